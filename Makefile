@@ -1,0 +1,44 @@
+# The two set-up commands are `make book` and `make test`; everything else here
+# is what they are made of, plus the instructor's verbs.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+# Debian packages the browser, database and sandbox tests need.
+SYSTEM_PACKAGES := chromium chromium-driver postgresql bubblewrap
+
+.PHONY: book test venv system-deps vendor clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml backprop/pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=python3.x")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -e ./backprop -e .
+	touch $@
+
+# Front-end files the offline book needs (widget manager, require.js, MathJax),
+# fetched from their registries at pinned versions; see backprop/vendor.py.
+vendor: $(STAMP)
+	$(PY) -m backprop.vendor book/_vendor
+
+book: $(STAMP) vendor
+	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
+	@echo
+	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  ($$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+	    || { echo "Could not install$$missing; install them with apt-get and run make test again."; exit 1; }; \
+	fi
+
+test: $(STAMP) system-deps vendor
+	$(PY) -m pytest
+
+clean:
+	rm -rf _build .pytest_cache

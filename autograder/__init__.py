@@ -1,0 +1,1 @@
+"""Grading around nbgrader for Backpropagation from Scratch."""

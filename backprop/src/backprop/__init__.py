@@ -1,0 +1,14 @@
+"""Helper package for *Backpropagation from Scratch*.
+
+Modules:
+    graph      computational-graph model: nodes, forward/backward passes, replayable steps
+    graphs     builders for the book's graphs (apple, apple and orange, ...)
+    draw       graph state -> SVG string
+    widget     the gradient-flow widget (replays a graph's steps)
+    gradcheck  numerical gradients and relative error
+    datasets   the MNIST loader
+
+Holds no solutions to graded work: safe to give to students.
+"""
+
+__version__ = "0.1.0"

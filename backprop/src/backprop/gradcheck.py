@@ -1,0 +1,110 @@
+"""Numerical gradients: the slow, trustworthy oracle for every backward pass.
+
+Central differences in float64 over any shape (via a multi-index), with the
+perturbed entry restored in ``finally`` so a failing ``f`` never leaves ``x``
+changed. ``rel_error`` is the yardstick the tests and the graders share.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validate import as_float_array, as_number, require_callable
+
+#: Step of the central difference. Small enough for a good estimate of the
+#: slope, large enough that float64 rounding (about 1e-16 relative) does not
+#: swamp the difference f(x+h) - f(x-h).
+H = 1e-4
+
+#: Floor in the denominator of ``rel_error`` so that two near-zero gradients
+#: compare as close instead of dividing by zero.
+REL_ERROR_FLOOR = 1e-8
+
+#: Relative error below which a smooth function's analytic gradient is taken
+#: to agree with its numerical one.
+SMOOTH_TOLERANCE = 1e-7
+
+
+def _writable_float64(name: str, x) -> np.ndarray:
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"{name} must be a NumPy array that f reads from, got {type(x).__name__}; "
+            "wrap it with np.array(..., dtype=float)"
+        )
+    if x.dtype != np.float64:
+        raise TypeError(
+            f"{name} must have dtype float64 so that a step of {H} is not rounded away, "
+            f"got {x.dtype}; convert it with x.astype(np.float64)"
+        )
+    if not x.flags.writeable:
+        raise ValueError(f"{name} must be writeable: the check perturbs it in place and restores it")
+    return x
+
+
+def numerical_gradient(f, x: np.ndarray, h: float = H) -> np.ndarray:
+    """Gradient of a scalar function ``f`` at ``x`` by central differences.
+
+    f: callable taking no arguments or ``x`` and returning a scalar; it must
+       read ``x`` (the array is perturbed in place, one entry at a time).
+    x: float64 array of any shape.
+    Returns an array with the shape of ``x``.
+    """
+    require_callable("f", f)
+    x = _writable_float64("x", x)
+    h = as_number("h", h)
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+    while not it.finished:
+        idx = it.multi_index
+        old = x[idx]
+        try:
+            x[idx] = old + h
+            f_plus = _scalar(f(x))
+            x[idx] = old - h
+            f_minus = _scalar(f(x))
+        finally:
+            x[idx] = old
+        grad[idx] = (f_plus - f_minus) / (2 * h)
+        it.iternext()
+    return grad
+
+
+def numerical_gradient_layer(f, x: np.ndarray, dout, h: float = H) -> np.ndarray:
+    """Gradient of ``sum(f(x) * dout)`` with respect to ``x``.
+
+    This is what a layer's ``backward(dout)`` must return for input ``x``:
+    the upstream gradient ``dout`` (shape of ``f(x)``) pulled back through ``f``.
+    f: callable taking ``x`` and returning an array shaped like ``dout``.
+    x: float64 array of any shape. Returns an array with the shape of ``x``.
+    """
+    require_callable("f", f)
+    dout = as_float_array("dout", dout)
+
+    def weighted(arr):
+        out = np.asarray(f(arr), dtype=np.float64)
+        if out.shape != dout.shape:
+            raise ValueError(f"f(x) has shape {out.shape} but dout has shape {dout.shape}; they must match")
+        return float(np.sum(out * dout))
+
+    return numerical_gradient(weighted, x, h)
+
+
+def rel_error(a, b, floor: float = REL_ERROR_FLOOR) -> float:
+    """Largest entrywise relative error ``|a-b| / max(floor, |a|+|b|)``.
+
+    a, b: arrays of one shape (or scalars). Returns a float in [0, 1].
+    """
+    a = as_float_array("a", a)
+    b = as_float_array("b", b)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(floor, np.abs(a) + np.abs(b))))
+
+
+def _scalar(value) -> float:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.size != 1:
+        raise ValueError(f"f must return a scalar, got an array of shape {arr.shape}")
+    return float(arr.reshape(()))
