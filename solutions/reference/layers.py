@@ -1,0 +1,178 @@
+"""The book's layers: each has ``forward`` and ``backward(dout)``.
+
+Shapes: N batch, D input features, M output features, C classes.
+``backward`` always builds new arrays: it never writes into ``dout`` or into
+anything the caller passed to ``forward``. Calling ``backward`` before
+``forward`` raises ``RuntimeError``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backprop.validate import as_float_array
+
+from .functions import cross_entropy_error, one_hot, softmax
+
+
+def require_forward(layer, *stored) -> None:
+    """Raise if ``forward`` has not stored what ``backward`` needs."""
+    if any(value is None for value in stored):
+        name = type(layer).__name__
+        raise RuntimeError(
+            f"{name}.backward was called before {name}.forward; "
+            "run forward first so the layer remembers its inputs"
+        )
+
+
+def require_shape(name: str, value, shape) -> np.ndarray:
+    """``value`` as a float array of exactly ``shape``, or a clear error."""
+    arr = as_float_array(name, value)
+    if arr.shape != tuple(shape):
+        raise ValueError(
+            f"{name} must have shape {tuple(shape)} (the shape of the forward output), got {arr.shape}"
+        )
+    return arr
+
+
+class MulLayer:
+    """Multiply node: out = x * y for numbers or arrays of one shape."""
+
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        self.x = x
+        self.y = y
+        return x * y
+
+    def backward(self, dout):
+        """Returns (dx, dy) = (dout * y, dout * x): the inputs swapped."""
+        require_forward(self, self.x, self.y)
+        dx = dout * self.y
+        dy = dout * self.x
+        return dx, dy
+
+
+class AddLayer:
+    """Add node: out = x + y for numbers or arrays of one shape."""
+
+    def __init__(self):
+        self.ready = False
+
+    def forward(self, x, y):
+        self.ready = True
+        return x + y
+
+    def backward(self, dout):
+        """Returns (dx, dy) = (dout, dout): addition passes dout on unchanged."""
+        require_forward(self, True if self.ready else None)
+        dx = dout * 1
+        dy = dout * 1
+        return dx, dy
+
+
+class Relu:
+    """ReLU: out = max(0, x) elementwise; x of any shape."""
+
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        x = as_float_array("x", x)
+        self.mask = x <= 0  # where the output is 0 and so is the slope
+        return np.where(self.mask, 0.0, x)
+
+    def backward(self, dout):
+        """dout: shape of x. Returns dx: dout where x > 0, else 0 (also at x == 0)."""
+        require_forward(self, self.mask)
+        dout = require_shape("dout", dout, self.mask.shape)
+        # np.where builds a new array; the book's dout[mask] = 0 would change the caller's dout.
+        return np.where(self.mask, 0.0, dout)
+
+
+class Sigmoid:
+    """Sigmoid: out = 1 / (1 + exp(-x)) elementwise; x of any shape."""
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        x = as_float_array("x", x)
+        self.out = 1.0 / (1.0 + np.exp(-np.clip(x, -700.0, 700.0)))
+        return self.out
+
+    def backward(self, dout):
+        """dout: shape of x. Returns dx = dout * out * (1 - out), from the stored output."""
+        require_forward(self, self.out)
+        dout = require_shape("dout", dout, self.out.shape)
+        return dout * (1.0 - self.out) * self.out
+
+
+class Affine:
+    """Fully connected layer: out = x @ W + b.
+
+    W: (D, M) weights, b: (M,) bias. After ``backward`` the layer holds
+    ``dW`` (D, M) and ``db`` (M,). Inputs of shape (N, d1, d2, ...) with
+    d1 * d2 * ... == D are flattened to (N, D), as in the book.
+    """
+
+    def __init__(self, W, b):
+        W = as_float_array("W", W, ndim=2)
+        self.W = W
+        self.b = as_float_array("b", b, shape=(W.shape[1],))
+        self.x = None
+        self.x_shape = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        """x: (N, D) or (N, ...) flattening to (N, D). Returns (N, M)."""
+        x = as_float_array("x", x)
+        d = self.W.shape[0]
+        if x.ndim < 2 or int(np.prod(x.shape[1:])) != d:
+            raise ValueError(f"Affine.forward: x must have shape (N, {d}) (W is {self.W.shape}), got {x.shape}")
+        self.x_shape = x.shape
+        self.x = x.reshape(x.shape[0], d)
+        return self.x @ self.W + self.b
+
+    def backward(self, dout):
+        """dout: (N, M). Returns dx with the shape of x; sets dW (D, M) and db (M,)."""
+        require_forward(self, self.x)
+        dout = require_shape("dout", dout, (self.x.shape[0], self.W.shape[1]))
+        self.dW = self.x.T @ dout
+        self.db = np.sum(dout, axis=0)  # b was added to every row, so its gradient sums the rows
+        return (dout @ self.W.T).reshape(self.x_shape)
+
+
+class SoftmaxWithLoss:
+    """Softmax followed by the cross-entropy error, as one layer.
+
+    forward(x, t) returns the loss (a float); backward(dout=1) returns
+    dout * (y - t) / N, where y = softmax(x) and t is one-hot.
+    """
+
+    def __init__(self):
+        self.loss = None
+        self.y = None
+        self.t = None
+
+    def forward(self, x, t):
+        """x: (N, C) scores (or (C,) for one sample); t: (N, C) one-hot or (N,) labels."""
+        x = as_float_array("x", x, ndim=(1, 2))
+        self.y = softmax(x)
+        if x.ndim == 1:  # one sample: a batch of one, shaped back at the end
+            y_batch = self.y.reshape(1, -1)
+            t_batch = np.reshape(t, (1, -1) if np.ndim(t) == 1 else (1,))
+        else:
+            y_batch, t_batch = self.y, t
+        self.t = one_hot(t_batch, y_batch.shape).reshape(x.shape)
+        self.loss = cross_entropy_error(y_batch, t_batch)
+        return self.loss
+
+    def backward(self, dout=1):
+        """Returns dx with the shape of x: dout * (y - t) / N."""
+        require_forward(self, self.y, self.t)
+        batch_size = 1 if self.y.ndim == 1 else self.y.shape[0]
+        return dout * (self.y - self.t) / batch_size

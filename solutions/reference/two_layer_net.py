@@ -1,0 +1,75 @@
+"""The book's two-layer network, trained by backpropagation.
+
+Shapes: N batch, D input features (input_size), H hidden units (hidden_size),
+C classes (output_size).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from backprop.gradcheck import numerical_gradient
+
+from .functions import class_indices
+from .layers import Affine, Relu, SoftmaxWithLoss
+
+
+class TwoLayerNet:
+    """Affine -> ReLU -> Affine -> Softmax-with-Loss.
+
+    ``params`` holds W1 (D, H), b1 (H,), W2 (H, C), b2 (C,) and is the one
+    place the parameters live: every forward pass hands the current arrays to
+    the Affine layers, so replacing ``params['W1']`` with a new array works as
+    well as updating it in place. (The book's version only shares the arrays
+    once, at construction, and silently stops learning if they are replaced.)
+    """
+
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, seed=None):
+        rng = np.random.default_rng(seed)
+        self.params = {
+            "W1": weight_init_std * rng.standard_normal((input_size, hidden_size)),
+            "b1": np.zeros(hidden_size),
+            "W2": weight_init_std * rng.standard_normal((hidden_size, output_size)),
+            "b2": np.zeros(output_size),
+        }
+        self.layers = OrderedDict()
+        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
+        self.layers["Relu1"] = Relu()
+        self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
+        self.lastLayer = SoftmaxWithLoss()
+
+    def predict(self, x):
+        """x: (N, D). Returns scores (N, C), before the softmax."""
+        self.layers["Affine1"].W, self.layers["Affine1"].b = self.params["W1"], self.params["b1"]
+        self.layers["Affine2"].W, self.layers["Affine2"].b = self.params["W2"], self.params["b2"]
+        for layer in self.layers.values():
+            x = layer.forward(x)
+        return x
+
+    def loss(self, x, t):
+        """x: (N, D); t: (N, C) one-hot or (N,) labels. Returns the mean loss."""
+        return self.lastLayer.forward(self.predict(x), t)
+
+    def accuracy(self, x, t):
+        """Fraction of rows of x whose highest score is the right class."""
+        scores = self.predict(x)
+        labels = class_indices(t, scores.shape)
+        return float(np.mean(np.argmax(scores, axis=1) == labels))
+
+    def numerical_gradient(self, x, t):
+        """Gradients of the loss by central differences; dict with the keys of params."""
+        return {key: numerical_gradient(lambda _: self.loss(x, t), self.params[key])
+                for key in self.params}
+
+    def gradient(self, x, t):
+        """Gradients of the loss by backpropagation; dict with the keys of params."""
+        self.loss(x, t)
+        dout = self.lastLayer.backward(1)
+        for layer in reversed(self.layers.values()):
+            dout = layer.backward(dout)
+        return {
+            "W1": self.layers["Affine1"].dW, "b1": self.layers["Affine1"].db,
+            "W2": self.layers["Affine2"].dW, "b2": self.layers["Affine2"].db,
+        }
