@@ -218,12 +218,12 @@ def mnist_source() -> str:
     sizes = f"{counts[TRAIN_IMAGES]:,} training / {counts[TEST_IMAGES]:,} test images"
     if kind == "official":
         return f"the official MNIST files ({sizes}) in {directory}"
+    if user is None:
+        return (f"files in the cache {directory} that are not the official MNIST files "
+                f"({sizes}); load_mnist() will refuse them")
     if kind == "offline-split":
         return (f"the course's offline MNIST split in {directory} ({sizes}: real MNIST digits, "
                 f"all from the official test set; not the official 60,000 / 10,000 split, so "
                 f"accuracies are not comparable with published MNIST results)")
-    if user is None:
-        return (f"files in the cache {directory} that are not the official MNIST files "
-                f"({sizes}); load_mnist() will refuse them")
     return (f"user-supplied MNIST-format files in {directory} ({sizes}; not the official "
             f"MNIST files)")
