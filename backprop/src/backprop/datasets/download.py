@@ -133,6 +133,10 @@ def _fetch_verified(url: str, name: str, target: Path, *, progress: bool, stream
                         bar.update(len(block))
                 if bar:
                     bar.close()
+                announced = resp.headers.get("Content-Length")
+                if announced and announced.isdigit() and got < int(announced):
+                    raise _Rejected(f"the connection closed after {got} of {announced} "
+                                    f"bytes; partial file discarded")
             out.flush()
             os.fsync(out.fileno())
         why = official_mismatch(tmp, name)

@@ -64,24 +64,33 @@ def digests(path: str | Path) -> tuple[str, str]:
     return md5.hexdigest(), sha.hexdigest()
 
 
-def official_mismatch(path: str | Path, name: str) -> str | None:
-    """Why ``path`` is not the official ``name`` file, or None when it is."""
+def fingerprint(path: str | Path) -> tuple[int, str, str]:
+    """Return ``(size, md5, sha256)`` of a file."""
+    return (Path(path).stat().st_size,) + digests(path)
+
+
+def official_mismatch(path: str | Path, name: str, print_: tuple | None = None) -> str | None:
+    """Why ``path`` is not the official ``name`` file, or None when it is.
+
+    ``print_`` is the file's fingerprint if already computed.
+    """
     want = OFFICIAL[name]
-    size = Path(path).stat().st_size
+    size = Path(path).stat().st_size if print_ is None else print_[0]
     if size != want.size:
         return f"it has {size} bytes, the official file has {want.size}"
-    md5, sha = digests(path)
+    _, md5, sha = fingerprint(path) if print_ is None else print_
     if md5 != want.md5 or sha != want.sha256:
         return (f"its checksums (md5 {md5}, sha256 {sha}) differ from the official ones "
                 f"(md5 {want.md5}, sha256 {want.sha256})")
     return None
 
 
-def identify(directory: str | Path) -> str:
-    """Return "official", "offline-split" or "other" for a directory of the four files."""
-    directory = Path(directory)
-    if all(official_mismatch(directory / n, n) is None for n in FILE_NAMES):
+def identify(prints: dict) -> str:
+    """Return "official", "offline-split" or "other" for fingerprints of the four files
+    (a dict name -> (size, md5, sha256))."""
+    if all(prints[n] == (OFFICIAL[n].size, OFFICIAL[n].md5, OFFICIAL[n].sha256)
+           for n in FILE_NAMES):
         return "official"
-    if all(digests(directory / n)[1] == OFFLINE_SPLIT[n] for n in FILE_NAMES):
+    if all(prints[n][2] == OFFLINE_SPLIT[n] for n in FILE_NAMES):
         return "offline-split"
     return "other"
