@@ -74,8 +74,9 @@ class Progress:
     def _draw(self, start: str, end: str = "") -> None:
         frac = min(1.0, self.done / self.total)
         bar = "#" * int(frac * self.width)
+        scale, unit = (1e6, "MB") if self.total >= 1e6 else (1e3, "kB")
         self.stream.write(f"{start}{self.label} [{bar:<{self.width}}] {frac:4.0%} "
-                          f"{self.done / 1e6:.1f}/{self.total / 1e6:.1f} MB{end}")
+                          f"{self.done / scale:.1f}/{self.total / scale:.1f} {unit}{end}")
         self.stream.flush()
 
 
