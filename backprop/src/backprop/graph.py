@@ -15,6 +15,7 @@ pass the gradients of its outgoing edges add up (분기 노드 in the notes).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -434,8 +435,13 @@ def state_after(graph: Graph, k: int | None = None) -> GraphState:
     steps = graph.steps()
     if k is None:
         k = len(steps)
-    if not isinstance(k, int) or not 0 <= k <= len(steps):
-        raise ValueError(f"k must be an int from 0 to {len(steps)}, got {k!r}")
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise TypeError(f"k must be an int from 0 to {len(steps)} (a step count) or None, "
+                        f"got {type(k).__name__}")
+    k = int(k)
+    if not 0 <= k <= len(steps):
+        raise ValueError(f"k must be from 0 to {len(steps)} (graph {graph.name!r} has "
+                         f"{len(steps)} steps), got {k}")
     values: dict[str, float] = {}
     grads: dict[str, float] = {}
     local_text: dict[str, str] = {}
