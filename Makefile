@@ -6,6 +6,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 # Debian packages the browser, database and sandbox tests need.
 SYSTEM_PACKAGES := chromium chromium-driver postgresql bubblewrap
+# MNIST: machines of this project cannot download it, so where the course's
+# offline split sits beside the checkout and no MNIST_DIR is given, use it;
+# elsewhere the loader downloads the official files into its cache.
+OFFLINE_MNIST := $(abspath ../shared/data/mnist-t10k-split)
+ifeq ($(origin MNIST_DIR),undefined)
+ifneq ($(wildcard $(OFFLINE_MNIST)/t10k-labels-idx1-ubyte.gz),)
+export MNIST_DIR := $(OFFLINE_MNIST)
+endif
+endif
 
 .PHONY: book test venv system-deps vendor clean
 
