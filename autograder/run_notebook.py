@@ -39,6 +39,16 @@ TIMEOUT_ERROR = {
 }
 
 
+class _Client(NotebookClient):
+    """NotebookClient that remembers whether the current cell ran past its timeout."""
+
+    timed_out = False
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self.timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
+
+
 def write_atomically(nb: nbformat.NotebookNode, path: str) -> None:
     """Write ``nb`` to ``path`` via a temporary file and rename, so readers never see half a file."""
     tmp = f"{path}.partial"
@@ -60,7 +70,7 @@ def run(in_path: str, out_path: str, cell_timeout: int, startup_timeout: int) ->
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-    client = NotebookClient(
+    client = _Client(
         nb,
         timeout=cell_timeout,
         startup_timeout=startup_timeout,
@@ -79,8 +89,12 @@ def run(in_path: str, out_path: str, cell_timeout: int, startup_timeout: int) ->
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
+            client.timed_out = False
             try:
                 client.execute_cell(cell, index)
+                if client.timed_out:
+                    # The interrupt's KeyboardInterrupt may be all the cell shows; say why it came.
+                    cell.outputs.append(nbformat.v4.new_output("error", **TIMEOUT_ERROR))
             except DeadKernelError as exc:
                 cell.outputs.append(dead_kernel_output(str(exc) or "the kernel died"))
                 status = EXIT_KERNEL_DIED

@@ -42,11 +42,8 @@ from autograder import bwrap
 from autograder.bwrap import Limits
 from autograder.errors import GraderError
 
-GRADED = "graded"
-TIMED_OUT = "timed out"
-KILLED_FOR_MEMORY = "killed for memory"
-KERNEL_DIED = "kernel died"
-MALFORMED = "malformed"
+from autograder.preprocessors import (
+    GRADED, KERNEL_DIED, KILLED_FOR_MEMORY, MALFORMED, TIMED_OUT, record_outcome)
 
 #: Files of the submission folder copied into the scratch folder (besides the notebook): at most this many bytes.
 MAX_SIDE_FILES_BYTES = 64 * 1024**2
@@ -98,9 +95,18 @@ def read_notebook_strictly(path: Path, max_bytes: int) -> nbformat.NotebookNode:
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ValueError(f"the result has more than {max_bytes} bytes")
-    nb = nbformat.reads(data.decode("utf-8"), as_version=4)
-    nbformat.validate(nb)
-    return nb
+    text = data.decode("utf-8")
+    raw = json.loads(text)
+    if not isinstance(raw, dict) or raw.get("nbformat") != 4:
+        raise ValueError("the result is not an nbformat 4 notebook")
+    try:
+        # Validate the plain JSON first: nbformat's converters assume a well-formed notebook.
+        nbformat.validate(raw, version=4)
+        return nbformat.reads(text, as_version=4)
+    except nbformat.ValidationError:
+        raise
+    except Exception as exc:  # hostile JSON can trip anything inside nbformat
+        raise ValueError(f"the result is not a valid notebook ({type(exc).__name__}: {exc})") from exc
 
 
 def merge_outputs(trusted: nbformat.NotebookNode, executed: nbformat.NotebookNode) -> None:
@@ -259,8 +265,8 @@ class SandboxedExecute(Execute):
     """nbgrader's Execute step, run in a bubblewrap sandbox (configure as ``SandboxedExecute`` or ``Execute``).
 
     ``timeout`` (per cell) is inherited from Execute, so ``c.Execute.timeout`` applies.
-    After each notebook the status is in ``resources["sandbox"]`` and in
-    ``<notebook folder>/<notebook>.sandbox.json`` for the pipeline to record.
+    After each notebook the outcome is in ``resources["sandbox"]``; one that is not
+    ``graded`` is also passed to :func:`autograder.preprocessors.record_outcome`.
     """
 
     allow_unsandboxed = Bool(False, help="Run student code without a sandbox where none is available. "
@@ -288,8 +294,8 @@ class SandboxedExecute(Execute):
                   "sandboxed": result.sandboxed}
         resources["sandbox"] = record
         name = resources.get("unique_key")
-        if folder and name:
-            Path(folder, f"{name}.sandbox.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        if result.status != GRADED:
+            record_outcome(resources, result.status, result.detail)
         log = self.log.info if result.status == GRADED else self.log.warning
         log("Sandboxed run of %s: %s (%s, %.1f s)", name or "notebook", result.status, result.detail, result.seconds)
         return result.notebook, resources

@@ -1,0 +1,206 @@
+"""The sandbox that runs student notebooks: what it can see, reach, write and outlive.
+
+These run real notebooks in bubblewrap (a few seconds each). On a host that
+cannot sandbox they fail, never skip: grading refuses to run there by default.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import autograder
+from autograder import bwrap, sandbox
+from autograder.bwrap import Limits
+from autograder.sandbox import (
+    GRADED, KERNEL_DIED, KILLED_FOR_MEMORY, MALFORMED, TIMED_OUT, SandboxUnavailable, run_notebook)
+
+REPO = Path(autograder.__file__).resolve().parents[1]
+FAST = Limits(cell_timeout=10, notebook_timeout=90, memory_bytes=1024**3)
+
+
+def notebook(*sources: str) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=[new_markdown_cell("# test")] + [new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+
+
+def errors(cell) -> list[str]:
+    return [o.ename for o in cell.outputs if o.get("output_type") == "error"]
+
+
+def processes_with(marker: str) -> list[psutil.Process]:
+    found = []
+    for p in psutil.process_iter(["cmdline"]):
+        if marker in " ".join(p.info["cmdline"] or []):
+            found.append(p)
+    return found
+
+
+def test_sandbox_is_available_here():
+    assert bwrap.unavailable_reason() is None
+
+
+def test_student_code_sees_only_its_scratch_folder_and_no_network():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    secret = Path.home() / f".sandbox-test-secret-{uuid.uuid4().hex}"
+    secret.write_text("instructor only")
+    try:
+        result = run_notebook(notebook(
+            "import os; print(os.getuid(), os.getcwd(), os.environ['HOME'])",
+            f"import socket\nfor addr in [('127.0.0.1', {port}), ('1.1.1.1', 53)]:\n"
+            "    s = socket.socket(); s.settimeout(3)\n"
+            "    try:\n        s.connect(addr); print('connected', addr)\n"
+            "    except OSError as e:\n        print('refused', type(e).__name__)",
+            f"import os; print(sorted(os.listdir({str(REPO)!r})))",
+            "import reference",
+            f"open({str(REPO / 'pwned.txt')!r}, 'w')",
+            f"print(open({str(secret)!r}).read())",
+            "open('mine.txt', 'w').write('ok'); print(open('mine.txt').read())",
+            "import os; print(len([p for p in os.listdir('/proc') if p.isdigit()]))",
+        ), limits=FAST)
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    finally:
+        listener.close()
+        secret.unlink()
+    cells = result.notebook.cells[1:]
+    assert result.status == GRADED and result.sandboxed
+    uid, cwd, home = text(cells[0]).split()
+    assert (cwd, home) == ("/home/student", "/home/student")
+    if os.geteuid() == 0:
+        assert int(uid) == bwrap.DEFAULT_SANDBOX_UID
+    assert "connected" not in text(cells[1]) and text(cells[1]).count("refused") == 2
+    # Of the repository only the two importable packages are there (plus the venv inside it).
+    assert set(eval(text(cells[2]))) <= {"autograder", "backprop", ".venv"}
+    assert errors(cells[3]) == ["ModuleNotFoundError"]
+    assert errors(cells[4]) and not (REPO / "pwned.txt").exists()
+    assert errors(cells[5]) in (["FileNotFoundError"], ["PermissionError"])
+    assert text(cells[6]).strip() == "ok"
+    # init, runner, kernel and the shell-less cell itself: a handful, not the host's hundreds.
+    assert int(text(cells[7])) < 10
+
+
+def test_cell_timeout_interrupts_and_the_rest_still_runs():
+    result = run_notebook(notebook("while True:\n    pass", "print('after')"),
+                          limits=Limits(cell_timeout=3, notebook_timeout=60))
+    loop, after = result.notebook.cells[1:]
+    assert "CellTimeoutError" in errors(loop)
+    assert text(after) == "after\n"
+    assert result.status == TIMED_OUT
+
+
+def test_notebook_limit_kills_everything_and_keeps_finished_cells():
+    marker = f"sandbox-marker-{uuid.uuid4().hex}"
+    result = run_notebook(notebook(
+        "print('first')",
+        # Ignores the per-cell interrupt, so only the outside wall clock can stop it.
+        f"import time\nmarker = {marker!r}\nwhile True:\n    try:\n        time.sleep(100)\n"
+        "    except KeyboardInterrupt:\n        pass",
+        "print('never')"), limits=Limits(cell_timeout=2, notebook_timeout=12))
+    first, hang, never = result.notebook.cells[1:]
+    assert result.status == TIMED_OUT and "killed" in result.detail
+    assert text(first) == "first\n"
+    assert never.outputs == []
+    assert processes_with(marker) == []
+
+
+def test_memory_bomb_hits_the_limit():
+    result = run_notebook(notebook("x = bytearray(4 * 1024**3)", "chunks = []\nwhile True:\n"
+                                   "    chunks.append(bytearray(50 * 1024**2))", "print('alive')"), limits=FAST)
+    big, grow, alive = result.notebook.cells[1:]
+    assert errors(big) == ["MemoryError"]
+    assert result.status in (KILLED_FOR_MEMORY, KERNEL_DIED)
+
+
+def test_os_exit_ends_the_run_and_later_cells_have_no_outputs():
+    result = run_notebook(notebook("print('before')", "import os; os._exit(0)", "print('after')"), limits=FAST)
+    before, dead, after = result.notebook.cells[1:]
+    assert result.status == KERNEL_DIED
+    assert text(before) == "before\n"
+    assert after.outputs == []
+
+
+def test_detached_child_does_not_outlive_the_run():
+    marker = f"sandbox-marker-{uuid.uuid4().hex}"
+    result = run_notebook(notebook(
+        "import os, subprocess, sys, time\n"
+        f"cmd = [sys.executable, '-c', 'import time; time.sleep(300)', '{marker}']\n"
+        "p = subprocess.Popen(cmd, start_new_session=True)\n"
+        "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        "        os.execv(cmd[0], cmd)\n    os._exit(0)\n"
+        "time.sleep(1)\nprint('spawned', p.poll() is None)"), limits=FAST)
+    assert text(result.notebook.cells[1]) == "spawned True\n"
+    assert processes_with(marker) == []
+
+
+def test_forged_result_brings_back_nothing():
+    # The cell replaces the runner's output file with a notebook of its own and kills the runner.
+    forged = ("import nbformat, os, signal\n"
+              "nb = nbformat.read('/grading/in.ipynb', as_version=4)\n"
+              "nb.cells[0].source = 'forged'\n"
+              "nb.cells.append(nbformat.v4.new_code_cell('extra'))\n"
+              "nbformat.write(nb, '/grading/out.ipynb')\n"
+              "os.kill(os.getppid(), signal.SIGKILL)")
+    original = notebook(forged, "print('x')")
+    result = run_notebook(original, limits=FAST)
+    assert result.status == MALFORMED
+    assert [c.source for c in result.notebook.cells] == [c.source for c in original.cells]
+    assert all(c.outputs == [] for c in result.notebook.cells if c.cell_type == "code")
+
+
+def test_result_is_read_strictly(tmp_path):
+    target = tmp_path / "real.ipynb"
+    nbformat.write(notebook("1"), str(target))
+    link = tmp_path / "link.ipynb"
+    link.symlink_to(target)
+    with pytest.raises(OSError):
+        sandbox.read_notebook_strictly(link, 10**6)
+    with pytest.raises(ValueError, match="more than the limit"):
+        sandbox.read_notebook_strictly(target, 10)
+    (tmp_path / "bad.ipynb").write_text('{"cells": 5}')
+    with pytest.raises((ValueError, nbformat.ValidationError)):
+        sandbox.read_notebook_strictly(tmp_path / "bad.ipynb", 10**6)
+
+
+def test_merge_refuses_a_changed_notebook():
+    mine, theirs = notebook("1", "2"), notebook("1", "2")
+    theirs.cells[1].id = "other"
+    with pytest.raises(ValueError, match="not the cell that was sent"):
+        sandbox.merge_outputs(mine, theirs)
+    theirs = notebook("1")
+    with pytest.raises(ValueError, match="cells"):
+        sandbox.merge_outputs(mine, theirs)
+
+
+def test_refuses_to_run_unsandboxed_unless_allowed(monkeypatch):
+    bwrap.unavailable_reason.cache_clear()
+    real_which = bwrap.shutil.which
+    monkeypatch.setattr(bwrap.shutil, "which", lambda name: None if name == "bwrap" else real_which(name))
+    try:
+        reason = bwrap.unavailable_reason()
+        assert reason and "bwrap is not installed" in reason
+        with pytest.raises(SandboxUnavailable, match="--allow-unsandboxed"):
+            sandbox.require_sandbox(False)
+        assert sandbox.require_sandbox(True) is False
+    finally:
+        bwrap.unavailable_reason.cache_clear()
+
+
+def test_unsandboxed_run_still_executes():
+    result = run_notebook(notebook("print(6 * 7)"), limits=FAST, sandboxed=False)
+    assert (result.status, result.sandboxed, text(result.notebook.cells[1])) == (GRADED, False, "42\n")
