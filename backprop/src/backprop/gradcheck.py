@@ -44,14 +44,18 @@ def _writable_float64(name: str, x) -> np.ndarray:
 def numerical_gradient(f, x: np.ndarray, h: float = H) -> np.ndarray:
     """Gradient of a scalar function ``f`` at ``x`` by central differences.
 
-    f: callable taking no arguments or ``x`` and returning a scalar; it must
-       read ``x`` (the array is perturbed in place, one entry at a time).
+    f: callable taking ``x`` and returning a scalar (a Python or NumPy number,
+       or an array of size 1). ``x`` is perturbed in place, one entry at a
+       time, and each entry is put back even if ``f`` raises.
+    h: the step, a positive number (default ``H``).
     x: float64 array of any shape.
     Returns an array with the shape of ``x``.
     """
     require_callable("f", f)
     x = _writable_float64("x", x)
     h = as_number("h", h)
+    if h <= 0:
+        raise ValueError(f"h must be a positive step such as {H}, got {h}")
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
     while not it.finished:

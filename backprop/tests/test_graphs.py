@@ -1,0 +1,146 @@
+"""The book's graphs: the numbers of the source notes, and agreement with numerical gradients."""
+
+import math
+
+import numpy as np
+import pytest
+
+from backprop.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
+from backprop.graph import Graph
+from backprop.graphs import (BUILDERS, apple_graph, apple_orange_graph, build, sigmoid_graph,
+                             softmax_with_loss_graph, square_sum_graph)
+
+
+def test_builder_names_match_the_agreed_api():
+    assert list(BUILDERS) == ["apple", "apple_orange", "square_sum", "sigmoid", "softmax_with_loss"]
+    for name, builder in BUILDERS.items():
+        g = builder()
+        assert isinstance(g, Graph) and g.name == name
+        assert all(n.pos is not None for n in g.nodes.values()), name
+
+
+def test_apple_220_and_its_gradients():
+    # Source notes: price 220.00000000000003; dapple 2.2, dapple_num 110.00000000000001, dtax 200.
+    g = apple_graph()
+    assert g.inputs_of() == ["apple", "apple_num", "tax"]
+    assert g.values["price"] == pytest.approx(220, rel=1e-15, abs=0)
+    assert g.values["apple_price"] == 200          # 100 * 2 is exact in floating point
+    grads = g.backward()
+    assert grads["apple"] == pytest.approx(2.2, rel=1e-15, abs=0)
+    assert grads["apple_num"] == pytest.approx(110, rel=1e-15, abs=0)
+    assert grads["tax"] == 200                     # = apple * apple_num, exact
+
+
+def test_apple_and_orange_715_and_its_gradients():
+    # Source notes print: dapple_num 110, dapple 2.2, dorange 3.3, dorange_num 165, dtax 650.
+    g = apple_orange_graph()
+    assert g.values["price"] == pytest.approx(715, rel=1e-15, abs=0)
+    assert g.values["all_price"] == 650
+    grads = g.backward()
+    expected = {"apple_num": 110, "apple": 2.2, "orange": 3.3, "orange_num": 165, "tax": 650}
+    assert set(grads) == set(expected)
+    for name, value in expected.items():
+        assert grads[name] == pytest.approx(value, rel=1e-15, abs=0), name
+    assert grads["orange_num"] == 165 and grads["tax"] == 650   # exact: 1.1*150, 200 + 450
+
+
+def test_square_sum_is_the_chain_rule_example():
+    g = square_sum_graph(x=1.5, y=-4.0)
+    assert g.values["t"] == -2.5 and g.values["z"] == 6.25
+    assert g.backward() == {"x": 2 * (1.5 - 4.0), "y": 2 * (1.5 - 4.0)}
+
+
+@pytest.mark.parametrize("x", [-3.0, -0.5, 0.0, 1.0, 2.5])
+@pytest.mark.parametrize("upstream", [1.0, 0.3, -2.0])
+def test_sigmoid_graph_gives_upstream_times_y_one_minus_y(x, upstream):
+    g = sigmoid_graph(x)
+    y = 1.0 / (1.0 + math.exp(-x))
+    assert g.values["y"] == pytest.approx(y, rel=1e-14)
+    assert [g.nodes[n].op for n in ("neg", "exp", "plus", "y")] == ["mul", "exp", "add", "reciprocal"]
+    assert g.backward(dout=upstream)["x"] == pytest.approx(upstream * y * (1 - y), rel=1e-12)
+
+
+def _softmax(a):
+    e = np.exp(a - np.max(a))
+    return e / e.sum()
+
+
+@pytest.mark.parametrize("a,t", [((0.3, 2.9, 4.0), (0, 1, 0)), ((1.0, -2.0, 0.5), (1, 0, 0)),
+                                 ((-1.2, 0.0, 3.3), (0, 0, 1))])
+def test_softmax_with_loss_gives_y_minus_t(a, t):
+    g = softmax_with_loss_graph(a, t)
+    y = _softmax(np.array(a))
+    loss = -float(np.sum(np.array(t) * np.log(y)))
+    assert g.values["L"] == pytest.approx(loss, rel=1e-12)
+    for k in range(3):
+        assert g.values[f"y{k + 1}"] == pytest.approx(y[k], rel=1e-12)
+    grads = g.backward()
+    got = np.array([grads["a1"], grads["a2"], grads["a3"]])
+    np.testing.assert_allclose(got, y - np.array(t), rtol=1e-10, atol=1e-14)
+
+
+def test_softmax_graph_has_the_appendix_structure():
+    g = softmax_with_loss_graph()
+    ops = [n.op for n in g.nodes.values()]
+    assert ops.count("exp") == 3 and ops.count("log") == 3 and ops.count("reciprocal") == 1
+    assert ops.count("mul") == 6 and ops.count("add") == 2 and ops.count("scale") == 1
+    consumers = {nid: [e.dst for e in g.edges if e.src == nid] for nid in g.nodes}
+    assert consumers["inv_S"] == ["y1", "y2", "y3"]          # 1/S fans out to the products
+    for k in (1, 2, 3):
+        assert sorted(consumers[f"exp{k}"]) == sorted(["S", f"y{k}"])
+
+
+def _random_inputs(name, rng):
+    """Seeded inputs away from the graphs' singular points (log 0, 1/0)."""
+    if name in ("apple", "apple_orange"):
+        keys = ["apple", "apple_num", "tax"] + (["orange", "orange_num"] if name == "apple_orange" else [])
+        return {k: float(rng.uniform(0.5, 200)) for k in keys}
+    if name == "square_sum":
+        return {"x": float(rng.normal(0, 3)), "y": float(rng.normal(0, 3))}
+    if name == "sigmoid":
+        return {"x": float(rng.normal(0, 3))}
+    t = np.zeros(3)
+    t[rng.integers(3)] = 1.0
+    return {"a": tuple(rng.normal(0, 2, size=3)), "t": tuple(t)}
+
+
+def _check_against_numerics(g):
+    ids = g.inputs_of()
+    x = np.array([g.values[i] for i in ids], dtype=np.float64)
+    num = numerical_gradient(lambda v: g.evaluate(**dict(zip(ids, v))), x)
+    analytic = g.backward()
+    ana = np.array([analytic[i] for i in ids])
+    assert rel_error(ana, num) < SMOOTH_TOLERANCE, (g.name, ids, ana, num)
+
+
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_every_builder_agrees_with_numerical_gradients(name):
+    _check_against_numerics(BUILDERS[name]())
+    rng = np.random.default_rng(20240 + len(name))
+    for _ in range(4):
+        g = BUILDERS[name](**_random_inputs(name, rng))
+        _check_against_numerics(g)
+        if name == "softmax_with_loss":   # and the one-hot target still gives y - t
+            a = np.array([g.values[f"a{k}"] for k in (1, 2, 3)])
+            t = np.array([g.values[f"t{k}"] for k in (1, 2, 3)])
+            got = np.array([g.node_grads[f"a{k}"] for k in (1, 2, 3)])
+            np.testing.assert_allclose(got, _softmax(a) - t, rtol=1e-9, atol=1e-13)
+
+
+def test_builders_are_deterministic():
+    for name, builder in BUILDERS.items():
+        a, b = builder(), builder()
+        assert a.nodes == b.nodes and a.values == b.values and a.grads == b.grads, name
+        assert a.steps() == b.steps(), name
+
+
+def test_build_by_name_and_bad_inputs():
+    assert build("apple", apple=50).values["price"] == pytest.approx(110)
+    with pytest.raises(ValueError, match="name must be one of apple, apple_orange"):
+        build("pear")
+    with pytest.raises(TypeError, match="input 'apple' must be a real number, got str"):
+        apple_graph(apple="100")
+    with pytest.raises(ValueError, match=r"a must have shape \(3\), got \(2,\)"):
+        softmax_with_loss_graph(a=(1.0, 2.0))
+    with pytest.raises(ValueError, match="t must hold only finite numbers"):
+        softmax_with_loss_graph(t=(0.0, math.inf, 0.0))
