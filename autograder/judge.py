@@ -1,0 +1,224 @@
+"""Trusted side of a check: compare what the probe recorded with two oracles.
+
+Runs only in the instructor's process, never in a student's kernel. For each
+case of a check it computes the expected outputs by running the same case on
+the reference objects, and, where the case defines one, the numerical gradient
+of the reference *forward* pass. A student's output passes when it agrees with
+either oracle within its tolerance, so a correct answer written differently
+from the reference earns full marks. Failures name a diagnosed mistake when one
+fits (``autograder.diagnosis``), else the first differing entry.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from backprop.gradcheck import REL_ERROR_FLOOR, SMOOTH_TOLERANCE
+from reference import chain_rule, extra_layers, functions, layers, training
+from reference.multi_layer_net import MultiLayerNet
+from reference.two_layer_net import TwoLayerNet
+
+from . import diagnosis
+from .cases import CHECKS, spiral
+from .coerce import MalformedRecord, parse_record
+from .probe import RAISED, record
+
+#: Agreement with the reference: float64 rounding of the same maths written
+#: another way (e.g. 1 - out cancelling near out = 1) stays far below this.
+REFERENCE_TOLERANCE = 1e-9
+#: Entries below this share of an array's largest entry are compared on that scale.
+SCALE_SHARE = 1e-3
+#: Agreement with the numerical gradient of a smooth function (central
+#: differences with h = 1e-4 are good to about 1e-9 relative on our inputs).
+NUMERIC_TOLERANCE = SMOOTH_TOLERANCE
+#: Loss values: the book adds 1e-7 inside the log; on our cases the right
+#: class always has probability above 0.05, so that moves the loss by < 1e-5.
+LOSS_TOLERANCE = 1e-5
+#: A gradient checker must report below this for a right gradient...
+GRADCHECK_SMALL = 1e-6
+#: ...and above this for a wrong one (ours are off by a factor of 3).
+GRADCHECK_LARGE = 1e-2
+#: Accuracy the trained network must reach on held-out spiral points.
+TRAIN_TARGET = 0.9
+#: The held-out points for the training check: not the ones trained on.
+HELD_OUT_SEED, HELD_OUT_PER_CLASS = 1234, 100
+
+REFERENCE = {
+    "ps1_shopping_forward": (chain_rule.shopping,), "ps1_shopping_backward": (chain_rule.shopping,),
+    "ps1_square_forward": (extra_layers.Square,), "ps1_square_backward": (extra_layers.Square,),
+    "ps1_square_sum": (chain_rule.square_sum,), "ps1_add_mul": (chain_rule.add_mul,),
+    "ps2_mul_backward": (layers.MulLayer,), "ps2_add_backward": (layers.AddLayer,),
+    "ps2_relu_backward": (layers.Relu,), "ps2_sigmoid_backward": (layers.Sigmoid,),
+    "ps2_affine_backward": (layers.Affine,), "ps2_tanh": (extra_layers.Tanh,),
+    "ps2_leaky_relu": (extra_layers.LeakyRelu,), "ps2_exp": (extra_layers.Exp,),
+    "ps2_reciprocal": (extra_layers.Reciprocal,), "ps2_sigmoid_from_nodes": (extra_layers.SigmoidFromNodes,),
+    "ps3_softmax": (functions.softmax,), "ps3_cross_entropy": (functions.cross_entropy_error,),
+    "ps3_swl_forward": (layers.SoftmaxWithLoss,), "ps3_swl_backward": (layers.SoftmaxWithLoss,),
+    "ps3_softmax_layer": (extra_layers.Softmax,), "ps3_mse_forward": (extra_layers.MeanSquaredError,),
+    "ps3_mse_backward": (extra_layers.MeanSquaredError,),
+    "ps4_gradient": (TwoLayerNet,), "ps4_gradient_check": (training.gradient_check,),
+    "ps4_sgd_step": (training.sgd_step,), "ps4_multi_init": (MultiLayerNet,),
+    "ps4_multi_gradient": (MultiLayerNet,), "ps4_train": (MultiLayerNet, training.sgd_step),
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    message: str
+    hint: str | None = None
+
+
+@functools.lru_cache(maxsize=None)
+def expected(check_id: str) -> dict:
+    """The reference objects' record, parsed like a student's."""
+    return parse_record(record(check_id, *REFERENCE[check_id]), check_id)
+
+
+@functools.lru_cache(maxsize=None)
+def numeric(check_id: str) -> dict:
+    """{"case/output": numerical gradient} for every smooth case of the check."""
+    out = {}
+    for case in CHECKS[check_id].cases:
+        if case.numeric is not None:
+            for name, value in case.numeric(REFERENCE[check_id], case.inputs).items():
+                out[f"{case.name}/{name}"] = np.asarray(value, dtype=np.float64)
+    return out
+
+
+def entry_errors(actual, wanted) -> np.ndarray:
+    """Entrywise relative error, as ``backprop.gradcheck.rel_error`` but on the array's scale.
+
+    An entry far smaller than the array's largest (sigmoid's slope at x = 30 is
+    1e-13 next to 0.25 at x = 0) carries the rounding error of the large ones
+    (1 - out loses its digits), so the denominator is at least ``SCALE_SHARE``
+    of the largest wanted entry.
+    """
+    scale = SCALE_SHARE * np.max(np.abs(wanted), initial=0.0)
+    return np.abs(actual - wanted) / np.maximum(max(REL_ERROR_FLOOR, scale), np.abs(actual) + np.abs(wanted))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _where(name: str, index) -> str:
+    output = name.split("/", 1)[1]
+    return f"{output}[{', '.join(map(str, index))}]" if index else output
+
+
+def compare_output(name, actual, wanted, oracle=None):
+    """None when ``actual`` agrees with the reference or the numerical oracle, else a message."""
+    case = name.split("/", 1)[0]
+    if isinstance(actual, str):
+        return f"case '{case}': {_where(name, ())} could not be computed: {actual}"
+    if actual.shape != wanted.shape:
+        return (f"case '{case}': {_where(name, ())} should have shape {tuple(wanted.shape)}, "
+                f"got {tuple(actual.shape)}")
+    tol = LOSS_TOLERANCE if name.endswith("/loss") else REFERENCE_TOLERANCE
+    errors = entry_errors(actual, wanted)
+    if not np.any(errors > tol):
+        return None
+    if oracle is not None and not np.any(entry_errors(actual, oracle) > NUMERIC_TOLERANCE):
+        return None
+    index = tuple(int(i) for i in np.argwhere(errors > tol)[0]) if errors.ndim else ()
+    return (f"case '{case}': {_where(name, index)} should be {_fmt(wanted[index])}, "
+            f"got {_fmt(actual[index])}")
+
+
+def _raised(outputs, case_name):
+    text = outputs.get(f"{case_name}/{RAISED}")
+    return f"case '{case_name}' raised {text}" if isinstance(text, str) else None
+
+
+def _close(check, outputs, want, oracles):
+    problems = []
+    for case in check.cases:
+        problem = _raised(outputs, case.name)
+        for name in (n for n in want if n.startswith(case.name + "/")):
+            if problem:
+                break
+            if name not in outputs:
+                problem = f"case '{case.name}': no value was recorded for {_where(name, ())}"
+            else:
+                problem = compare_output(name, outputs[name], want[name], oracles.get(name))
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _gradcheck(check, outputs, want, oracles):
+    problems = []
+    for name, wanted in want.items():
+        case = name.split("/", 1)[0]
+        actual = outputs.get(name)
+        problem = _raised(outputs, case)
+        if problem is None and (not isinstance(actual, np.ndarray) or actual.shape != ()):
+            problem = f"case '{case}': {_where(name, ())} should be one number, got {actual!r}"[:300]
+        elif problem is None:
+            value = float(actual)
+            if wanted < GRADCHECK_SMALL and not 0 <= value < GRADCHECK_SMALL:
+                problem = (f"case '{case}': the gradient is right, so {_where(name, ())} should be "
+                           f"below {GRADCHECK_SMALL:g}, got {_fmt(value)}")
+            elif wanted > GRADCHECK_LARGE and not value > GRADCHECK_LARGE:
+                problem = (f"case '{case}': the gradient is wrong, so {_where(name, ())} should be "
+                           f"above {GRADCHECK_LARGE:g}, got {_fmt(value)}")
+        if problem and problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def held_out_accuracy(params: dict) -> float:
+    """Accuracy of a reference MultiLayerNet holding ``params`` on the held-out spiral."""
+    x, t = spiral(HELD_OUT_PER_CLASS, HELD_OUT_SEED)
+    n_affine = len(params) // 2
+    hidden = [params[f"W{i}"].shape[1] for i in range(1, n_affine)]
+    net = MultiLayerNet(x.shape[1], hidden, 3)
+    net.params = {key: params[key] for key in net.params}
+    return net.accuracy(x, t)
+
+
+def _accuracy(check, outputs, want, oracles):
+    case = check.cases[0].name
+    problem = _raised(outputs, case)
+    if problem:
+        return [problem]
+    params = {}
+    for name, wanted in want.items():
+        actual = outputs.get(name)
+        if not isinstance(actual, np.ndarray) or actual.shape != wanted.shape:
+            return [f"case '{case}': {_where(name, ())} should be an array of shape {tuple(wanted.shape)} "
+                    "after training"]
+        params[name.split("/", 1)[1]] = actual
+    accuracy = held_out_accuracy(params)
+    if accuracy < TRAIN_TARGET:
+        return [f"after training, the network classifies {accuracy:.1%} of held-out points correctly; "
+                f"it should reach {TRAIN_TARGET:.0%}"]
+    return []
+
+
+COMPARE = {"close": _close, "gradcheck": _gradcheck, "accuracy": _accuracy}
+
+
+def judge(check_id: str, recorded) -> Verdict:
+    """Verdict on one probe record (None when the test cell produced none)."""
+    check = CHECKS.get(check_id)
+    if check is None:
+        return Verdict(False, f"unknown check {str(check_id)[:80]!r}: the test cell was changed")
+    if recorded is None:
+        return Verdict(False, f"{check.title}: no result was recorded. The cell stopped before its hidden "
+                              "checks (a visible test failed or raised, or the kernel died or timed out).")
+    try:
+        outputs = parse_record(recorded, check_id)
+    except MalformedRecord as exc:
+        return Verdict(False, f"{check.title}: the recorded result is not valid ({exc}); no credit.")
+    problems = COMPARE[check.compare](check, outputs, expected(check_id), numeric(check_id))
+    if not problems:
+        names = ", ".join(case.name for case in check.cases)
+        return Verdict(True, f"{check.title}: passed on {len(check.cases)} case(s): {names}.")
+    more = f" ({len(problems) - 1} more case(s) differ.)" if len(problems) > 1 else ""
+    hint = diagnosis.diagnose(check_id, outputs, expected(check_id))
+    return Verdict(False, f"{check.title}: {problems[0]}.{more}", hint)

@@ -1,0 +1,91 @@
+"""Runs in the student's (sandboxed) kernel: call their code, record numbers, decide nothing.
+
+A hidden test cell calls ``check("ps2_relu_backward", Relu)``. For every case of
+that check (``autograder.cases``) the probe calls the student's objects on copies
+of seeded inputs and coerces each result to a plain float64 list at once. Any
+exception, ``SystemExit`` and ``KeyboardInterrupt`` included, ends only its own
+case. The record leaves the kernel as one display output of mime type ``MIME``;
+``autograder.judge`` decides, in a process the student never touched.
+
+Coercion goes through ``np.array(value, dtype=float64).tolist()``: whatever the
+student returned (an ndarray subclass that claims equality, an object with a
+lying ``__eq__``), only its numbers survive. This module imports no reference code.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+
+from .cases import CHECKS
+
+MIME = "application/vnd.backprop.probe+json"
+
+#: Largest output recorded, in numbers; our largest expected output has a few hundred.
+MAX_ELEMENTS = 20_000
+#: Longest exception text kept (student-controlled text: short and printable only).
+MAX_ERROR_CHARS = 300
+#: Error text the judge recognises: the result held NaN or infinity.
+NONFINITE = "NonFiniteResult"
+#: Key suffix of the error entry for a case that raised.
+RAISED = "raised"
+
+
+def _text(exc: BaseException) -> str:
+    try:
+        name = type(exc).__name__
+        message = str(exc)
+    except BaseException:  # a hostile __str__ must not escape either
+        name, message = "Exception", "(its message could not be read)"
+    text = f"{name}: {message}" if message else name
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text[:MAX_ERROR_CHARS]
+
+
+def coerce(value) -> dict:
+    """``value`` as {"shape": [...], "data": nested floats}, or {"error": ...}."""
+    try:
+        arr = np.array(value, dtype=np.float64)  # a plain ndarray: subclasses are dropped
+        if arr.size > MAX_ELEMENTS:
+            return {"error": f"ValueError: the result has {arr.size} numbers, more than {MAX_ELEMENTS}"}
+        if not np.all(np.isfinite(arr)):
+            return {"error": f"{NONFINITE}: the result of shape {list(arr.shape)} holds NaN or infinity"}
+        return {"shape": [int(n) for n in arr.shape], "data": arr.tolist()}
+    except BaseException as exc:
+        return {"error": f"could not read the result as numbers ({_text(exc)})"}
+
+
+def record(check_id: str, *objects) -> dict:
+    """Run every case of ``check_id`` on ``objects``; returns the JSON-ready record."""
+    check = CHECKS.get(check_id)
+    if check is None:
+        return {"check": str(check_id)[:100], "outputs": {RAISED: {"error": "KeyError: no such check"}}}
+    outputs: dict = {}
+    if len(objects) != len(check.objects):
+        msg = f"TypeError: check {check_id} needs {', '.join(check.objects)}, got {len(objects)} object(s)"
+        return {"check": check_id, "outputs": {RAISED: {"error": msg}}}
+    for case in check.cases:
+        def rec(name, value, case=case):
+            outputs[f"{case.name}/{name}"] = coerce(value)
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                # A numpy warning from student code is not a failure (nbgrader would
+                # score any stderr in a test cell as 0); the numbers decide.
+                warnings.simplefilter("ignore")
+                case.run(objects, case.inputs, rec)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they end this case only
+            outputs[f"{case.name}/{RAISED}"] = {"error": _text(exc)}
+    return {"check": check_id, "outputs": outputs}
+
+
+def check(check_id: str, *objects) -> None:
+    """Record ``check_id`` on the student's objects and emit it as one display output."""
+    payload = record(check_id, *objects)
+    try:
+        from IPython.display import display
+    except ImportError:  # plain Python: print the record so it is not lost
+        print(json.dumps({MIME: payload}))
+        return
+    display({MIME: payload}, raw=True)

@@ -1,0 +1,226 @@
+"""The judge: reference passes, known mistakes fail with their hint, other correct
+answers pass, forged records fail cleanly."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from autograder import diagnosis
+from autograder.cases import CHECKS
+from autograder.judge import (NUMERIC_TOLERANCE, REFERENCE, TRAIN_TARGET, entry_errors, expected, judge,
+                              numeric)
+from autograder.probe import record
+from reference import extra_layers, layers, training
+from reference.multi_layer_net import MultiLayerNet
+
+MISTAKES = [(cid, m) for cid, ms in diagnosis.MISTAKES.items() for m in ms]
+
+
+def test_every_check_has_a_reference():
+    assert set(REFERENCE) == set(CHECKS)
+
+
+@pytest.mark.parametrize("check_id", sorted(CHECKS))
+def test_reference_recorded_through_probe_passes(check_id):
+    verdict = judge(check_id, record(check_id, *REFERENCE[check_id]))
+    assert verdict.passed, verdict.message
+    assert verdict.hint is None
+
+
+@pytest.mark.parametrize("check_id", sorted(CHECKS))
+def test_reference_agrees_with_numerical_gradient_oracle(check_id):
+    want, oracle = expected(check_id), numeric(check_id)
+    for name, value in oracle.items():
+        assert np.max(entry_errors(want[name], value), initial=0) <= NUMERIC_TOLERANCE, name
+
+
+def test_gradient_checks_have_a_numerical_oracle():
+    with_oracle = {cid for cid in CHECKS if numeric(cid)}
+    for cid in ["ps2_relu_backward", "ps2_affine_backward", "ps3_swl_backward", "ps3_softmax_layer",
+                "ps4_gradient", "ps4_multi_gradient", "ps2_tanh", "ps1_shopping_backward"]:
+        assert cid in with_oracle
+
+
+@pytest.mark.parametrize("check_id,mistake", MISTAKES, ids=[f"{c}-{m.key}" for c, m in MISTAKES])
+def test_each_known_mistake_fails_with_its_hint(check_id, mistake):
+    verdict = judge(check_id, record(check_id, *mistake.objects))
+    assert not verdict.passed
+    assert verdict.hint == mistake.hint
+    assert "should" in verdict.message or "could not" in verdict.message
+
+
+def test_no_two_mistakes_of_a_check_look_alike():
+    for cid, ms in diagnosis.MISTAKES.items():
+        outs = [diagnosis.variant_outputs(cid, m.key) for m in ms]
+        for i in range(len(outs)):
+            for j in range(i + 1, len(outs)):
+                assert not diagnosis.matches(outs[i], outs[j]), (cid, ms[i].key, ms[j].key)
+
+
+# --- Correct answers written differently from the reference ---------------------------------
+
+class ReluByMultiplying:
+    def forward(self, x):
+        self.positive = (x > 0).astype(float)
+        return x * self.positive
+
+    def backward(self, dout):
+        return dout * self.positive
+
+
+class SigmoidFromInputFormula:
+    def forward(self, x):
+        self.x = x.copy()
+        return 1 / (1 + np.exp(-x))
+
+    def backward(self, dout):
+        e = np.exp(-self.x)
+        return dout * e / (1 + e) ** 2
+
+
+class AffineWithEinsum:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.shape = x.shape
+        self.x = x.reshape(len(x), -1)
+        return np.einsum("nd,dm->nm", self.x, self.W) + self.b
+
+    def backward(self, dout):
+        self.dW = np.einsum("nd,nm->dm", self.x, dout)
+        self.db = dout.sum(axis=0)
+        return np.einsum("nm,dm->nd", dout, self.W).reshape(self.shape)
+
+
+def softmax_logsumexp(x):
+    m = x.max(axis=-1, keepdims=True)
+    return np.exp(x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))
+
+
+def cross_entropy_book(y, t):
+    """The book's version, with its + 1e-7 inside the log."""
+    if y.ndim == 1:
+        t, y = t.reshape(1, t.size), y.reshape(1, y.size)
+    if t.size == y.size:
+        t = t.argmax(axis=1)
+    n = y.shape[0]
+    return -np.sum(np.log(y[np.arange(n), t] + 1e-7)) / n
+
+
+class SoftmaxWithLossBook:
+    def forward(self, x, t):
+        self.t, self.y = t, softmax_logsumexp(x)
+        return cross_entropy_book(self.y, t)
+
+    def backward(self, dout=1):
+        n = self.t.shape[0]
+        if self.t.size == self.y.size:
+            return dout * (self.y - self.t) / n
+        dx = self.y.copy()
+        dx[np.arange(n), self.t] -= 1
+        return dout * dx / n
+
+
+class SoftmaxLayerWithJacobian:
+    def forward(self, x):
+        self.y = softmax_logsumexp(x)
+        return self.y
+
+    def backward(self, dout):
+        rows = [(np.diag(y) - np.outer(y, y)) @ g for y, g in zip(self.y.reshape(-1, self.y.shape[-1]),
+                                                                  dout.reshape(-1, dout.shape[-1]))]
+        return np.array(rows).reshape(dout.shape)
+
+
+def sgd_rebinding(params, grads, lr):
+    for key in list(params):
+        params[key] = params[key] - lr * grads[key]
+
+
+def gradient_check_by_norm(net, x, t):
+    a, n = net.gradient(x, t), net.numerical_gradient(x, t)
+    return {k: float(np.linalg.norm(a[k] - n[k]) / (np.linalg.norm(a[k]) + np.linalg.norm(n[k]))) for k in a}
+
+
+ALTERNATIVES = [
+    ("ps2_relu_backward", (ReluByMultiplying,)),
+    ("ps2_sigmoid_backward", (SigmoidFromInputFormula,)),
+    ("ps2_affine_backward", (AffineWithEinsum,)),
+    ("ps3_softmax", (softmax_logsumexp,)),
+    ("ps3_cross_entropy", (cross_entropy_book,)),
+    ("ps3_swl_forward", (SoftmaxWithLossBook,)),
+    ("ps3_swl_backward", (SoftmaxWithLossBook,)),
+    ("ps3_softmax_layer", (SoftmaxLayerWithJacobian,)),
+    ("ps4_sgd_step", (sgd_rebinding,)),
+    ("ps4_gradient_check", (gradient_check_by_norm,)),
+    ("ps4_train", (MultiLayerNet, sgd_rebinding)),
+    ("ps2_sigmoid_from_nodes", (layers.Sigmoid,)),
+]
+
+
+@pytest.mark.parametrize("check_id,objects", ALTERNATIVES, ids=[a[0] for a in ALTERNATIVES])
+def test_a_correct_answer_written_differently_passes(check_id, objects):
+    verdict = judge(check_id, record(check_id, *objects))
+    assert verdict.passed, verdict.message
+
+
+# --- Wrong answers without a diagnosis, and forged records ----------------------------------
+
+def test_an_undiagnosed_wrong_answer_shows_first_differing_entry():
+    class TanhHalf(extra_layers.Tanh):
+        def backward(self, dout):
+            return 0.5 * super().backward(dout)
+
+    verdict = judge("ps2_tanh", record("ps2_tanh", TanhHalf))
+    assert not verdict.passed and verdict.hint is None
+    assert "case 'random batch (4, 5)': dx[0, 0] should be " in verdict.message
+
+
+def test_a_network_that_does_not_learn_fails_with_its_accuracy():
+    verdict = judge("ps4_train", record("ps4_train", MultiLayerNet, lambda params, grads, lr: None))
+    assert not verdict.passed
+    assert f"should reach {TRAIN_TARGET:.0%}" in verdict.message
+
+
+def test_a_gradient_checker_that_always_says_zero_fails():
+    verdict = judge("ps4_gradient_check", record("ps4_gradient_check", lambda net, x, t: {"W": 0.0, "b": 0.0}))
+    assert not verdict.passed and "gradient is wrong" in verdict.message
+
+
+def test_missing_record_and_unknown_check_fail_plainly():
+    assert not judge("ps2_relu_backward", None).passed
+    assert "unknown check" in judge("no_such_check", {}).message
+
+
+def _reference_record(check_id="ps2_relu_backward"):
+    return copy.deepcopy(record(check_id, *REFERENCE[check_id]))
+
+
+def _first_output(rec):
+    return next(k for k, v in rec["outputs"].items() if "/dx" in k)
+
+
+FORGERIES = {
+    "not a dict": lambda r: "All tests passed",
+    "wrong check id": lambda r: {**r, "check": "ps2_tanh"},
+    "extra top-level key": lambda r: {**r, "passed": True},
+    "NaN in data": lambda r: r["outputs"][_first_output(r)]["data"][0].__setitem__(0, float("nan")) or r,
+    "string number": lambda r: r["outputs"][_first_output(r)]["data"][0].__setitem__(0, "1.0") or r,
+    "bool number": lambda r: r["outputs"][_first_output(r)]["data"][0].__setitem__(0, True) or r,
+    "wrong stated shape": lambda r: r["outputs"][_first_output(r)].__setitem__("shape", [5, 4]) or r,
+    "ragged data": lambda r: r["outputs"][_first_output(r)]["data"].append([1.0]) or r,
+    "huge shape": lambda r: r["outputs"][_first_output(r)].__setitem__("shape", [10 ** 6, 10 ** 6]) or r,
+    "extra output key": lambda r: r["outputs"][_first_output(r)].__setitem__("passed", True) or r,
+    "outputs missing": lambda r: {**r, "outputs": {}},
+}
+
+
+@pytest.mark.parametrize("forge", list(FORGERIES), ids=list(FORGERIES))
+def test_a_forged_record_fails_cleanly(forge):
+    verdict = judge("ps2_relu_backward", FORGERIES[forge](_reference_record()))
+    assert not verdict.passed
+    assert verdict.message.startswith("Relu.backward:") or "unknown" in verdict.message
