@@ -1,0 +1,69 @@
+"""Shared fixture: the book, built once per test session.
+
+``built_book`` runs the same build as ``make book`` (front-end files, then
+``jupyter-book build --warningiserror --keep-going``) into a temporary folder,
+so tests never touch ``_build/``. A failing build fails every test that uses
+the fixture; the build time goes to the test log.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# The Makefile's default: the course's offline MNIST split beside the checkout.
+OFFLINE_MNIST = ROOT.parent / "shared" / "data" / "mnist-t10k-split"
+
+
+def _build_env() -> dict[str, str]:
+    env = os.environ.copy()
+    mnist = env.get("MNIST_DIR")
+    if mnist:
+        # The notebooks run with book/ as their working directory: a relative
+        # path meant from the repository root would point elsewhere there.
+        env["MNIST_DIR"] = str((ROOT / mnist).resolve()) if not Path(mnist).is_absolute() else mnist
+    elif (OFFLINE_MNIST / "t10k-labels-idx1-ubyte.gz").is_file():
+        env["MNIST_DIR"] = str(OFFLINE_MNIST)
+    return env
+
+
+def _run(cmd: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def built_book(request, tmp_path_factory) -> Path:
+    """Build the whole book once; return the folder of the built HTML."""
+    env = _build_env()
+    out = tmp_path_factory.mktemp("book")
+    if importlib.util.find_spec("backprop.vendor") is not None:
+        vendor = _run([sys.executable, "-m", "backprop.vendor", "book/_vendor"], env, 600)
+        if vendor.returncode != 0:
+            pytest.fail(f"python -m backprop.vendor failed:\n{vendor.stdout[-3000:]}\n{vendor.stderr[-3000:]}")
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jupyter_book), "build", str(ROOT), "--path-output", str(out),
+           "--warningiserror", "--keep-going"]
+    start = time.perf_counter()
+    proc = _run(cmd, env, 1200)
+    seconds = time.perf_counter() - start
+    (out / "build-seconds.txt").write_text(f"{seconds:.1f}\n")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    message = f"book build: {seconds:.1f} s (exit code {proc.returncode}) into {out}"
+    if reporter is not None:
+        reporter.write_line(message)
+    print(message)
+    if proc.returncode != 0:
+        log = (proc.stdout + proc.stderr).splitlines()
+        problems = [line for line in log if "WARNING" in line or "ERROR" in line or "Error" in line]
+        pytest.fail("the book build failed:\n" + "\n".join(problems[-40:] + ["...", *log[-40:]]))
+    html = out / "_build" / "html"
+    if not (html / "book" / "intro.html").is_file():
+        pytest.fail(f"the build succeeded but wrote no book/intro.html under {html}")
+    return html

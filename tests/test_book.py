@@ -1,0 +1,190 @@
+"""The built book: every page built and executed, the build's settings, the seeds' numbers.
+
+All tests share one build (the session fixture ``built_book`` in conftest.py).
+Numbers are looked up in the rendered text next to the sentence that explains
+them, so a number that turns up somewhere else on the page does not count.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.book
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_pages() -> list[str]:
+    """Document names from _toc.yml in reading order, e.g. 'book/intro'."""
+    text = (ROOT / "_toc.yml").read_text()
+    return re.findall(r"^\s*(?:root|- file):\s*(\S+)\s*$", text, flags=re.M)
+
+
+def page_html(html_dir: Path, doc: str) -> str:
+    return (html_dir / f"{doc}.html").read_text(encoding="utf-8")
+
+
+def _main(page: str) -> str:
+    """The article body: navigation, search index and scripts left out."""
+    start = page.find('<article class="bd-article"')
+    end = page.find("</article>", start)
+    body = page[start:end] if start >= 0 and end > start else page
+    return re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+
+
+def visible_text(page: str, *, include_svg: bool = False) -> str:
+    """The article's text with tags removed and whitespace collapsed."""
+    body = _main(page)
+    if not include_svg:
+        body = re.sub(r"<svg\b.*?</svg>", " ", body, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    return re.sub(r"\s+", " ", text)
+
+
+def inline_svgs(page: str) -> list[str]:
+    return re.findall(r"<svg\b.*?</svg>", _main(page), flags=re.S)
+
+
+def svg_text(svg: str) -> str:
+    """The text an SVG shows (its <text>/<tspan> content), whitespace collapsed."""
+    parts = re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", " ".join(parts))))
+
+
+def number_pattern(number: str) -> str:
+    """Regex for `number` as a whole token: '2.2' matches '2.2' but not '12.2' or '2.25'."""
+    return r"(?<![\d.])" + re.escape(number) + r"(?![\d])"
+
+
+def numbers_after(text: str, context: str, numbers: list[str], window: int = 400) -> str | None:
+    """Check that `numbers` appear, in order, within `window` characters after `context`.
+
+    Tries every occurrence of `context`; returns None on success, else a
+    message quoting the text that was searched.
+    """
+    starts = [m.end() for m in re.finditer(re.escape(context), text)]
+    if not starts:
+        return f"context {context!r} not found in the page"
+    for start in starts:
+        segment = text[start:start + window]
+        pos = 0
+        for number in numbers:
+            m = re.search(number_pattern(number), segment[pos:])
+            if m is None:
+                break
+            pos += m.end()
+        else:
+            return None
+    return (f"{numbers} not found in order within {window} characters after {context!r}; "
+            f"text there: {text[starts[0]:starts[0] + window]!r}")
+
+
+# ---- every page built and executed -------------------------------------------------
+
+def test_every_toc_page_is_built(built_book):
+    pages = toc_pages()
+    assert pages[0] == "book/intro" and len(pages) == 7, pages
+    missing = [doc for doc in pages if not (built_book / f"{doc}.html").is_file()]
+    assert not missing, f"pages in _toc.yml without HTML: {missing}"
+
+
+def test_every_code_cell_executed_without_errors(built_book):
+    executed = built_book.parent / "jupyter_execute"
+    for doc in toc_pages():
+        nb_path = executed / f"{doc}.ipynb"
+        assert nb_path.is_file(), f"{doc} was not executed during the build (no {nb_path.name})"
+        cells = [c for c in json.loads(nb_path.read_text())["cells"] if c["cell_type"] == "code"]
+        assert cells, f"{doc} has no code cells: its numbers cannot have been computed"
+        for i, cell in enumerate(cells):
+            assert cell.get("execution_count") is not None, f"{doc}: code cell {i} never ran"
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            assert not errors, f"{doc}: code cell {i} raised {errors[0].get('ename')}"
+        page = page_html(built_book, doc)
+        assert "Traceback (most recent call last)" not in page, f"{doc} shows a traceback"
+
+
+# ---- book settings ------------------------------------------------------------------
+
+def test_title_search_download_and_launch_buttons(built_book):
+    page = page_html(built_book, "book/ch1_graphs")
+    assert "Backpropagation from Scratch" in page                 # the book's title
+    assert (built_book / "search.html").is_file() and "searchindex.js" in (built_book / "search.html").read_text()
+    assert "ch1_graphs.ipynb" in page, "no download link for the page as a notebook"
+    for host in ("mybinder.org", "colab.research.google.com", "jupyterhub.example.org"):
+        assert host in page, f"no launch button for {host}"
+
+
+def test_equations_are_numbered_and_cross_referenced(built_book):
+    page = page_html(built_book, "book/ch3_layers")
+    assert len(re.findall(r'class="eqno">\(\d+\)', page)) >= 10
+    # {eq}`eq-affine-backward` in the summary resolves to a link to the numbered equation.
+    assert re.search(r'href="#equation-eq-affine-backward"', page), "unresolved equation reference"
+
+
+def test_intro_and_chapter_1_show_the_apple_graph_as_inline_svg(built_book):
+    for doc in ("book/intro", "book/ch1_graphs"):
+        svgs = inline_svgs(page_html(built_book, doc))
+        apple = [svg for svg in svgs
+                 if re.search(number_pattern("220"), svg_text(svg))
+                 and re.search(number_pattern("2.2"), svg_text(svg))]
+        assert apple, f"{doc}: no inline SVG showing 220 and 2.2 ({len(svgs)} SVGs on the page)"
+        assert "<title" in apple[0], f"{doc}: the apple SVG has no <title> for screen readers"
+
+
+def test_figures_have_captions_and_alt_text(built_book):
+    page = page_html(built_book, "book/ch5_two_layer_net")
+    figure = re.search(r'<figure[^>]*id="fig-training".*?</figure>', page, flags=re.S)
+    assert figure, "the training figure is missing"
+    assert "<figcaption" in figure.group(0)
+    assert re.search(r'<img[^>]+alt="[^"]{20,}"', figure.group(0)), "the training plot has no alt text"
+
+
+# ---- the seeds' numbers, next to the text that explains them ---------------------------
+
+SEED_NUMBERS = [
+    # (page, context the text or output shows just before, numbers in order)
+    ("book/ch0_recap", "the whole product is", ["[5, 11, 17]"]),
+    ("book/ch0_recap", "so the gradient at", ["(6, 8)"]),
+    ("book/intro", "the price you pay is", ["220", "2.2", "110", "200"]),
+    ("book/ch1_graphs", "which outputs the answer,", ["220"]),
+    ("book/ch1_graphs", "the tax node gives the total,", ["715"]),
+    ("book/ch1_graphs", "going through the apple node, it becomes", ["2.2"]),
+    ("book/ch3_layers", "Both inputs receive it as it is:", ["1.3", "1.3"]),
+    ("book/ch3_layers", "The input 10 receives", ["6.5", "13"]),
+    ("book/ch3_layers", "the apple price receives", ["2.2", "110"]),
+    ("book/ch3_layers", "so the tax receives the subtotal", ["200"]),
+    ("book/ch3_layers", "Apple price", ["2.2", "110", "3.3", "165", "650"]),
+    ("book/ch3_layers", "the bias gradient is", ["[5, 7, 9]"]),
+    ("book/ch4_softmax", "the layer passes", ["(0.3, -0.8, 0.5)"]),
+    ("book/ch4_softmax", "On the example the scores receive", ["(0.3, -0.8, 0.5)"]),
+]
+
+
+@pytest.mark.parametrize("doc, context, numbers", SEED_NUMBERS,
+                         ids=[f"{d.split('/')[-1]}:{' '.join(n)}" for d, _, n in SEED_NUMBERS])
+def test_seed_numbers_appear_in_context(built_book, doc, context, numbers):
+    problem = numbers_after(visible_text(page_html(built_book, doc)), context, numbers)
+    assert problem is None, f"{doc}: {problem}"
+
+
+def test_printed_outputs_show_the_seed_values(built_book):
+    """The code cells' own printed outputs agree with the glued text."""
+    ch3 = visible_text(page_html(built_book, "book/ch3_layers"))
+    assert numbers_after(ch3, "dapple:", ["2.2", "110", "200"]) is None
+    assert numbers_after(ch3, "price: 715", ["2.2", "110", "3.3", "165", "650"]) is None
+    assert numbers_after(ch3, "dB = np.sum(dY, axis=0) print(dB)", ["[5 7 9]"]) is None
+
+
+def test_chapter_5_reports_its_measurements(built_book):
+    text = visible_text(page_html(built_book, "book/ch5_two_layer_net"))
+    for key in ("W1", "b1", "W2", "b2"):
+        assert re.search(key + r": shape .{0,20}mean \|difference\| = [\d.e+-]+ +relative error = ", text), key
+    assert re.search(r"ratio: backpropagation is about [\d,]+ times faster", text)
+    assert re.search(r"epoch 10: train accuracy 0\.\d+, test accuracy 0\.\d+", text)
+    assert "The figures and numbers in this chapter come from" in text
+    assert "MNIST" in text.split("The figures and numbers in this chapter come from", 1)[1][:400]
