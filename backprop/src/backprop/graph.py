@@ -4,7 +4,8 @@ One model serves the book's static figures and the animated widget: each node
 knows its forward rule and its local derivatives; ``forward`` records the value
 on every edge; ``backward`` records the gradient on every edge and every node's
 local derivatives; ``steps`` lists both passes as an ordered sequence that can
-be replayed one step at a time.
+be replayed one step at a time (see ``backprop.replay``; the operations
+themselves live in ``backprop.nodes``).
 
 Vocabulary: a *node* is an input, a constant or an operation; an *edge* carries
 one node's output to one consumer slot (or, for the output node, out of the
@@ -15,138 +16,15 @@ pass the gradients of its outgoing edges add up (분기 노드 in the notes).
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
-from typing import Callable
 
+from .nodes import LEAF_OPS, OPS, Edge, GraphError, Node, OpRule, format_value
+from .replay import GraphState, Step, build_steps, state_after
 from .validate import as_number
 
-
-class GraphError(ValueError):
-    """A graph that cannot be evaluated or drawn (cycle, unknown op, ...)."""
-
-
-@dataclass(frozen=True)
-class OpRule:
-    """How one operation computes forward and its local derivatives."""
-    symbol: str                      # drawn in the node's circle
-    arity: int | None                # None: any number >= 2
-    forward: Callable[[list[float], float | None], float]
-    local: Callable[[list[float], float, float | None], list[float]]
-    formula: Callable[[int, int, float | None], str]  # (slot, n_inputs, const) -> text
-
-
-def _prod(values):
-    out = 1.0
-    for v in values:
-        out *= v
-    return out
-
-
-def _nonzero(x, what):
-    if x == 0:
-        raise GraphError(f"{what} of 0 is undefined; change the inputs so the value is not 0")
-    return x
-
-
-def _positive(x, what):
-    if x <= 0:
-        raise GraphError(f"{what} needs a positive input, got {x}; change the inputs")
-    return x
-
-
-# local(inputs, output, const) returns d(output)/d(input_k) for every slot k.
-OPS: dict[str, OpRule] = {
-    "add": OpRule("+", None, lambda xs, c: sum(xs),
-                  lambda xs, y, c: [1.0] * len(xs),
-                  lambda k, n, c: "× 1"),
-    "mul": OpRule("×", None, lambda xs, c: _prod(xs),
-                  lambda xs, y, c: [_prod(xs[:k] + xs[k + 1:]) for k in range(len(xs))],
-                  lambda k, n, c: "× the other input" if n == 2 else "× the other inputs"),
-    "square": OpRule("**2", 1, lambda xs, c: xs[0] ** 2,
-                     lambda xs, y, c: [2.0 * xs[0]],
-                     lambda k, n, c: "× 2x"),
-    "exp": OpRule("exp", 1, lambda xs, c: math.exp(xs[0]),
-                  lambda xs, y, c: [y],
-                  lambda k, n, c: "× exp(x)"),
-    "reciprocal": OpRule("/", 1, lambda xs, c: 1.0 / _nonzero(xs[0], "1/x"),
-                         lambda xs, y, c: [-y * y],
-                         lambda k, n, c: "× (−1/x²)"),
-    "scale": OpRule("×c", 1, lambda xs, c: c * xs[0],
-                    lambda xs, y, c: [c],
-                    lambda k, n, c: f"× {format_value(c)}"),
-    "log": OpRule("log", 1, lambda xs, c: math.log(_positive(xs[0], "log")),
-                  lambda xs, y, c: [1.0 / xs[0]],
-                  lambda k, n, c: "× 1/x"),
-    "sigmoid": OpRule("sigmoid", 1, lambda xs, c: 1.0 / (1.0 + math.exp(-xs[0])),
-                      lambda xs, y, c: [y * (1.0 - y)],
-                      lambda k, n, c: "× y(1−y)"),
-}
-
-LEAF_OPS = ("input", "const")
-
-
-def format_value(v: float | None) -> str:
-    """Short, stable text for a number: 220.00000000000003 -> '220'."""
-    if v is None:
-        return ""
-    if v != v or v in (math.inf, -math.inf):
-        return str(v)
-    text = f"{v:.4g}"
-    if "e" not in text and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-@dataclass(frozen=True)
-class Node:
-    """One node. ``id`` is deterministic (given by the builder or counted)."""
-    id: str
-    op: str                       # "input", "const" or a key of OPS
-    inputs: tuple[str, ...] = ()  # ids of the producing nodes, by slot
-    label: str = ""               # name of an input, or a caption for an op
-    const: float | None = None    # the constant of "scale", the value of "const"
-    pos: tuple[float, float] | None = None  # optional layout hint (column, row)
-
-    @property
-    def symbol(self) -> str:
-        if self.op in LEAF_OPS:
-            return self.label
-        if self.op == "scale":
-            return f"×{format_value(self.const)}"
-        return OPS[self.op].symbol
-
-
-@dataclass(frozen=True)
-class Edge:
-    """Carries ``src``'s output to slot ``slot`` of ``dst`` (``dst`` None: the graph output)."""
-    src: str
-    dst: str | None
-    slot: int = 0
-
-    @property
-    def id(self) -> str:
-        return f"{self.src}->{self.dst or 'out'}:{self.slot}"
-
-
-@dataclass(frozen=True)
-class Step:
-    """One replayable step of a pass.
-
-    kind: "forward" (``node`` computed its output; ``edges`` got ``values``),
-    "seed" (the backward pass starts with ``1`` on the output edge) or
-    "backward" (``node`` multiplied its upstream gradient by its local
-    derivatives; ``edges`` - its input edges - got ``grads``).
-    """
-    index: int
-    kind: str
-    node: str | None
-    edges: tuple[str, ...]
-    values: tuple[float, ...] = ()
-    grads: tuple[float, ...] = ()
-    local: tuple[float, ...] = ()
-    local_text: tuple[str, ...] = ()
-    caption: str = ""
+# The names other modules and the book import from here.
+__all__ = ["Graph", "Node", "Edge", "Step", "GraphState", "GraphError", "OpRule", "OPS", "LEAF_OPS",
+           "format_value", "state_after"]
 
 
 @dataclass
@@ -370,88 +248,4 @@ class Graph:
     # ---- replay -------------------------------------------------------
     def steps(self) -> list[Step]:
         """Both passes as steps: inputs, each op forward, the seed, each op backward."""
-        if not self.grads:
-            self.backward()
-        order = self.order()
-        in_edges = {nid: [Edge(s, nid, k) for k, s in enumerate(self.nodes[nid].inputs)] for nid in order}
-        out_edges: dict[str, list[Edge]] = {nid: [] for nid in order}
-        for e in self.edges:
-            out_edges[e.src].append(e)
-        steps: list[Step] = []
-
-        def push(**kw):
-            steps.append(Step(index=len(steps), **kw))
-
-        leaves = [nid for nid in order if self.nodes[nid].op in LEAF_OPS]
-        leaf_edges = [e for nid in leaves for e in out_edges[nid]]
-        push(kind="forward", node=None, edges=tuple(e.id for e in leaf_edges),
-             values=tuple(self.values[e.src] for e in leaf_edges),
-             caption="Forward pass: the inputs enter the graph ("
-             + ", ".join(f"{self.nodes[n].label} = {format_value(self.values[n])}" for n in leaves
-                         if self.nodes[n].op == "input") + ").")
-        for nid in order:
-            node = self.nodes[nid]
-            if node.op in LEAF_OPS:
-                continue
-            args = ", ".join(format_value(self.values[s]) for s in node.inputs)
-            push(kind="forward", node=nid, edges=tuple(e.id for e in out_edges[nid]),
-                 values=tuple(self.values[nid] for _ in out_edges[nid]),
-                 caption=f"The {node.symbol} node turns {args} into {format_value(self.values[nid])}"
-                 + (" and passes it to every consumer." if len(out_edges[nid]) > 1 else "."))
-        out_edge = Edge(self.output, None).id
-        push(kind="seed", node=None, edges=(out_edge,), grads=(self.grads[out_edge],),
-             caption=f"Backward pass (역전파): it starts with d(out)/d(out) = "
-             f"{format_value(self.grads[out_edge])} on the output.")
-        for nid in reversed(order):
-            node = self.nodes[nid]
-            if node.op in LEAF_OPS:
-                continue
-            edges = in_edges[nid]
-            n = len(edges)
-            texts = tuple(OPS[node.op].formula(k, n, node.const) for k in range(n))
-            fan = " (the sum over its consumers)" if len(out_edges[nid]) > 1 else ""
-            push(kind="backward", node=nid, edges=tuple(e.id for e in edges),
-                 grads=tuple(self.grads[e.id] for e in edges), local=self.local[nid], local_text=texts,
-                 caption=f"The {node.symbol} node multiplies its upstream gradient "
-                 f"{format_value(self.node_grads[nid])}{fan} by its local derivative "
-                 + ("; ".join(f"{format_value(d)}" for d in self.local[nid]))
-                 + " and sends " + ", ".join(format_value(self.grads[e.id]) for e in edges) + " back.")
-        return steps
-
-
-@dataclass(frozen=True)
-class GraphState:
-    """What is visible after replaying the first ``k`` steps (for drawing)."""
-    values: dict[str, float]      # edge id -> forward value shown
-    grads: dict[str, float]       # edge id -> gradient shown
-    active_node: str | None
-    active_edges: tuple[str, ...]
-    local_text: dict[str, str]    # node id -> text shown beside the node
-    caption: str
-
-
-def state_after(graph: Graph, k: int | None = None) -> GraphState:
-    """The drawing state after the first ``k`` steps (``None``: all of them)."""
-    steps = graph.steps()
-    if k is None:
-        k = len(steps)
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-        raise TypeError(f"k must be an int from 0 to {len(steps)} (a step count) or None, "
-                        f"got {type(k).__name__}")
-    k = int(k)
-    if not 0 <= k <= len(steps):
-        raise ValueError(f"k must be from 0 to {len(steps)} (graph {graph.name!r} has "
-                         f"{len(steps)} steps), got {k}")
-    values: dict[str, float] = {}
-    grads: dict[str, float] = {}
-    local_text: dict[str, str] = {}
-    for step in steps[:k]:
-        values.update(zip(step.edges, step.values))
-        grads.update(zip(step.edges, step.grads))
-        if step.kind == "backward":
-            local_text[step.node] = " / ".join(dict.fromkeys(
-                f"× {format_value(d)}" for d in step.local))
-    last = steps[k - 1] if k else None
-    return GraphState(values, grads, last.node if last else None,
-                      last.edges if last else (), local_text,
-                      last.caption if last else "Press play to start the forward pass (순전파).")
+        return build_steps(self)
