@@ -2,8 +2,9 @@
 
 Modules:
     graph      computational-graph model: nodes, forward/backward passes, replayable steps
+               (its parts live in nodes: operations, Node, Edge; replay: Step, state_after)
     graphs     builders for the book's graphs (apple, apple and orange, ...)
-    draw       graph state -> SVG string
+    draw       graph state -> SVG string (layout: where nodes and labels go)
     widget     the gradient-flow widget (replays a graph's steps)
     gradcheck  numerical gradients and relative error
     datasets   the MNIST loader
