@@ -162,9 +162,24 @@ def test_bad_input_is_refused_with_a_clear_message():
     with pytest.raises(GraphError, match="produced inf"):
         to_svg(huge)
     bad_pos = Graph()
-    bad_pos.set_output(bad_pos.exp(bad_pos.input("x", 1.0, pos=(0, 0)), pos=("a", 0)))
+    x = bad_pos.input("x", 1.0, pos=[0, 0])   # a list is accepted as (column, row)
+    with pytest.raises(GraphError, match="pos of node 'exp0' must be \\(column, row\\)"):
+        bad_pos.exp(x, pos=("a", 0))
+    bad_pos.set_output(bad_pos.exp(x, pos=(1, 0)))
+    assert "<svg" in to_svg(bad_pos)
+    bad_pos.nodes["exp0"] = Node("exp0", "exp", ("x",), pos=(1, math.inf))   # bypassing the builder
     with pytest.raises(GraphError, match="layout hint"):
         to_svg(bad_pos)
+
+
+def test_degenerate_graphs_still_draw():
+    single = Graph("one")
+    single.set_output(single.input("x", 2.0))
+    texts = _texts(_parse(to_svg(single)))
+    assert "2" in texts and "1" in texts and "x" in texts
+    lone = Graph("lone")
+    lone.set_output(lone.exp(lone.input("x", 0.0)))
+    assert _texts(_parse(to_svg(lone)), GRAD) == ["1", "1"]
 
 
 def test_graphs_without_layout_hints_are_laid_out_left_to_right():

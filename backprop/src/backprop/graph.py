@@ -16,7 +16,7 @@ pass the gradients of its outgoing edges add up (분기 노드 in the notes).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .nodes import LEAF_OPS, OPS, Edge, GraphError, Node, OpRule, format_value
 from .replay import GraphState, Step, build_steps, state_after
@@ -60,6 +60,14 @@ class Graph:
         for src in node.inputs:
             if src not in self.nodes:
                 raise GraphError(f"node {node.id!r} reads {src!r}, which is not in the graph yet")
+        if node.pos is not None:   # a layout hint; a list is fine, but nodes must stay hashable
+            pos = node.pos
+            ok = isinstance(pos, (tuple, list)) and len(pos) == 2 and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in pos)
+            if not ok:
+                raise GraphError(f"pos of node {node.id!r} must be (column, row), two finite numbers, "
+                                 f"got {pos!r}")
+            node = replace(node, pos=(float(pos[0]), float(pos[1])))
         self.nodes[node.id] = node
         self._invalidate()
         return node.id

@@ -114,13 +114,13 @@ def _geometry(graph: Graph, pos, edges) -> list[EdgeGeo]:
     out = []
     for e in edges:
         sx, sy = pos[e.src]
+        leaf = graph.nodes[e.src].op in LEAF_OPS   # drawn as a point, not a circle
         if e.dst is None:
-            x0, y0, x1, y1 = sx + R, sy, sx + OUT_LEN, sy
+            x0, y0, x1, y1 = (sx if leaf else sx + R), sy, sx + OUT_LEN, sy
         else:
             tx, ty = pos[e.dst]
             d = math.hypot(tx - sx, ty - sy) or 1.0
             ux, uy = (tx - sx) / d, (ty - sy) / d
-            leaf = graph.nodes[e.src].op in LEAF_OPS
             x0, y0 = (sx, sy) if leaf else (sx + ux * R, sy + uy * R)
             x1, y1 = tx - ux * R, ty - uy * R
         d = math.hypot(x1 - x0, y1 - y0) or 1.0
@@ -158,11 +158,11 @@ _CACHE: dict = {}
 def plan(graph: Graph) -> Plan:
     """The layout of ``graph``'s figure (runs forward and backward if not done yet)."""
     full = state_after(graph)
+    pos = positions(graph)   # first: it checks the hints that the cache key hashes
     key = (tuple(graph.nodes.values()), graph.output, tuple(sorted(full.values.items())),
            tuple(sorted(full.grads.items())))
     if key in _CACHE:
         return _CACHE[key]
-    pos = positions(graph)
     geo = _geometry(graph, pos, graph.edges)
     taken = [(x - R, y - R, x + R, y + R) for nid, (x, y) in pos.items()
              if graph.nodes[nid].op not in LEAF_OPS]

@@ -41,8 +41,10 @@ class Step:
 def build_steps(graph: Graph) -> list[Step]:
     """Both passes of ``graph`` as steps: inputs, each op forward, the seed, each op backward.
 
-    Runs ``graph.backward()`` first if it has not been run.
+    Runs the passes first if they have not been run (or the nodes changed since).
     """
+    if set(graph.values) != set(graph.nodes):   # never run, or nodes changed behind its back
+        graph.forward()
     if not graph.grads:
         graph.backward()
     order = graph.order()
