@@ -113,7 +113,7 @@ class Course:
 
 
 def execute_class() -> type:
-    """The execution step: the sandbox when it is installed, else nbgrader's own."""
+    """The execution step (autograder.sandbox.SandboxedExecute)."""
     from autograder.preprocessors import execute_preprocessor
     return execute_preprocessor()
 

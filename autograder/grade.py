@@ -131,7 +131,10 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
     students: only these (default: every collected submission).
     progress: called after each submission with (done, total, row).
     """
+    from autograder.sandbox import require_sandbox
+
     course.check_assignment(assignment)
+    require_sandbox(course.allow_unsandboxed)  # refuse before touching anything, not once per student
     with _exclusive(course):
         release.register(course, assignment)
         todo = students or submissions(course, assignment)

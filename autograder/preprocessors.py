@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import nbformat
-from nbclient.exceptions import DeadKernelError
 from nbgrader import utils
 from nbgrader.api import Gradebook
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Unicode
 
 #: Mime type of the bundle that autograder.probe displays in a test cell.
@@ -63,31 +62,10 @@ def record_outcome(resources: dict, status: str, reason: str) -> None:
     resources.setdefault(OUTCOME_KEY, []).append((status, reason))
 
 
-class ResilientExecute(Execute):
-    """nbgrader's Execute, except that a dying kernel ends the run instead of the submission.
-
-    Cells after the crash keep no outputs, so their checks find no probe bundle
-    and score 0; the cells before it keep their grades.
-    """
-
-    def preprocess(self, nb, resources=None, km=None):
-        try:
-            return super().preprocess(nb, resources, km)
-        except DeadKernelError as exc:
-            record_outcome(resources, KERNEL_DIED,
-                           f"the Python kernel died ({exc}); cells that did not run score 0")
-            return nb, resources
-
-
 def execute_preprocessor() -> type:
-    """The execution step: autograder.sandbox.SandboxedExecute once it exists, else ResilientExecute."""
-    try:
-        sandbox = importlib.import_module("autograder.sandbox")
-    except ModuleNotFoundError as exc:
-        if exc.name != "autograder.sandbox":
-            raise
-        return ResilientExecute
-    return sandbox.SandboxedExecute
+    """The execution step: the bubblewrap sandbox of autograder.sandbox."""
+    from autograder.sandbox import SandboxedExecute  # imports this module: import it late
+    return SandboxedExecute
 
 
 def _source_order(source_root: str, assignment: str, notebook: str) -> list[str]:
