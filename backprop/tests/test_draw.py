@@ -147,6 +147,8 @@ def test_bad_input_is_refused_with_a_clear_message():
         to_svg(g, GraphState({"apple->apple_price:0": math.nan}, {}, None, (), {}, ""))
     with pytest.raises(ValueError, match="node 'ghost'"):
         to_svg(g, GraphState({}, {}, "ghost", (), {}, ""))
+    with pytest.raises(TypeError, match="state.local_text\\['price'\\] must be a string, got float"):
+        to_svg(g, GraphState({}, {}, None, (), {"price": 1.1}, ""))
     with pytest.raises(TypeError, match="title must be a string"):
         to_svg(g, title=3)
     cyclic = apple_graph()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from dataclasses import dataclass
 
 from .graph import LEAF_OPS, Edge, Graph, GraphState, format_value, state_after
@@ -32,6 +33,7 @@ SHORT_SYMBOL = {"sigmoid": "σ"}  # long op names do not fit in a circle
 
 
 def _check_state(graph: Graph, state: GraphState) -> None:
+    """Refuse a hand-made state that names edges or nodes the graph lacks, or cannot be drawn."""
     known = {e.id for e in graph.edges}
     for what, ids in (("values", state.values), ("grads", state.grads), ("active_edges", state.active_edges)):
         bad = sorted(set(ids) - known)
@@ -40,11 +42,15 @@ def _check_state(graph: Graph, state: GraphState) -> None:
                              f"its edges are {sorted(known)}")
     for what, d in (("values", state.values), ("grads", state.grads)):
         for eid, v in d.items():
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
                 raise ValueError(f"state.{what}[{eid!r}] is {v!r}; only finite numbers can be drawn")
     for nid in [state.active_node, *state.local_text]:
         if nid is not None and nid not in graph.nodes:
             raise ValueError(f"state names node {nid!r}, which is not in graph {graph.name!r}")
+    texts = [("caption", state.caption)] + [(f"local_text[{k!r}]", v) for k, v in state.local_text.items()]
+    for what, text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"state.{what} must be a string, got {type(text).__name__}")
 
 
 def _state(graph: Graph, state, full: GraphState) -> GraphState:
