@@ -114,17 +114,17 @@ def softmax_with_loss_graph(a=(0.3, 2.9, 4.0), t=(0.0, 1.0, 0.0)) -> Graph:
     for k in range(3):
         ak = g.input(f"a{sub[k]}", float(a[k]), id=f"a{k + 1}", pos=(0, rows[k]))
         exps.append(g.exp(ak, id=f"exp{k + 1}", label=f"exp(a{sub[k]})", pos=(1, rows[k])))
-    s = g.add(*exps, id="S", label="S", pos=(1.9, 5.4))
-    inv = g.reciprocal(s, id="inv_S", label="1/S", pos=(3.1, 5.4))
+    s = g.add(*exps, id="S", label="S", pos=(1.8, 5.3))
+    inv = g.reciprocal(s, id="inv_S", label="1/S", pos=(2.9, 5.3))
     terms = []
     for k in range(3):
-        yk = g.mul(exps[k], inv, id=f"y{k + 1}", label=f"y{sub[k]}", pos=(4.4, rows[k]))
-        lk = g.log(yk, id=f"log{k + 1}", label=f"log y{sub[k]}", pos=(5.4, rows[k]))
-        tk = g.input(f"t{sub[k]}", float(t[k]), id=f"t{k + 1}", pos=(5.85, rows[k] + 0.9))
+        yk = g.mul(exps[k], inv, id=f"y{k + 1}", label=f"y{sub[k]}", pos=(4.7, rows[k]))
+        lk = g.log(yk, id=f"log{k + 1}", label=f"log y{sub[k]}", pos=(5.7, rows[k]))
+        tk = g.input(f"t{sub[k]}", float(t[k]), id=f"t{k + 1}", pos=(6.15, rows[k] + 0.9))
         terms.append(g.mul(tk, lk, id=f"tlog{k + 1}", label=f"t{sub[k]} log y{sub[k]}",
-                           pos=(6.4, rows[k])))
-    total = g.add(*terms, id="sum", label="Σ t log y", pos=(7.4, rows[1]))
-    g.scale(total, -1.0, id="L", label="L", pos=(8.4, rows[1]))
+                           pos=(6.7, rows[k])))
+    total = g.add(*terms, id="sum", label="Σ t log y", pos=(7.7, rows[1]))
+    g.scale(total, -1.0, id="L", label="L", pos=(8.7, rows[1]))
     return _finish(g, "L")
 
 

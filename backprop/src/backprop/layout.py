@@ -166,19 +166,20 @@ def plan(graph: Graph) -> Plan:
     geo = _geometry(graph, pos, graph.edges)
     taken = [(x - R, y - R, x + R, y + R) for nid, (x, y) in pos.items()
              if graph.nodes[nid].op not in LEAF_OPS]
+    for g in geo:   # names of inputs and of the output, values of constants: fixed places
+        src = graph.nodes[g.edge.src]
+        if src.op in LEAF_OPS:
+            text = format_value(src.const) if src.op == "const" else src.label
+            lx, ly = (-g.ux, -g.uy) if src.op == "const" else leaf_label_side(g)
+            taken.append(text_box(g.x0 + lx * 5, g.y0 + ly * 5, lx, ly, text, FONT))
+        if g.edge.dst is None and src.label:
+            taken.append(text_box(g.x1 + 5, g.y1, 1.0, 0.0, src.label, FONT))
     boxes = list(taken)
     label_t = {}
     spans = [(g, (min(g.x0, g.x1), min(g.y0, g.y1), max(g.x0, g.x1), max(g.y0, g.y1))) for g in geo]
     # Short edges first: they have the least room, long ones can move along.
     for g in sorted(geo, key=lambda g: (math.hypot(g.x1 - g.x0, g.y1 - g.y0), g.edge.id)):
-        src = graph.nodes[g.edge.src]
-        if src.op in LEAF_OPS:
-            text = format_value(src.const) if src.op == "const" else src.label
-            lx, ly = (-g.ux, -g.uy) if src.op == "const" else leaf_label_side(g)
-            boxes.append(text_box(g.x0 + lx * 5, g.y0 + ly * 5, lx, ly, text, FONT))
-        if g.edge.dst is None and src.label:
-            boxes.append(text_box(g.x1 + 5, g.y1, 1.0, 0.0, src.label, FONT))
-        if src.op == "const":
+        if graph.nodes[g.edge.src].op == "const":
             continue
         v = format_value(full.values[g.edge.id])
         d = format_value(full.grads[g.edge.id])
@@ -187,7 +188,7 @@ def plan(graph: Graph) -> Plan:
             pair = (g.value_box(t, v), g.grad_box(t, d))
             cost = sum(_overlap(b, o) for b in pair for o in taken)
             cost += LINE_COST * sum(other.clip_length(b) for b in pair for other, ob in spans
-                                    if other is not g and _overlap(b, ob, 0.0))
+                                    if other is not g and _overlap(b, ob, 1.0))
             cost += abs(t - 0.5)   # all else equal, the middle
             if best is None or cost < best[0]:
                 best = (cost, t, pair)
