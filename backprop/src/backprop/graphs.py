@@ -102,12 +102,16 @@ def softmax_with_loss_graph(a=(0.3, 2.9, 4.0), t=(0.0, 1.0, 0.0)) -> Graph:
     out to the three products y_k = exp_k * inv_S (exp_k fans out too: to S and
     to y_k); log_k = log(y_k); tlog_k = t_k * log_k; sum; L = -sum.
     Inputs: a1..a3, t1..t3. Output: L. With a one-hot t, dL/da_k = y_k - t_k.
+    The default scores are the book's softmax example. Like the appendix, the
+    graph does not subtract max(a) first, so scores above about 709 overflow
+    exp and raise a GraphError.
     """
     a = as_float_array("a", a, shape=(3,), finite=True)
     t = as_float_array("t", t, shape=(3,), finite=True)
     g = Graph("softmax_with_loss", "Softmax-with-Loss for 3 classes")
-    # Class k sits on row 1.6k; the shared sum and 1/S go on a row below the
-    # three lanes so that their fan-out edges do not run along a lane.
+    # Class k runs along row 1.9k. S and 1/S sit on a row below the three lanes,
+    # and the products y_k well to the right of 1/S, so that its three fan-out
+    # edges (and their labels) spread apart instead of running along a lane.
     rows = [1.9 * k for k in range(3)]
     sub = "₁₂₃"
     exps = []
