@@ -114,7 +114,10 @@ def test_title_search_download_and_launch_buttons(built_book):
     page = page_html(built_book, "book/ch1_graphs")
     assert "Backpropagation from Scratch" in page                 # the book's title
     assert (built_book / "search.html").is_file() and "searchindex.js" in (built_book / "search.html").read_text()
-    assert "ch1_graphs.ipynb" in page, "no download link for the page as a notebook"
+    assert "../_sources/book/ch1_graphs.ipynb" in page, "no download link for the page as a notebook"
+    executed = json.loads((built_book / "_sources" / "book" / "ch1_graphs.ipynb").read_text())
+    assert any(c.get("outputs") for c in executed["cells"] if c["cell_type"] == "code"), \
+        "the downloadable notebook has no outputs"
     for host in ("mybinder.org", "colab.research.google.com", "jupyterhub.example.org"):
         assert host in page, f"no launch button for {host}"
 
