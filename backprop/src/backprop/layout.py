@@ -183,12 +183,18 @@ def plan(graph: Graph) -> Plan:
             continue
         v = format_value(full.values[g.edge.id])
         d = format_value(full.grads[g.edge.id])
+        # Only what lies near this edge can collide with its labels (keeps planning fast).
+        reach = text_width(max(v, d, key=len), FONT) + FONT
+        region = (min(g.x0, g.x1) - reach, min(g.y0, g.y1) - reach,
+                  max(g.x0, g.x1) + reach, max(g.y0, g.y1) + reach)
+        near = [o for o in taken if _overlap(o, region, 0.0)]
+        lines = [(other, ob) for other, ob in spans if other is not g and _overlap(ob, region, 1.0)]
         best = None
         for t in LABEL_T:
             pair = (g.value_box(t, v), g.grad_box(t, d))
-            cost = sum(_overlap(b, o) for b in pair for o in taken)
-            cost += LINE_COST * sum(other.clip_length(b) for b in pair for other, ob in spans
-                                    if other is not g and _overlap(b, ob, 1.0))
+            cost = sum(_overlap(b, o) for b in pair for o in near)
+            cost += LINE_COST * sum(other.clip_length(b) for b in pair for other, ob in lines
+                                    if _overlap(b, ob, 1.0))
             cost += abs(t - 0.5)   # all else equal, the middle
             if best is None or cost < best[0]:
                 best = (cost, t, pair)
