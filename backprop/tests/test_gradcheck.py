@@ -57,6 +57,8 @@ def test_inputs_f_cannot_be_differentiated_through_are_refused():
         numerical_gradient(3.0, np.ones(2))
     with pytest.raises(ValueError, match="f must return a scalar, got an array of shape \\(2,\\)"):
         numerical_gradient(lambda v: v * 2, np.ones(2))
+    with pytest.raises(TypeError, match="f must return a number, got NoneType"):
+        numerical_gradient(lambda v: None, np.ones(2))
     with pytest.raises(ValueError, match="h must be a positive step"):
         numerical_gradient(lambda v: 0.0, np.ones(2), h=0.0)
 

@@ -108,7 +108,11 @@ def rel_error(a, b, floor: float = REL_ERROR_FLOOR) -> float:
 
 
 def _scalar(value) -> float:
-    arr = np.asarray(value, dtype=np.float64)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"f must return a number, got {type(value).__name__}; "
+                        "did it forget to return its result?") from None
     if arr.size != 1:
         raise ValueError(f"f must return a scalar, got an array of shape {arr.shape}")
     return float(arr.reshape(()))
