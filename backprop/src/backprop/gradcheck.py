@@ -108,11 +108,15 @@ def rel_error(a, b, floor: float = REL_ERROR_FLOOR) -> float:
 
 
 def _scalar(value) -> float:
+    # np.asarray(None, float) is nan and np.asarray("2", float) is 2.0: refuse both first.
+    bad = value is None or isinstance(value, (str, bytes))
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
+        bad = True
+    if bad:
         raise TypeError(f"f must return a number, got {type(value).__name__}; "
-                        "did it forget to return its result?") from None
+                        "did it forget to return its result?")
     if arr.size != 1:
         raise ValueError(f"f must return a scalar, got an array of shape {arr.shape}")
     return float(arr.reshape(()))
