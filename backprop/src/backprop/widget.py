@@ -1,0 +1,162 @@
+"""The gradient-flow widget: watch values flow forward and gradients flow back.
+
+``GradientFlow(graph)`` replays ``graph.steps()``: frame k is
+``backprop.draw.to_svg(graph, k)`` (the state after the first k steps) with the
+step's caption. All frames are drawn here in Python, so the widget adds nothing
+to the arithmetic and its front-end (``widget_front.js``, an anywidget module
+embedded in the widget state) only shows frame k. That is why the same widget
+plays in the static book, where no Python runs: play/pause, step forward and
+back, reset, speed and the slider are all front-end behaviour.
+
+With a kernel, the inputs are number boxes; changing one sends the new values
+to Python, which rebuilds the graph with ``Graph.with_inputs``, re-runs the
+passes and sends new frames.
+
+``flow(name_or_graph, **inputs)`` is the forgiving entry point for the book and
+for students: a graph that cannot be shown (a cycle, an unknown operation, a
+non-finite value, a wrong argument) gives a widget with the message instead.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import anywidget
+import ipywidgets
+import traitlets
+
+from .draw import to_svg
+from .graph import Graph, GraphError, state_after
+from .graphs import BUILDERS, build
+from .validate import as_number
+
+_HERE = Path(__file__).parent
+#: Errors that mean "this graph cannot be shown" rather than a bug in this module.
+SHOWABLE_ERRORS = (GraphError, ValueError, TypeError, OverflowError, ZeroDivisionError)
+
+
+def frames_of(graph: Graph) -> list[dict]:
+    """One frame per replay state: ``{"k", "kind", "svg", "caption"}`` for k = 0..len(steps).
+
+    Frame 0 is the graph before anything flows; frame k shows steps 1..k.
+    Raises ``GraphError`` for a graph that cannot be evaluated or drawn.
+    """
+    if not isinstance(graph, Graph):
+        raise TypeError(f"graph must be a backprop.graph.Graph (for example backprop.graphs.apple_graph()), "
+                        f"got {type(graph).__name__}")
+    steps = graph.steps()
+    frames = [{"k": 0, "kind": "start", "svg": to_svg(graph, 0), "caption": state_after(graph, 0).caption}]
+    for s in steps:
+        frames.append({"k": s.index + 1, "kind": s.kind, "svg": to_svg(graph, s.index + 1),
+                       "caption": s.caption})
+    return frames
+
+
+def input_specs(graph: Graph) -> list[dict]:
+    """``[{"id", "label", "value"}]`` for the graph's inputs, in the graph's order."""
+    return [{"id": nid, "label": graph.nodes[nid].label or nid, "value": graph.nodes[nid].const}
+            for nid in graph.inputs_of()]
+
+
+class GradientFlow(anywidget.AnyWidget):
+    """Animated replay of a graph's forward and backward passes.
+
+    graph: an evaluated or unevaluated ``Graph`` (the passes are run if needed).
+    editable: show the inputs as number boxes (they recompute only with a kernel).
+    interval: milliseconds per step when playing at speed 1×.
+    """
+
+    _esm = _HERE / "widget_front.js"
+    _css = _HERE / "widget.css"
+
+    frames = traitlets.List(traitlets.Dict()).tag(sync=True)
+    step = traitlets.Int(0).tag(sync=True)
+    inputs = traitlets.List(traitlets.Dict()).tag(sync=True)
+    editable = traitlets.Bool(True).tag(sync=True)
+    interval = traitlets.Int(900).tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    # Goes up every time Python answers an edit, so the front-end can tell
+    # "no kernel" (no answer) from "the same frames again".
+    revision = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, graph: Graph, *, editable: bool = True, interval: int = 900, **kwargs):
+        if not isinstance(editable, bool):
+            raise TypeError(f"editable must be True or False, got {type(editable).__name__}")
+        interval = as_number("interval", interval)
+        if not 50 <= interval <= 10_000:
+            raise ValueError(f"interval must be between 50 and 10000 milliseconds, got {interval:g}")
+        frames = frames_of(graph)            # raises before any widget exists
+        self._graph = graph
+        super().__init__(frames=frames, inputs=input_specs(graph), editable=editable,
+                         interval=int(interval), **kwargs)
+
+    @property
+    def graph(self) -> Graph:
+        """The graph currently shown (a new one after every successful edit)."""
+        return self._graph
+
+    @property
+    def steps(self):
+        return self._graph.steps()
+
+    def set_inputs(self, **values: float) -> None:
+        """Change inputs by id from Python, as the number boxes do (e.g. ``w.set_inputs(apple=150)``)."""
+        known = {s["id"] for s in self.inputs}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise GraphError(f"no input named {unknown}; this graph's inputs are {sorted(known)}")
+        self.inputs = [dict(s, value=values.get(s["id"], s["value"])) for s in self.inputs]
+
+    @traitlets.observe("inputs")
+    def _recompute(self, change) -> None:
+        values = {s.get("id"): s.get("value") for s in change["new"]}
+        current = {nid: self._graph.nodes[nid].const for nid in self._graph.inputs_of()}
+        if values == current:
+            return
+        try:
+            graph = self._graph.with_inputs(**values)
+            frames = frames_of(graph)
+        except SHOWABLE_ERRORS as exc:
+            # Keep the last good graph; the front-end shows the message in its place.
+            with self.hold_sync():
+                self.error = f"Cannot show the graph for these inputs: {exc}"
+                self.revision += 1
+            return
+        self._graph = graph
+        with self.hold_sync():
+            self.frames = frames
+            self.error = ""
+            self.step = min(self.step, len(frames) - 1)
+            self.revision += 1
+
+
+def error_widget(exc: BaseException, what: str = "this graph") -> ipywidgets.HTML:
+    """A plain HTML widget that says why ``what`` cannot be shown (no front-end code of ours needed)."""
+    message = f"Cannot show {what}: {exc}"
+    return ipywidgets.HTML(
+        f'<div class="bp-flow-error" role="alert" style="color:#8a1c1c;background:#fdecea;'
+        f'border:1px solid #e0a8a8;border-radius:4px;padding:0.6em 0.8em">{html.escape(message)}</div>')
+
+
+def flow(name_or_graph, *, editable: bool = True, interval: int = 900, **inputs):
+    """The widget for a book graph (by name, see ``backprop.graphs.BUILDERS``) or any ``Graph``.
+
+    ``inputs`` are the builder's keyword arguments (``flow("apple", apple=150)``)
+    or, for a ``Graph``, new input values by input id. A graph that cannot be
+    shown gives an HTML widget with the reason instead of a traceback or a blank cell.
+    """
+    try:
+        if isinstance(name_or_graph, str):
+            if name_or_graph not in BUILDERS:
+                raise ValueError(f"name_or_graph must be one of {', '.join(sorted(BUILDERS))} "
+                                 f"or a Graph, got {name_or_graph!r}")
+            graph = build(name_or_graph, **inputs)
+        elif isinstance(name_or_graph, Graph):
+            graph = name_or_graph.with_inputs(**inputs) if inputs else name_or_graph
+        else:
+            raise TypeError(f"name_or_graph must be a graph name ({', '.join(sorted(BUILDERS))}) "
+                            f"or a backprop.graph.Graph, got {type(name_or_graph).__name__}")
+        return GradientFlow(graph, editable=editable, interval=interval)
+    except SHOWABLE_ERRORS as exc:
+        return error_widget(exc)
