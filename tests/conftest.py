@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parents[1]
 OFFLINE_MNIST = ROOT.parent / "shared" / "data" / "mnist-t10k-split"
 
 
+_BUILD_LOG: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Put the book's build time in the test log (a figure to watch, never asserted)."""
+    for line in _BUILD_LOG:
+        terminalreporter.write_line(line)
+
+
 def _build_env() -> dict[str, str]:
     env = os.environ.copy()
     mnist = env.get("MNIST_DIR")
@@ -39,7 +48,7 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float) -> subprocess.Comp
 
 
 @pytest.fixture(scope="session")
-def built_book(request, tmp_path_factory) -> Path:
+def built_book(tmp_path_factory) -> Path:
     """Build the whole book once; return the folder of the built HTML."""
     env = _build_env()
     out = tmp_path_factory.mktemp("book")
@@ -54,11 +63,7 @@ def built_book(request, tmp_path_factory) -> Path:
     proc = _run(cmd, env, 1200)
     seconds = time.perf_counter() - start
     (out / "build-seconds.txt").write_text(f"{seconds:.1f}\n")
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    message = f"book build: {seconds:.1f} s (exit code {proc.returncode}) into {out}"
-    if reporter is not None:
-        reporter.write_line(message)
-    print(message)
+    _BUILD_LOG.append(f"book build: {seconds:.1f} s (exit code {proc.returncode}) into {out}")
     if proc.returncode != 0:
         log = (proc.stdout + proc.stderr).splitlines()
         problems = [line for line in log if "WARNING" in line or "ERROR" in line or "Error" in line]
