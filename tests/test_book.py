@@ -191,3 +191,37 @@ def test_chapter_5_reports_its_measurements(built_book):
     assert re.search(r"epoch 10: train accuracy 0\.\d+, test accuracy 0\.\d+", text)
     assert "The figures and numbers in this chapter come from" in text
     assert "MNIST" in text.split("The figures and numbers in this chapter come from", 1)[1][:400]
+
+
+# ---- numbers are computed, not typed ------------------------------------------------------
+
+RESULTS = ["220", "715", "2.2", "110", "200", "3.3", "165", "650", "6.5", "13", "1.3",
+           "-0.8", "[5, 11, 17]", "[5, 7, 9]", "(6, 8)", "(0.3, -0.8, 0.5)"]
+
+
+def prose(markdown: str) -> str:
+    """A page's Markdown without code cells, included code, glue roles and math subscripts."""
+    text = re.sub(r"```\{(?:code-cell|literalinclude)\}.*?```", " ", markdown, flags=re.S)
+    text = re.sub(r"\{glue:[a-z]+\}`[^`]*`", " ", text)
+    return re.sub(r"_\{[^}]*\}", " ", text)
+
+
+def typed_results(text: str) -> list[str]:
+    """Each place where one of RESULTS stands as a whole token in `text`, with context."""
+    found = []
+    for number in RESULTS:
+        for m in re.finditer(r"(?<![\w.])" + re.escape(number) + r"(?![\d])", text):
+            found.append(text[max(0, m.start() - 40):m.end() + 10])
+    return found
+
+
+def test_prose_never_types_a_computed_result():
+    """The seeds' results reach the text only through glue, so they cannot drift from the code."""
+    typed = [f"{doc}: {snippet!r}" for doc in toc_pages()
+             for snippet in typed_results(prose((ROOT / f"{doc}.md").read_text(encoding="utf-8")))]
+    assert not typed, "results typed into the prose instead of glued:\n" + "\n".join(typed)
+
+
+def test_prose_check_catches_a_typed_result():
+    assert typed_results(prose("you pay 220 in total, and (0.3, -0.8, 0.5) back"))
+    assert not typed_results(prose("you pay {glue:text}`price:g` for $w_{13}$, 1.35 or 2200"))
