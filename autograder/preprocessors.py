@@ -16,6 +16,7 @@ execution step to the grading loop in ``resources[OUTCOME_KEY]``; see
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import traceback
 from pathlib import Path
@@ -124,6 +125,11 @@ class RestoreCells(OverwriteCells):
     source_root = Unicode("", help="Folder of the instructor's source notebooks (solutions/).").tag(config=True)
 
     def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            # DeduplicateIds leaves "nbgrader": {} on the duplicates; nbgrader's task-cell pass
+            # then fails with KeyError('grade_id'). Such a cell is an ordinary cell now.
+            if "nbgrader" in cell.metadata and not cell.metadata["nbgrader"].get("grade_id"):
+                del cell.metadata["nbgrader"]
         self._order = _source_order(self.source_root, resources["nbgrader"]["assignment"],
                                     resources["nbgrader"]["notebook"])
         return super().preprocess(nb, resources)
@@ -206,14 +212,20 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 verdict = Verdict(False, f"{check_id}: the check reported more than once, so its output "
                                          f"cannot be trusted.", None)
             else:
-                verdict = self._safe_judge(judge, check_id, found[0] if found else None)
+                # Plain JSON data for the judge: nbformat hands over NotebookNode (a dict subclass),
+                # which the judge's strict `type(x) is dict` checks rightly refuse.
+                plain = json.loads(json.dumps(found[0])) if found else None
+                verdict = self._safe_judge(judge, check_id, plain)
             checks.append({"check": check_id, "passed": bool(verdict.passed),
                            "message": str(verdict.message), "hint": verdict.hint and str(verdict.hint)})
         if not ids:
             # A visible test without a trusted check: it passes when its asserts ran without error.
+            # A cell after a dead kernel or a killed run has no execution count: it did not pass.
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            message = (f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else "passed")
-            checks.append({"check": grade_id, "passed": not errors, "message": message, "hint": None})
+            ran = cell.get("execution_count") is not None
+            message = (f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors
+                       else "passed" if ran else "This test did not run (the notebook stopped before it).")
+            checks.append({"check": grade_id, "passed": ran and not errors, "message": message, "hint": None})
         passed = all(c["passed"] for c in checks)
         summary = {"cell": grade_id, "passed": passed, "checks": checks}
         text = "\n".join(c["message"] + (f"\nHint: {c['hint']}" if c["hint"] else "") for c in checks)
