@@ -18,9 +18,8 @@ from reference.multi_layer_net import MultiLayerNet
 
 from .coerce import parse_record
 from .probe import NONFINITE, record
+from .tolerances import LOSS_TOLERANCE, MATCH_TOLERANCE
 
-#: Relative agreement that counts as "the student made this mistake".
-MATCH_TOLERANCE = 1e-6
 
 DOUT_HINT = ("backward changed the caller's dout (e.g. dout[mask] = 0 or dout *= ... writes into it); "
              "build a new array instead, e.g. np.where(mask, 0, dout) or dout * slope.")
@@ -208,6 +207,11 @@ class _MseNotDivided(ex.MeanSquaredError):
         return dout * self.diff
 
 
+class _MseGradNotDivided(ex.MeanSquaredError):
+    def backward(self, dout=1):
+        return dout * self.diff
+
+
 def _sgd_ascent(params, grads, lr=0.1):
     for key in params:
         params[key] += lr * grads[key]
@@ -221,7 +225,7 @@ def _sgd_ignores_lr(params, grads, lr=0.1):
 class _NetReluOnScores(MultiLayerNet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.layers[f"Relu{self.n_affine}"] = ly.Relu()
+        self.layers[f"Relu{len(self.params) // 2}"] = ly.Relu()
 
 
 _NOT_DIVIDED = "the loss is not divided by the batch size: take the mean over the N rows, not the sum."
@@ -291,7 +295,7 @@ MISTAKES = {
                                   "Jacobian; every output depends on every input: "
                                   "dx = y * (dout - sum(dout * y, axis=-1, keepdims=True)).", (_SoftmaxDiagonal,))],
     "ps3_mse_forward": [Mistake("not_divided", _NOT_DIVIDED, (_MseNotDivided,))],
-    "ps3_mse_backward": [Mistake("not_divided", _GRAD_NOT_DIVIDED, (_MseNotDivided,))],
+    "ps3_mse_backward": [Mistake("not_divided", _GRAD_NOT_DIVIDED, (_MseGradNotDivided,))],
     "ps4_sgd_step": [
         Mistake("ascent", "the step goes uphill: subtract lr * grad to go down the loss.", (_sgd_ascent,)),
         Mistake("ignores_lr", "the step must be scaled by the learning rate: params -= lr * grads.",
@@ -308,7 +312,7 @@ def variant_outputs(check_id: str, key: str) -> dict:
     return parse_record(record(check_id, *mistake.objects), check_id)
 
 
-def _same(a, b) -> bool:
+def _same(a, b, tolerance=MATCH_TOLERANCE) -> bool:
     if isinstance(a, str) or isinstance(b, str):
         if not (isinstance(a, str) and isinstance(b, str)):
             return False
@@ -316,12 +320,13 @@ def _same(a, b) -> bool:
     if a.shape != b.shape:
         return False
     scale = np.maximum(1e-8, np.abs(a) + np.abs(b))
-    return bool(np.all(np.abs(a - b) / scale <= MATCH_TOLERANCE))
+    return bool(np.all(np.abs(a - b) / scale <= tolerance))
 
 
 def matches(outputs: dict, variant: dict) -> bool:
     """True when every recorded output agrees with the variant's."""
-    return set(outputs) == set(variant) and all(_same(outputs[k], variant[k]) for k in variant)
+    return set(outputs) == set(variant) and all(
+        _same(outputs[k], variant[k], LOSS_TOLERANCE if k.endswith("/loss") else MATCH_TOLERANCE) for k in variant)
 
 
 def diagnose(check_id: str, outputs: dict, want: dict) -> str | None:

@@ -81,9 +81,9 @@ def affine_numeric(objs, inputs):
 
 
 def loss_layer(objs, inputs, rec):
-    """forward(x, t) -> loss, then backward() or backward(dout)."""
+    """forward(x, t), then backward() or backward(dout); records dx only (the loss has its own check)."""
     layer = objs[0]()
-    rec("loss", layer.forward(_copy(inputs, "x"), _copy(inputs, "t")))
+    layer.forward(_copy(inputs, "x"), _copy(inputs, "t"))
     rec("dx", layer.backward() if "dout" not in inputs else layer.backward(inputs["dout"]))
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop.gradcheck import REL_ERROR_FLOOR, SMOOTH_TOLERANCE
+from backprop.gradcheck import REL_ERROR_FLOOR
 from reference import chain_rule, extra_layers, functions, layers, training
 from reference.multi_layer_net import MultiLayerNet
 from reference.two_layer_net import TwoLayerNet
@@ -25,24 +25,9 @@ from . import diagnosis
 from .cases import CHECKS, spiral
 from .coerce import MalformedRecord, parse_record
 from .probe import RAISED, record
+from .tolerances import (GRADCHECK_LARGE, GRADCHECK_SMALL, LOSS_TOLERANCE, NUMERIC_TOLERANCE, REFERENCE_TOLERANCE,
+                         SCALE_SHARE, TRAIN_TARGET)
 
-#: Agreement with the reference: float64 rounding of the same maths written
-#: another way (e.g. 1 - out cancelling near out = 1) stays far below this.
-REFERENCE_TOLERANCE = 1e-9
-#: Entries below this share of an array's largest entry are compared on that scale.
-SCALE_SHARE = 1e-3
-#: Agreement with the numerical gradient of a smooth function (central
-#: differences with h = 1e-4 are good to about 1e-9 relative on our inputs).
-NUMERIC_TOLERANCE = SMOOTH_TOLERANCE
-#: Loss values: the book adds 1e-7 inside the log; on our cases the right
-#: class always has probability above 0.05, so that moves the loss by < 1e-5.
-LOSS_TOLERANCE = 1e-5
-#: A gradient checker must report below this for a right gradient...
-GRADCHECK_SMALL = 1e-6
-#: ...and above this for a wrong one (ours are off by a factor of 3).
-GRADCHECK_LARGE = 1e-2
-#: Accuracy the trained network must reach on held-out spiral points.
-TRAIN_TARGET = 0.9
 #: The held-out points for the training check: not the ones trained on.
 HELD_OUT_SEED, HELD_OUT_PER_CLASS = 1234, 100
 

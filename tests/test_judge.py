@@ -10,9 +10,9 @@ import pytest
 
 from autograder import diagnosis
 from autograder.cases import CHECKS
-from autograder.judge import (NUMERIC_TOLERANCE, REFERENCE, TRAIN_TARGET, entry_errors, expected, judge,
-                              numeric)
+from autograder.judge import REFERENCE, entry_errors, expected, judge, numeric
 from autograder.probe import record
+from autograder.tolerances import MIN_RIGHT_CLASS_PROBABILITY, NUMERIC_TOLERANCE, TRAIN_TARGET
 from reference import extra_layers, layers, training
 from reference.multi_layer_net import MultiLayerNet
 
@@ -35,6 +35,20 @@ def test_reference_agrees_with_numerical_gradient_oracle(check_id):
     want, oracle = expected(check_id), numeric(check_id)
     for name, value in oracle.items():
         assert np.max(entry_errors(want[name], value), initial=0) <= NUMERIC_TOLERANCE, name
+
+
+def test_loss_cases_give_the_right_class_enough_probability():
+    # LOSS_TOLERANCE accepts the book's + 1e-7 inside the log only under this condition.
+    from reference.functions import class_indices, softmax
+
+    for cid in ["ps3_cross_entropy", "ps3_swl_forward", "ps3_swl_backward"]:
+        for case in CHECKS[cid].cases:
+            y = case.inputs["y"] if "y" in case.inputs else softmax(case.inputs["x"])
+            t = case.inputs["t"]
+            if y.ndim == 1:
+                y, t = y.reshape(1, -1), np.reshape(t, (1, -1))
+            p = y[np.arange(len(y)), class_indices(t, y.shape)]
+            assert p.min() >= MIN_RIGHT_CLASS_PROBABILITY, (cid, case.name)
 
 
 def test_gradient_checks_have_a_numerical_oracle():

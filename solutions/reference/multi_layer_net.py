@@ -19,8 +19,9 @@ class MultiLayerNet:
     """(Affine -> ReLU) for each hidden size, then Affine -> Softmax-with-Loss.
 
     hidden_size_list: e.g. [50, 20] for two hidden layers ([] gives a linear
-    softmax classifier). ``params`` holds W1, b1, ..., WL, bL with
-    L = len(hidden_size_list) + 1; Wi has shape (size before, size after).
+    softmax classifier). With L = len(hidden_size_list) + 1, ``params`` holds
+    W1, b1, ..., WL, bL (Wi of shape (size before, size after), bi zeros) and
+    ``layers`` holds Affine1, Relu1, Affine2, Relu2, ..., AffineL in that order.
     Like ``TwoLayerNet``, every forward pass reads the current arrays from
     ``params``.
     """
@@ -28,23 +29,22 @@ class MultiLayerNet:
     def __init__(self, input_size, hidden_size_list, output_size, weight_init_std=0.01, seed=None):
         rng = np.random.default_rng(seed)
         sizes = [input_size, *hidden_size_list, output_size]
-        self.n_affine = len(sizes) - 1
+        n_affine = len(sizes) - 1
         self.params = {}
         self.layers = OrderedDict()
-        for i in range(1, self.n_affine + 1):
+        for i in range(1, n_affine + 1):
             self.params[f"W{i}"] = weight_init_std * rng.standard_normal((sizes[i - 1], sizes[i]))
             self.params[f"b{i}"] = np.zeros(sizes[i])
             self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
-            if i < self.n_affine:
+            if i < n_affine:
                 self.layers[f"Relu{i}"] = Relu()
         self.lastLayer = SoftmaxWithLoss()
 
     def predict(self, x):
         """x: (N, D). Returns scores (N, C)."""
-        for i in range(1, self.n_affine + 1):
-            affine = self.layers[f"Affine{i}"]
-            affine.W, affine.b = self.params[f"W{i}"], self.params[f"b{i}"]
-        for layer in self.layers.values():
+        for name, layer in self.layers.items():
+            if name.startswith("Affine"):  # "Affine3" reads W3 and b3
+                layer.W, layer.b = self.params["W" + name[6:]], self.params["b" + name[6:]]
             x = layer.forward(x)
         return x
 
@@ -69,7 +69,8 @@ class MultiLayerNet:
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
         grads = {}
-        for i in range(1, self.n_affine + 1):
-            grads[f"W{i}"] = self.layers[f"Affine{i}"].dW
-            grads[f"b{i}"] = self.layers[f"Affine{i}"].db
+        for name, layer in self.layers.items():
+            if name.startswith("Affine"):
+                grads["W" + name[6:]] = layer.dW
+                grads["b" + name[6:]] = layer.db
         return grads

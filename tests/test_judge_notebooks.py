@@ -1,0 +1,182 @@
+"""The assignment notebooks: current, well-formed, runnable with backprop alone, and graded
+as expected (perfect, untouched, every diagnosed mistake) by probe + judge in-process."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.cases import CHECKS
+from autograder.judge import judge
+from autograder.probe import MIME
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+build_sources = _load("build_sources", ROOT / "solutions" / "build_sources.py")
+mistakes = _load("mistakes", ROOT / "solutions" / "mistakes.py")
+NAMES = list(mistakes.ASSIGNMENT_OF)
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def test_committed_notebooks_are_current():
+    assert build_sources.main(["--check"]) == 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_metadata_is_complete(name):
+    nb = mistakes.source_notebook(name)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    ids = [c.id for c in nb.cells]
+    assert len(set(ids)) == len(ids)
+    assert nb.cells[0].cell_type == "markdown" and "How to check your work" in nb.cells[0].source
+    grade_ids = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c)]
+    assert len(set(grade_ids)) == len(grade_ids)
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta:
+            assert meta["schema_version"] == 3 and set(meta) >= {"grade", "solution", "locked", "grade_id", "task"}
+        if meta.get("grade"):
+            assert meta["points"] > 0 and meta["locked"]
+            assert re.match(r'"""[^\n]+"""\n', cell.source), "a test cell opens with a one-line docstring"
+        if meta.get("solution"):
+            assert "### BEGIN SOLUTION" in cell.source
+    kinds = [("test" if nbgrader_meta(c).get("grade") else "solution" if nbgrader_meta(c).get("solution") else
+              "example" if c.cell_type == "code" and not nbgrader_meta(c) else "") for c in nb.cells]
+    for i, kind in enumerate(kinds):
+        if kind == "solution":
+            later = [k for k in kinds[i + 1:] if k in ("example", "test", "solution")]
+            assert later and later[0] == "example", "each exercise is followed by an example cell"
+
+
+def test_every_check_is_called_from_exactly_one_test_cell():
+    calls = [cid for name in NAMES for c in mistakes.source_notebook(name).cells if nbgrader_meta(c).get("grade")
+             for cid in CHECK_CALL.findall(c.source)]
+    assert sorted(calls) == sorted(CHECKS)
+
+
+def test_at_least_half_of_the_points_are_for_work_the_book_does_not_print():
+    cells = [c for a in build_sources.NOTEBOOKS for c in build_sources.parse(build_sources.SOURCES / f"{a}.cells")
+             if c.kind == "test"]
+    new = sum(c.points for c in cells if not c.book_prints_answer)
+    assert new / sum(c.points for c in cells) >= 0.5
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_student_version_holds_no_answers_and_no_instructor_imports(name):
+    nb = mistakes.make_submission("release")[name]
+    text = json.dumps([c.source for c in nb.cells])
+    for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "autograder"):
+        assert marker not in text
+    assert not CHECK_CALL.search(text)
+    assert not re.search(r"^\s*(from|import)\s+reference\b", "\n".join(c.source for c in nb.cells), re.M)
+
+
+BLOCKER = textwrap.dedent('''
+    import importlib.abc, sys
+    class Block(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("reference", "autograder"):
+                raise ImportError(f"student notebooks may not import {name}")
+    sys.meta_path.insert(0, Block())
+''')
+
+
+def test_perfect_student_notebooks_run_with_backprop_only(tmp_path):
+    """Every cell of the student version, solutions filled in, runs without reference or autograder."""
+    sources = {name: [c.source for c in nb.cells if c.cell_type == "code"]
+               for name, nb in mistakes.make_submission("perfect").items()}
+    (tmp_path / "cells.json").write_text(json.dumps(sources))
+    script = BLOCKER + textwrap.dedent('''
+        import json, sys
+        for name, cells in json.load(open(sys.argv[1])).items():
+            namespace = {}
+            for i, source in enumerate(cells):
+                exec(compile(source, f"<{name} cell {i}>", "exec"), namespace)
+        print("ran every cell")
+    ''')
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "cells.json")],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "ran every cell" in result.stdout
+
+
+# --- Grading in-process, as autograde would (hidden tests restored, judge decides) -----------
+
+def grade_in_process(name, student, monkeypatch):
+    """{grade_id: (score, [verdicts])} for one student notebook, test cells restored from source."""
+    import IPython.display
+
+    source = {c.id: c for c in mistakes.source_notebook(name).cells}
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    namespace: dict = {}
+    results = {}
+    for cell in student.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = nbgrader_meta(cell)
+        code = source[cell.id].source if meta.get("grade") else cell.source
+        shown.clear()
+        try:
+            exec(compile(code, f"<{name}:{cell.id}>", "exec"), namespace)
+        except Exception:
+            pass
+        if meta.get("grade"):
+            bundles = {b[MIME]["check"]: json.loads(json.dumps(b[MIME])) for b in shown if MIME in b}
+            verdicts = [judge(cid, bundles.get(cid)) for cid in CHECK_CALL.findall(code)]
+            passed = all(v.passed for v in verdicts)
+            results[meta["grade_id"]] = (meta["points"] if passed else 0, verdicts)
+    return results
+
+
+def _check_kind(kind, monkeypatch, names=NAMES):
+    submission = mistakes.make_submission(kind)
+    for name in names:
+        results = grade_in_process(name, submission[name], monkeypatch)
+        scores = {gid: score for gid, (score, _) in results.items()}
+        assert scores == mistakes.EXPECTED_SCORES[kind][name], (kind, name, {
+            gid: [v.message for v in vs] for gid, (s, vs) in results.items()
+            if s != mistakes.EXPECTED_SCORES[kind][name][gid]})
+        for gid, hint in mistakes.EXPECTED_HINTS.get(kind, {}).get(name, {}).items():
+            assert hint in [v.hint for v in results[gid][1]], (kind, gid, [v.message for v in results[gid][1]])
+
+
+@pytest.mark.parametrize("kind", ["perfect", "release", "syntax_error"])
+def test_whole_submissions_score_as_expected(kind, monkeypatch):
+    _check_kind(kind, monkeypatch)
+
+
+@pytest.mark.parametrize("kind", list(mistakes.MISTAKE_EDITS))
+def test_each_diagnosed_mistake_loses_its_points_and_gets_its_hint(kind, monkeypatch):
+    _check_kind(kind, monkeypatch, names=[mistakes.MISTAKE_EDITS[kind].notebook])
+
+
+def test_expected_scores_cover_every_kind_and_cell():
+    for kind in mistakes.KINDS:
+        assert set(mistakes.EXPECTED_SCORES[kind]) == set(NAMES)
+    total = sum(sum(cells.values()) for cells in mistakes.EXPECTED_SCORES["perfect"].values())
+    assert total == sum(float(c.attrs["points"]) for a in build_sources.NOTEBOOKS
+                        for c in build_sources.parse(build_sources.SOURCES / f"{a}.cells") if c.kind == "test")
+    assert all(v == 0 for cells in mistakes.EXPECTED_SCORES["release"].values() for v in cells.values())
