@@ -28,6 +28,7 @@ from nbgrader.coursedir import CourseDirectory
 from autograder import release
 from autograder.config import Course, nbgrader_config
 from autograder.errors import GradebookError, SourceError
+from autograder.lock import grading_lock
 from autograder.gradebook import StatusRow, now, open_gradebook, read_status, write_status, zero_notebooks
 from autograder.preprocessors import (FAILED, GRADED, MALFORMED, MISSING, OUTCOME_KEY, SEVERITY)
 
@@ -97,7 +98,9 @@ def _exclusive(course: Course):
             raise GradebookError(f"another grading run is using {course.workspace}; wait for it to finish "
                                  f"and run grade again (it resumes where the other stopped)") from exc
         try:
-            yield
+            # The gradebook may be shared by several workspaces (one PostgreSQL URL): lock it too.
+            with grading_lock(course.gradebook_url, course.workspace):
+                yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
