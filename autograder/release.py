@@ -161,12 +161,21 @@ def leaks(course: Course, assignments: list[str] | None = None) -> list[str]:
 
 
 def _secret_regions(nb: nbformat.NotebookNode) -> list[str]:
-    """Solution bodies and hidden test lines of a source notebook, each non-blank line separately."""
-    regions = []
+    """Texts that must not appear in the release: each solution body and each hidden-test body
+    as a whole, and every hidden-test line that calls a check or imports the grader.
+
+    Single solution lines are not secrets by themselves: ``return self.out`` may well
+    be part of the code a student is given.
+    """
+    secrets = []
     for cell in nb.cells:
-        for _kind, body in _REGION.findall(cell.source):
-            regions += [line.strip() for line in body.splitlines() if len(line.strip()) >= 12]
-    return regions
+        for kind, body in _REGION.findall(cell.source):
+            if body.strip():
+                secrets.append(body.strip())
+            if kind == "HIDDEN TESTS":
+                secrets += [line.strip() for line in body.splitlines()
+                            if "check(" in line or "autograder" in line or "reference" in line]
+    return secrets
 
 
 def _squash(text: str) -> str:

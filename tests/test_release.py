@@ -97,3 +97,14 @@ def test_cli_release_and_check(tmp_path, capsys):
     meta = json.loads((repo / "exercises/tiny/double.ipynb").read_text())["cells"][1]["metadata"]
     assert meta["nbgrader"]["solution"] is True
     assert main(["release", "ps7", *common]) == 2
+
+
+def test_every_graded_cell_of_the_course_is_judged_by_a_trusted_check(repo_course):
+    """TrustedVerdicts scores a cell from the judge only when its hidden tests call check()."""
+    for name in repo_course.assignments():
+        for path in (repo_course.source_dir / name).glob("*.ipynb"):
+            for cell in nbformat.read(path, as_version=4).cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("grade") and cell.cell_type == "code":
+                    hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)
+                    assert len(hidden) == 2 and 'check("' in hidden[1], f"{path.name}:{meta['grade_id']}"
