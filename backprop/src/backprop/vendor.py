@@ -68,8 +68,7 @@ class VendorError(RuntimeError):
 def _pins() -> dict:
     import anywidget
     return {"npm": {k: [v[0], v[1]] for k, v in NPM_PINS.items()},
-            "anywidget": anywidget.__version__,
-            "boot": hashlib.sha256(_boot_js()).hexdigest()}
+            "anywidget": anywidget.__version__}
 
 
 def _boot_js() -> bytes:
@@ -156,6 +155,9 @@ def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
         except ValueError:
             old = {}
         if old.get("pins") == pins and all((dest / f).is_file() for f in old.get("files", [])):
+            # our own boot script changes with the package, not with a pin: refresh it alone
+            if (dest / "widget-boot.js").read_bytes() != _boot_js():
+                (dest / "widget-boot.js").write_bytes(_boot_js())
             if not quiet:
                 print(f"{dest}: front-end files up to date")
             return dest

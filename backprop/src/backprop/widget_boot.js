@@ -10,6 +10,12 @@
   // the widget manager asks require.js for "anywidget" first and only falls back to
   // a CDN when that fails, so this keeps the page off the network.
   if (typeof window.require === "undefined") {
-    window.require = { paths: { anywidget: base + "anywidget/index" } };
+    window.require = { paths: {
+      anywidget: base + "anywidget/index",
+      // The manager's icon fonts are found next to the URL of the module that
+      // defines it; map that URL (nothing is fetched from it) into our folder.
+      "@jupyter-widgets/html-manager": base + "html-manager/html-manager",
+      "@jupyter-widgets/html-manager/dist": base + "html-manager"
+    } };
   }
 })();

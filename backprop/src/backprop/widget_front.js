@@ -4,6 +4,7 @@
 // (backprop.draw.to_svg(graph, k), k = 0..number of steps) with its caption, and
 // this code only shows frame k. So it plays the same in JupyterLab with a kernel
 // and in the static book, where the widget state is embedded in the page.
+// Button labels are words and the two triangles every system font has.
 
 const SPEEDS = [0.5, 1, 2, 4];
 
@@ -27,10 +28,10 @@ function render({ model, el: host }) {
   const caption = el("p", { class: "bp-flow-caption", "aria-live": "polite" });
   const bar = el("div", { class: "bp-flow-controls", role: "group", "aria-label": "Replay controls" });
   const btn = (cls, label, text) => el("button", { type: "button", class: cls, "aria-label": label, title: label }, text);
-  const reset = btn("bp-reset", "Reset", "⏮");
-  const back = btn("bp-back", "Step back", "◀");
+  const reset = btn("bp-reset", "Reset", "Reset");
+  const back = btn("bp-back", "Step back", "◀ Back");
   const play = btn("bp-play", "Play", "▶ Play");
-  const fwd = btn("bp-forward", "Step forward", "▶|");
+  const fwd = btn("bp-forward", "Step forward", "Forward ▶");
   const slider = el("input", { type: "range", class: "bp-slider", min: "0", step: "1", "aria-label": "Step" });
   const counter = el("span", { class: "bp-counter" });
   const speed = el("select", { class: "bp-speed", "aria-label": "Speed" });
@@ -99,7 +100,7 @@ function render({ model, el: host }) {
       show(k + 1, true);
       if (k >= last()) stop();
     }, ms);
-    play.textContent = "⏸ Pause";
+    play.textContent = "Pause";
     play.setAttribute("aria-label", "Pause");
     play.title = "Pause";
     root.classList.add("bp-playing");

@@ -1,0 +1,365 @@
+"""Browser tests of the gradient-flow widget in the built, offline book.
+
+The built book is served from 127.0.0.1 and opened in Debian's headless
+Chromium (driven by selenium, pinned in requirements.txt; given both paths it
+never downloads a browser). Every other host is blocked three ways: DNS maps
+every name to "not found", all other traffic goes to a proxy on a dead port,
+and the performance log records every request so the test fails on any that
+would leave the machine. When CI is set, a missing browser, driver or selenium
+fails the test instead of skipping it.
+
+The expected numbers (220, then 2.2, 110 and 200) are the textbook's apple
+example, not values read from the code under test. Screenshots go to
+artifacts/ (or $ARTIFACTS_DIR). BACKPROP_BOOK_HTML=<built html folder> reuses a
+book built earlier instead of building it again (for working on these tests).
+"""
+
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import socket
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def missing(what: str) -> None:
+    """Fail under CI (a missing browser there is a broken machine), skip elsewhere."""
+    message = (f"{what}; install it (`make system-deps` installs Debian's chromium and "
+               f"chromium-driver, `pip install -r requirements.txt` installs selenium)")
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def artifacts_dir() -> Path:
+    out = Path(os.environ.get("ARTIFACTS_DIR") or ROOT / "artifacts")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):   # keep the test log for test output
+        pass
+
+    def do_GET(self):
+        # Chromium asks every site for /favicon.ico by itself; the book has none,
+        # and a 404 there would be the browser's console error, not the page's.
+        if self.path == "/favicon.ico":
+            self.send_response(204)
+            self.end_headers()
+            return
+        super().do_GET()
+
+
+@contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` on 127.0.0.1 (a free port) in a thread; yield the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _dead_port() -> int:
+    """A loopback port nobody listens on (bound, then closed): the proxy for every other host."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_driver():
+    """A headless Chromium that can reach 127.0.0.1 only, logging console and network."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        missing("selenium is not installed")
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not (Path(path).is_file() and os.access(path, os.X_OK)) and not shutil.which(path):
+            missing(f"{path} was not found")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-default-apps", "--disable-sync", "--no-first-run",
+                "--disable-features=OptimizationHints,MediaRouter,Translate",
+                "--window-size=1200,900",
+                '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+                f"--proxy-server=http://127.0.0.1:{_dead_port()}",
+                "--proxy-bypass-list=127.0.0.1;localhost"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    service = Service(executable_path=CHROMEDRIVER)
+    return webdriver.Chrome(service=service, options=opts)
+
+
+def requested_urls(driver) -> list[str]:
+    """URLs the page asked for since the last call (from the performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            urls.append(msg["params"]["request"]["url"])
+    return urls
+
+
+def external(urls: list[str]) -> list[str]:
+    """The URLs that would leave the machine (data: and blob: URLs never do)."""
+    out = []
+    for url in urls:
+        parsed = urlparse(url)
+        if parsed.scheme in ("data", "blob", "about", "chrome", "devtools"):
+            continue
+        if parsed.hostname not in LOCAL_HOSTS:
+            out.append(url)
+    return out
+
+
+def console_errors(driver) -> list[str]:
+    return [f"{e['level']}: {e['message']}" for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+# ---------------------------------------------------------------------------
+# the book under test
+
+RED = "#c62828"          # backprop.draw's gradient colour
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+PAGE_LIMIT = 3 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def book_html(request) -> Path:
+    given = os.environ.get("BACKPROP_BOOK_HTML")
+    if given:
+        return Path(given)
+    return request.getfixturevalue("built_book")
+
+
+def widget_graph_titles(page: Path) -> list[str]:
+    """The accessible names of the graphs of the GradientFlow widgets embedded in ``page``."""
+    text = page.read_text(encoding="utf-8")
+    start = text.find(f'type="{WIDGET_STATE}"')
+    if start < 0:
+        return []
+    body = text[text.index(">", start) + 1:text.index("</script>", start)]
+    state = json.loads(body)["state"]
+    titles = []
+    for model in state.values():
+        frames = model.get("state", {}).get("frames")
+        if frames:
+            svg = frames[0]["svg"]
+            i = svg.index('aria-label="') + len('aria-label="')
+            titles.append(svg[i:svg.index('"', i)])
+    return titles
+
+
+def page_with_graph(book: Path, title: str) -> Path:
+    pages = sorted(p for p in book.rglob("*.html") if title in widget_graph_titles(p))
+    assert pages, f"no page of the built book at {book} has a widget for the graph {title!r}"
+    return pages[0]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = make_driver()
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def site(book_html):
+    with serve(book_html) as base:
+        yield base
+
+
+def open_page(driver, url: str):
+    """Load ``url`` and wait until its widget has drawn a graph; return the widget element."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get_log("performance")
+    driver.get_log("browser")
+    driver.get(url)
+    try:
+        WebDriverWait(driver, 45).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".bp-flow .bp-flow-graph svg"))
+    except Exception:
+        raise AssertionError(
+            f"no widget rendered on {url} within 45 s; console: {console_errors(driver)}; "
+            f"external requests: {external(requested_urls(driver))}") from None
+    return driver.find_element(By.CSS_SELECTOR, ".bp-flow")
+
+
+def texts(widget, fill: str | None = None) -> list[str]:
+    """Text of the graph's <text> elements (only those drawn in ``fill``, if given)."""
+    from selenium.webdriver.common.by import By
+    els = widget.find_elements(By.CSS_SELECTOR, ".bp-flow-graph svg text")
+    return [e.get_attribute("textContent") for e in els
+            if fill is None or (e.get_attribute("fill") or "").lower() == fill]
+
+
+def stage(widget) -> dict:
+    from selenium.webdriver.common.by import By
+    g = widget.find_element(By.CSS_SELECTOR, ".bp-flow-graph")
+    desc = widget.find_element(By.CSS_SELECTOR, ".bp-flow-graph svg desc").get_attribute("textContent")
+    return {"step": int(g.get_attribute("data-step")), "kind": g.get_attribute("data-kind"), "desc": desc,
+            "caption": widget.find_element(By.CSS_SELECTOR, ".bp-flow-caption").text}
+
+
+def button(widget, cls: str):
+    from selenium.webdriver.common.by import By
+    return widget.find_element(By.CSS_SELECTOR, f"button.{cls}")
+
+
+# ---------------------------------------------------------------------------
+# tests
+
+@pytest.mark.browser
+def test_apple_widget_plays_offline(book_html, site, browser):
+    page = page_with_graph(book_html, "Buying apples")
+    url = f"{site}/{page.relative_to(book_html).as_posix()}"
+    shots = artifacts_dir()
+    widget = open_page(browser, url)
+    widget.screenshot(str(shots / "widget-apple-start.png"))
+    assert stage(widget)["step"] == 0
+    assert "220" not in texts(widget), "the output value shows before the forward pass ran"
+
+    # Step forward through the whole forward pass.
+    forward = button(widget, "bp-forward")
+    clicks = 0
+    while True:
+        forward.click()
+        clicks += 1
+        now = stage(widget)
+        assert now["step"] == clicks, f"step forward went to step {now['step']} after {clicks} clicks"
+        if now["kind"] != "forward" or clicks > 20:
+            break
+        last_forward = texts(widget)
+    assert now["kind"] == "seed", f"after the forward pass came a {now['kind']!r} step"
+    assert "220" in last_forward, f"the forward pass ended without 220 on the graph: {last_forward}"
+    assert "220" in now["desc"] and "price = 220" in now["desc"], now["desc"]
+    assert RED not in [c for c in texts(widget, RED) if c != "1"], "gradients showed before backward"
+    widget.screenshot(str(shots / "widget-apple-middle.png"))
+
+    # Then through the backward pass, to the end.
+    while forward.is_enabled() and clicks < 40:
+        forward.click()
+        clicks += 1
+    red = texts(widget, RED)
+    for want in ("2.2", "110", "200"):
+        assert want in red, f"gradient {want} is not shown in red at the end; red texts: {red}"
+    assert not forward.is_enabled(), "step forward is still enabled at the last step"
+    widget.screenshot(str(shots / "widget-apple-end.png"))
+
+    # Step back and reset.
+    button(widget, "bp-back").click()
+    assert stage(widget)["step"] == clicks - 1
+    button(widget, "bp-reset").click()
+    assert stage(widget)["step"] == 0
+
+    # Play advances by itself.
+    import time
+    button(widget, "bp-play").click()
+    deadline = time.monotonic() + 10
+    seen = {0}
+    while time.monotonic() < deadline and max(seen) < 3:
+        time.sleep(0.2)
+        seen.add(stage(widget)["step"])
+    assert max(seen) >= 3, f"play did not advance by itself (steps seen: {sorted(seen)})"
+    button(widget, "bp-play").click()   # pause
+    paused = stage(widget)["step"]
+    time.sleep(1.5)
+    assert stage(widget)["step"] == paused, "pause did not stop the animation"
+
+    # The slider jumps anywhere.
+    from selenium.webdriver.common.by import By
+    slider = widget.find_element(By.CSS_SELECTOR, "input.bp-slider")
+    browser.execute_script(
+        "arguments[0].value = arguments[0].max; arguments[0].dispatchEvent(new Event('input'))", slider)
+    assert stage(widget)["step"] == clicks
+
+    errors = console_errors(browser)
+    assert not errors, f"console errors on {url}: {errors}"
+    outside = external(requested_urls(browser))
+    assert not outside, f"the page asked other hosts for: {outside}"
+
+
+@pytest.mark.browser
+def test_softmax_step_render_time(book_html, site, browser):
+    page = page_with_graph(book_html, "Softmax-with-Loss for 3 classes")
+    url = f"{site}/{page.relative_to(book_html).as_posix()}"
+    widget = open_page(browser, url)
+    # Time from the click to the next painted frame, for every step of the largest graph.
+    times = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const root = arguments[0];
+        const fwd = root.querySelector('button.bp-forward');
+        const out = [];
+        function next() {
+          if (fwd.disabled) { done(out); return; }
+          const t0 = performance.now();
+          fwd.click();
+          root.querySelector('.bp-flow-graph svg').getBoundingClientRect();
+          requestAnimationFrame(() => requestAnimationFrame(() => { out.push(performance.now() - t0); next(); }));
+        }
+        next();
+    """, widget)
+    assert len(times) >= 30, f"the Softmax-with-Loss widget replayed only {len(times)} steps"
+    times.sort()
+    print(f"\nSoftmax-with-Loss widget: {len(times)} steps; time to render one step "
+          f"(click to painted frame): median {times[len(times) // 2]:.1f} ms, max {times[-1]:.1f} ms")
+    assert "1" in texts(widget, RED)
+    errors = console_errors(browser)
+    assert not errors, f"console errors on {url}: {errors}"
+    outside = external(requested_urls(browser))
+    assert not outside, f"the page asked other hosts for: {outside}"
+
+
+@pytest.mark.browser
+def test_every_page_offline_and_small(book_html, site, browser):
+    """Every built page is under 3 MB with its widget state, and none asks another host for anything."""
+    pages = sorted(book_html.rglob("*.html"))
+    assert pages
+    sizes = {p.relative_to(book_html).as_posix(): p.stat().st_size for p in pages}
+    big = {k: v for k, v in sizes.items() if v >= PAGE_LIMIT}
+    assert not big, f"pages of 3 MB or more: {big}"
+    print("\nlargest pages: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in
+                                          sorted(sizes.items(), key=lambda kv: -kv[1])[:3]))
+    from selenium.webdriver.common.by import By
+    widget_pages = [p for p in pages if widget_graph_titles(p)]
+    for page in pages:
+        if "_static" in page.parts or "_sources" in page.parts:
+            continue
+        url = f"{site}/{page.relative_to(book_html).as_posix()}"
+        if page in widget_pages:
+            open_page(browser, url)
+            n_widgets = len(browser.find_elements(By.CSS_SELECTOR, ".bp-flow .bp-flow-graph svg"))
+            assert n_widgets == len(widget_graph_titles(page)), f"{url}: not every widget rendered"
+        else:
+            browser.get_log("performance")
+            browser.get_log("browser")
+            browser.get(url)
+        errors = console_errors(browser)
+        assert not errors, f"console errors on {url}: {errors}"
+        outside = external(requested_urls(browser))
+        assert not outside, f"{url} asked other hosts for: {outside}"
