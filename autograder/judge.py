@@ -12,6 +12,7 @@ fits (``autograder.diagnosis``), else the first differing entry.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,9 +91,28 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
+_LABELS = (  # internal output names -> words a student recognises
+    (re.compile(r"^dout_after$"), "dout after backward"),
+    (re.compile(r"^grads_after_(\w+)$"), r"grads['\1'] after sgd_step"),
+    (re.compile(r"^shape_(\w+)$"), r"the shape of params['\1']"),
+    (re.compile(r"^n_params$"), "the number of entries in params"),
+    (re.compile(r"^n_layers$"), "the number of entries in layers"),
+    (re.compile(r"^error_(\w+)$"), r"the relative error for '\1'"),
+    (re.compile(r"^d([Wb]\d+)$"), r"grads['\1']"),
+    (re.compile(r"^([Wb]\d*)$"), r"params['\1']"),
+)
+
+
 def _where(name: str, index) -> str:
     output = name.split("/", 1)[1]
-    return f"{output}[{', '.join(map(str, index))}]" if index else output
+    for pattern, label in _LABELS:
+        if pattern.match(output):
+            output = pattern.sub(label, output)
+            break
+    if not index:
+        return output
+    where = ", ".join(map(str, index))
+    return f"{output}[{where}]" if " " not in output else f"entry [{where}] of {output}"
 
 
 def compare_output(name, actual, wanted, oracle=None):
