@@ -1,9 +1,10 @@
 """Name the likely mistake behind a failed check, in plain words.
 
-Each ``Mistake`` is a known-wrong variant of the reference (written here as a
-small subclass or function). The judge runs the check's cases on it exactly as
-on the student's code; when the student's recorded outputs match the
-variant's everywhere, the variant's hint is shown. Trusted side only.
+Each ``Mistake`` is a known-wrong variant of the reference (a small subclass
+or function in ``autograder.wrong_variants``) with a hint. The judge runs the
+check's cases on it exactly as on the student's code; when the student's
+recorded outputs match the variant's everywhere, the hint is shown. Trusted
+side only.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reference import chain_rule, extra_layers as ex, functions as fn, layers as ly
-from reference.multi_layer_net import MultiLayerNet
-
+from . import wrong_variants as w
 from .coerce import parse_record
 from .probe import NONFINITE, record
 from .tolerances import LOSS_TOLERANCE, MATCH_TOLERANCE
@@ -33,276 +32,81 @@ class Mistake:
     objects: tuple
 
 
-# --- Known-wrong variants ------------------------------------------------------------------
-
-def _shopping_tax_without_bag(**kw):
-    price, grads = chain_rule.shopping(**kw)
-    return price, {**grads, "tax": grads["tax"] - kw["bag"]}
-
-
-def _shopping_not_swapped(**kw):
-    price, grads = chain_rule.shopping(**kw)
-    t = kw["tax"]
-    return price, {**grads, "pear": kw["pear"] * t, "pear_num": kw["pear_num"] * t,
-                   "lemon": kw["lemon"] * t, "lemon_num": kw["lemon_num"] * t}
-
-
-class _SquareNoTwo(ex.Square):
-    def backward(self, dout):
-        return self.x * dout
-
-
-def _square_sum_at_inputs(x, y):
-    return (x + y) ** 2, 2.0 * x, 2.0 * y
-
-
-def _add_mul_no_chain(x, y, z):
-    return (x + y) * z, 1.0, 1.0, x + y
-
-
-class _MulNotSwapped(ly.MulLayer):
-    def backward(self, dout):
-        return dout * self.x, dout * self.y
-
-
-class _AddReturnsOnes(ly.AddLayer):
-    def backward(self, dout):
-        return 1.0, 1.0
-
-
-class _ReluWritesDout(ly.Relu):
-    def backward(self, dout):
-        dout[self.mask] = 0
-        return dout
-
-
-class _ReluSlopeOneAtZero(ly.Relu):
-    def backward(self, dout):
-        return np.where(self.mask & (self.x_seen != 0), 0.0, dout)
-
-    def forward(self, x):
-        self.x_seen = np.asarray(x, dtype=float).copy()
-        return super().forward(x)
-
-
-class _SigmoidFromInput(ly.Sigmoid):
-    def forward(self, x):
-        self.x = np.asarray(x, dtype=float).copy()
-        return super().forward(x)
-
-    def backward(self, dout):
-        return dout * self.x * (1.0 - self.x)
-
-
-class _AffineBiasNotSummed(ly.Affine):
-    def backward(self, dout):
-        dx = super().backward(dout)
-        self.db = np.array(dout, dtype=float)
-        return dx
-
-
-class _AffineBiasAveraged(ly.Affine):
-    def backward(self, dout):
-        dx = super().backward(dout)
-        self.db = np.mean(dout, axis=0)
-        return dx
-
-
-class _AffineDxFlat(ly.Affine):
-    def backward(self, dout):
-        return super().backward(dout).reshape(self.x.shape)
-
-
-class _AffineDwTransposed(ly.Affine):
-    def backward(self, dout):
-        dx = super().backward(dout)
-        self.dW = self.dW.T
-        return dx
-
-
-class _TanhFromInput(ex.Tanh):
-    def forward(self, x):
-        self.x = np.asarray(x, dtype=float).copy()
-        return super().forward(x)
-
-    def backward(self, dout):
-        return dout * (1.0 - self.x ** 2)
-
-
-class _LeakyZeroSlope(ex.LeakyRelu):
-    def backward(self, dout):
-        return np.where(self.mask, 0.0, dout)
-
-
-class _LeakyFixedAlpha(ex.LeakyRelu):
-    def __init__(self, alpha=0.01):
-        super().__init__(0.01)
-
-
-class _ExpSlopeOne(ex.Exp):
-    def backward(self, dout):
-        return np.array(dout, dtype=float)
-
-
-class _ReciprocalNoMinus(ex.Reciprocal):
-    def backward(self, dout):
-        return dout * self.out ** 2
-
-
-class _NodesSigmoidSignLost(ex.SigmoidFromNodes):
-    def backward(self, dout):
-        return -super().backward(dout)
-
-
-def _softmax_no_shift(x):
-    e = np.exp(np.asarray(x, dtype=float))
-    return e / np.sum(e, axis=-1, keepdims=True)
-
-
-def _softmax_columns(x):
-    x = np.asarray(x, dtype=float)
-    e = np.exp(x - np.max(x, axis=0, keepdims=True))
-    return e / np.sum(e, axis=0, keepdims=True)
-
-
-def _softmax_whole_batch(x):
-    x = np.asarray(x, dtype=float)
-    e = np.exp(x - np.max(x))
-    return e / np.sum(e)
-
-
-def _batch(y):
-    return 1 if np.ndim(y) == 1 else np.shape(y)[0]
-
-
-def _ce_sum(y, t):
-    return fn.cross_entropy_error(y, t) * _batch(y)
-
-
-class _SwlLossSum(ly.SoftmaxWithLoss):
-    def forward(self, x, t):
-        return super().forward(x, t) * _batch(x)
-
-
-class _SwlNotDivided(ly.SoftmaxWithLoss):
-    def backward(self, dout=1):
-        return dout * (self.y - self.t)
-
-
-class _SwlIgnoresDout(ly.SoftmaxWithLoss):
-    def backward(self, dout=1):
-        return super().backward(1)
-
-
-class _SoftmaxDiagonal(ex.Softmax):
-    def backward(self, dout):
-        return dout * self.out * (1.0 - self.out)
-
-
-class _MseNotDivided(ex.MeanSquaredError):
-    def forward(self, y, t):
-        return super().forward(y, t) * self.batch_size
-
-    def backward(self, dout=1):
-        return dout * self.diff
-
-
-class _MseGradNotDivided(ex.MeanSquaredError):
-    def backward(self, dout=1):
-        return dout * self.diff
-
-
-def _sgd_ascent(params, grads, lr=0.1):
-    for key in params:
-        params[key] += lr * grads[key]
-
-
-def _sgd_ignores_lr(params, grads, lr=0.1):
-    for key in params:
-        params[key] -= grads[key]
-
-
-class _NetReluOnScores(MultiLayerNet):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.layers[f"Relu{len(self.params) // 2}"] = ly.Relu()
-
-
 _NOT_DIVIDED = "the loss is not divided by the batch size: take the mean over the N rows, not the sum."
 _GRAD_NOT_DIVIDED = "the gradient is not divided by the batch size N: the loss is a mean over the batch."
 
 MISTAKES = {
     "ps1_shopping_backward": [
         Mistake("tax_without_bag", "d(price)/d(tax) is the whole amount that gets taxed, the bag fee included.",
-                (_shopping_tax_without_bag,)),
+                (w.shopping_tax_without_bag,)),
         Mistake("mul_not_swapped", "a multiply node sends each input the OTHER input times dout: "
-                "d(price)/d(pear) = pear_num * tax, d(price)/d(pear_num) = pear * tax.", (_shopping_not_swapped,)),
+                "d(price)/d(pear) = pear_num * tax, d(price)/d(pear_num) = pear * tax.", (w.shopping_not_swapped,)),
     ],
     "ps1_square_backward": [Mistake("square_no_two", "the slope of x**2 is 2x: the factor 2 is missing.",
-                                    (_SquareNoTwo,))],
+                                    (w.SquareNoTwo,))],
     "ps1_square_sum": [Mistake("square_at_inputs", "the square node's slope is 2t at its own input t = x + y, "
-                               "not 2x or 2y: dz/dx = 2 * (x + y) * 1.", (_square_sum_at_inputs,))],
+                               "not 2x or 2y: dz/dx = 2 * (x + y) * 1.", (w.square_sum_at_inputs,))],
     "ps1_add_mul": [Mistake("no_chain", "df/dx is the add node's local slope (1) times the gradient "
-                            "arriving from the multiply node (z): df/dx = z.", (_add_mul_no_chain,))],
+                            "arriving from the multiply node (z): df/dx = z.", (w.add_mul_no_chain,))],
     "ps2_mul_backward": [Mistake("not_swapped", "a multiply node swaps its inputs: dx = dout * y and "
-                                 "dy = dout * x.", (_MulNotSwapped,))],
+                                 "dy = dout * x.", (w.MulNotSwapped,))],
     "ps2_add_backward": [Mistake("returns_ones", "an add node passes dout on unchanged: return (dout, dout), "
-                                 "not (1, 1).", (_AddReturnsOnes,))],
+                                 "not (1, 1).", (w.AddReturnsOnes,))],
     "ps2_relu_backward": [
-        Mistake("writes_dout", DOUT_HINT, (_ReluWritesDout,)),
+        Mistake("writes_dout", DOUT_HINT, (w.ReluWritesDout,)),
         Mistake("slope_one_at_zero", "at x == 0 ReLU's slope counts as 0 (use the mask x <= 0, as forward does).",
-                (_ReluSlopeOneAtZero,)),
+                (w.ReluSlopeOneAtZero,)),
     ],
     "ps2_sigmoid_backward": [Mistake("from_input", "the sigmoid's derivative was computed from the input x; "
-                                     "it is out * (1 - out), from the stored output.", (_SigmoidFromInput,))],
+                                     "it is out * (1 - out), from the stored output.", (w.SigmoidFromInput,))],
     "ps2_affine_backward": [
         Mistake("bias_not_summed", "the bias gradient is not summed over the batch: b is added to every row, "
-                "so db = np.sum(dout, axis=0), shape (M,).", (_AffineBiasNotSummed,)),
-        Mistake("bias_averaged", "db must be the sum of dout over the batch, not its mean.", (_AffineBiasAveraged,)),
+                "so db = np.sum(dout, axis=0), shape (M,).", (w.AffineBiasNotSummed,)),
+        Mistake("bias_averaged", "db must be the sum of dout over the batch, not its mean.", (w.AffineBiasAveraged,)),
         Mistake("dx_not_reshaped", "dx must have the shape of the original x: reshape it back "
-                "(forward flattened the input to (N, D)).", (_AffineDxFlat,)),
+                "(forward flattened the input to (N, D)).", (w.AffineDxFlat,)),
         Mistake("dW_transposed", "dW has the shape of W (D, M): dW = x.T @ dout, not dout.T @ x.",
-                (_AffineDwTransposed,)),
+                (w.AffineDwTransposed,)),
     ],
     "ps2_tanh": [Mistake("from_input", "tanh's slope is 1 - out**2, from the output tanh(x), not 1 - x**2.",
-                         (_TanhFromInput,))],
+                         (w.TanhFromInput,))],
     "ps2_leaky_relu": [
-        Mistake("zero_slope", "for x <= 0 the slope of LeakyRelu is alpha, not 0.", (_LeakyZeroSlope,)),
-        Mistake("fixed_alpha", "use the alpha given to __init__, not a fixed 0.01.", (_LeakyFixedAlpha,)),
+        Mistake("zero_slope", "for x <= 0 the slope of LeakyRelu is alpha, not 0.", (w.LeakyZeroSlope,)),
+        Mistake("fixed_alpha", "use the alpha given to __init__, not a fixed 0.01.", (w.LeakyFixedAlpha,)),
     ],
     "ps2_exp": [Mistake("slope_one", "the slope of exp is exp(x), its own output: dx = dout * out.",
-                        (_ExpSlopeOne,))],
+                        (w.ExpSlopeOne,))],
     "ps2_reciprocal": [Mistake("no_minus", "the slope of 1/x is -1/x**2: the minus sign is missing.",
-                               (_ReciprocalNoMinus,))],
+                               (w.ReciprocalNoMinus,))],
     "ps2_sigmoid_from_nodes": [Mistake("sign_lost", "the x(-1) node multiplies the gradient by -1 on the "
-                                       "way back too; its sign is lost.", (_NodesSigmoidSignLost,))],
+                                       "way back too; its sign is lost.", (w.NodesSigmoidSignLost,))],
     "ps3_softmax": [
         Mistake("no_max_shift", "softmax overflows for large scores: subtract each row's maximum before exp "
-                "(np.max(x, axis=-1, keepdims=True)).", (_softmax_no_shift,)),
+                "(np.max(x, axis=-1, keepdims=True)).", (w.softmax_no_shift,)),
         Mistake("wrong_axis", "softmax is taken over the wrong axis: each ROW (one sample's scores) must "
-                "sum to 1, so use axis=-1 (or 1), not axis=0.", (_softmax_columns,)),
+                "sum to 1, so use axis=-1 (or 1), not axis=0.", (w.softmax_columns,)),
         Mistake("whole_batch", "each row must sum to 1: sum over axis=-1 with keepdims=True, not over the "
-                "whole batch.", (_softmax_whole_batch,)),
+                "whole batch.", (w.softmax_whole_batch,)),
     ],
-    "ps3_cross_entropy": [Mistake("not_divided", _NOT_DIVIDED, (_ce_sum,))],
-    "ps3_swl_forward": [Mistake("not_divided", _NOT_DIVIDED, (_SwlLossSum,))],
+    "ps3_cross_entropy": [Mistake("not_divided", _NOT_DIVIDED, (w.ce_sum,))],
+    "ps3_swl_forward": [Mistake("not_divided", _NOT_DIVIDED, (w.SwlLossSum,))],
     "ps3_swl_backward": [
-        Mistake("not_divided", _GRAD_NOT_DIVIDED, (_SwlNotDivided,)),
+        Mistake("not_divided", _GRAD_NOT_DIVIDED, (w.SwlNotDivided,)),
         Mistake("ignores_dout", "backward(dout) must multiply by dout (it is 1 only by default).",
-                (_SwlIgnoresDout,)),
+                (w.SwlIgnoresDout,)),
     ],
     "ps3_softmax_layer": [Mistake("diagonal_only", "dout * y * (1 - y) keeps only the diagonal of softmax's "
                                   "Jacobian; every output depends on every input: "
-                                  "dx = y * (dout - sum(dout * y, axis=-1, keepdims=True)).", (_SoftmaxDiagonal,))],
-    "ps3_mse_forward": [Mistake("not_divided", _NOT_DIVIDED, (_MseNotDivided,))],
-    "ps3_mse_backward": [Mistake("not_divided", _GRAD_NOT_DIVIDED, (_MseGradNotDivided,))],
+                                  "dx = y * (dout - sum(dout * y, axis=-1, keepdims=True)).", (w.SoftmaxDiagonal,))],
+    "ps3_mse_forward": [Mistake("not_divided", _NOT_DIVIDED, (w.MseNotDivided,))],
+    "ps3_mse_backward": [Mistake("not_divided", _GRAD_NOT_DIVIDED, (w.MseGradNotDivided,))],
     "ps4_sgd_step": [
-        Mistake("ascent", "the step goes uphill: subtract lr * grad to go down the loss.", (_sgd_ascent,)),
+        Mistake("ascent", "the step goes uphill: subtract lr * grad to go down the loss.", (w.sgd_ascent,)),
         Mistake("ignores_lr", "the step must be scaled by the learning rate: params -= lr * grads.",
-                (_sgd_ignores_lr,)),
+                (w.sgd_ignores_lr,)),
     ],
     "ps4_multi_gradient": [Mistake("relu_on_scores", "there is no ReLU after the last Affine layer: the "
-                                   "scores go straight to Softmax-with-Loss.", (_NetReluOnScores,))],
+                                   "scores go straight to Softmax-with-Loss.", (w.NetReluOnScores,))],
 }
 
 

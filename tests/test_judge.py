@@ -13,7 +13,7 @@ from autograder.cases import CHECKS
 from autograder.judge import REFERENCE, entry_errors, expected, judge, numeric
 from autograder.probe import record
 from autograder.tolerances import MIN_RIGHT_CLASS_PROBABILITY, NUMERIC_TOLERANCE, TRAIN_TARGET
-from reference import extra_layers, layers, training
+from reference import extra_layers, layers
 from reference.multi_layer_net import MultiLayerNet
 
 MISTAKES = [(cid, m) for cid, ms in diagnosis.MISTAKES.items() for m in ms]
