@@ -27,6 +27,8 @@ class MultiLayerNet:
     """
 
     def __init__(self, input_size, hidden_size_list, output_size, weight_init_std=0.01, seed=None):
+        """Builds params (Wi: weight_init_std times standard normal draws from
+        np.random.default_rng(seed); bi: zeros), layers, and lastLayer (a SoftmaxWithLoss)."""
         rng = np.random.default_rng(seed)
         sizes = [input_size, *hidden_size_list, output_size]
         n_affine = len(sizes) - 1
