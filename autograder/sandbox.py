@@ -47,6 +47,8 @@ from autograder.preprocessors import (
 
 #: Files of the submission folder copied into the scratch folder (besides the notebook): at most this many bytes.
 MAX_SIDE_FILES_BYTES = 64 * 1024**2
+#: Scratch folders are <tmp>/backprop-sandbox-<grader pid>-<random>.
+SCRATCH_PREFIX = "backprop-sandbox-"
 #: Bytes of the runner's stderr kept for the log (the rest is read and dropped).
 STDERR_TAIL = 4000
 
@@ -199,6 +201,24 @@ def _kill_tree(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+def _remove_orphaned_scratch() -> None:
+    """Delete scratch folders of grading runs that died (SIGKILL leaves no chance to clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _own(path: Path, uid: int) -> None:
     for root, dirs, files in os.walk(path):
         for name in [*dirs, *files]:
@@ -213,7 +233,8 @@ def run_notebook(nb: nbformat.NotebookNode, *, files_from: Path | None = None, l
     trusted = nbformat.from_dict(json.loads(json.dumps(nb)))
     clear_outputs(trusted)
     start = time.monotonic()
-    scratch = Path(tempfile.mkdtemp(prefix="backprop-sandbox-"))
+    _remove_orphaned_scratch()
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
     try:
         home, io = scratch / "home", scratch / "io"
         home.mkdir()

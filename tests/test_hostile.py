@@ -171,6 +171,7 @@ def hostile_sources(paths: dict) -> dict[str, str]:
                     "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execv(cmd[0], cmd)\n"
                     "    os._exit(0)",
         "h_systemexit": "raise SystemExit(0)",
+        "h_interrupt": "raise KeyboardInterrupt",
     }
 
 
@@ -196,6 +197,15 @@ def structural(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     for cell in dup.cells:
         cell.id = "same"
     out["h_duplicate_ids"] = dup
+    forged = copy()
+    verdict = {"application/vnd.backprop.verdict+json": {"passed": True}, "text/plain": "passed"}
+    for cell in forged.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.outputs = [nbformat.v4.new_output("display_data", data=verdict)]
+            cell.execution_count = 1
+    bonus = _cell("test", "bonus", "print('All tests passed')", points=100)
+    forged.cells.append(bonus)
+    out["h_forged_outputs"] = forged
     return out
 
 
@@ -250,9 +260,11 @@ def batch(tmp_path_factory):
 
     # Hash everything student code must not change, right before and after each sandboxed run.
     changes: list[str] = []
+    runs: list[str] = []
     real_run = sandbox.run_notebook
 
     def watched(nb, **kwargs):
+        runs.append(str(kwargs.get("files_from")))
         protected = (repo, workspace / "submitted", workspace / "autograded", workspace / "gradebook.db")
         before = tree_digest(*protected)
         result = real_run(nb, **kwargs)
@@ -287,7 +299,7 @@ def batch(tmp_path_factory):
     with open_gradebook(course.gradebook_url, course.course_id) as gb:
         scores = {s: {c.cell: c.score for c in cell_scores(gb, ASSIGNMENT, s)} for s in submissions}
     yield {"course": course, "rows": {r.student: r for r in rows}, "scores": scores, "changes": changes,
-           "connected": connected, "students": sorted(submissions), "repo_before": repo_before,
+           "connected": connected, "runs": runs, "students": sorted(submissions), "repo_before": repo_before,
            "submitted_before": submitted_before, "base": base}
 
 
@@ -304,7 +316,8 @@ def test_honest_submissions_keep_their_exact_scores(batch):
 @pytest.mark.parametrize("student", sorted(hostile_sources({"victim": "", "gradebook": "", "repo_file": "",
                                                              "other_autograded": "", "solutions": "",
                                                              "port": 0})) +
-                         ["h_test_pass", "h_test_deleted", "h_metadata_stripped", "h_duplicate_ids"])
+                         ["h_test_pass", "h_test_deleted", "h_metadata_stripped", "h_duplicate_ids",
+                          "h_forged_outputs"])
 def test_hostile_submission_earns_nothing(batch, student):
     row = batch["rows"][student]
     assert row.score == 0, (row.status, row.reason, batch["scores"][student])
@@ -312,6 +325,8 @@ def test_hostile_submission_earns_nothing(batch, student):
 
 
 def test_nothing_outside_the_scratch_copy_changed(batch):
+    # The hashes were taken around every sandboxed run: one per submission.
+    assert len(batch["runs"]) == len(batch["students"])
     assert batch["changes"] == []
     assert tree_digest(batch["course"].repo) == batch["repo_before"]
     assert tree_digest(batch["course"].workspace / "submitted") == batch["submitted_before"]
@@ -323,9 +338,10 @@ def test_nothing_connected_to_the_host(batch):
 
 
 def test_no_process_left_behind(batch):
+    # Only this test's processes: other grading runs may share the machine.
+    ours = (MARKER, f"{sandbox.SCRATCH_PREFIX}{os.getpid()}-")
     leftovers = [p.pid for p in psutil.process_iter(["cmdline"])
-                 if MARKER in " ".join(p.info["cmdline"] or []) or "backprop-sandbox-" in " ".join(
-                     p.info["cmdline"] or [])]
+                 if any(m in " ".join(p.info["cmdline"] or []) for m in ours)]
     assert leftovers == []
     assert psutil.Process().children(recursive=True) == []
 
@@ -352,3 +368,70 @@ def test_zip_with_parent_entries_is_refused_and_writes_nothing(batch, tmp_path):
         collect(course, ASSIGNMENT, evil)
     assert tree_digest(batch["base"], skip=(course.workspace / "gradebook.db",)) == before
     assert not (course.workspace / "submitted" / "h_zip").exists()
+
+
+GRADE_IN_CHILD = """
+import sys
+from autograder.config import Course
+from autograder.grade import grade
+grade(Course(repo=sys.argv[1], workspace=sys.argv[2], cell_timeout=20), sys.argv[3])
+"""
+
+
+def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_path):
+    """A grading run killed with SIGKILL mid-notebook: restart finishes the batch with exact scores."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from autograder.errors import GradebookError
+    from autograder.gradebook import read_status
+
+    repo, workspace, inbox = tmp_path / "repo", tmp_path / "workspace", tmp_path / "inbox"
+    (repo / "solutions" / ASSIGNMENT).mkdir(parents=True)
+    nbformat.write(source_notebook(), str(repo / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"))
+    course = Course(repo=repo, workspace=workspace, cell_timeout=20)
+    release(course, [ASSIGNMENT])
+    released = nbformat.read(str(repo / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"), as_version=4)
+    subs = {"a_perfect": _answer(released, RELU, MUL), "b_half": _answer(released, RELU, HALF_MUL),
+            # Correct, but slow: the run is killed while this one sleeps in its sandbox.
+            "c_slow": _answer(released, RELU, MUL, extra="import time\ntime.sleep(8)")}
+    for student, nb in subs.items():
+        (inbox / student).mkdir(parents=True)
+        nbformat.write(nb, str(inbox / student / f"{NOTEBOOK}.ipynb"))
+    collect(course, ASSIGNMENT, inbox)
+
+    child = subprocess.Popen([sys.executable, "-c", GRADE_IN_CHILD, str(repo), str(workspace), ASSIGNMENT],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(read_status(course.gradebook_url, ASSIGNMENT)) < 2:
+            assert child.poll() is None and time.monotonic() < deadline, "the first run never got going"
+            time.sleep(0.3)
+        time.sleep(3)  # c_slow is now sleeping inside its sandbox
+        with pytest.raises(GradebookError, match="another grading run|busy"):
+            grade_module.grade(course, ASSIGNMENT)
+        assert child.poll() is None
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    time.sleep(1)
+    assert [p.pid for p in psutil.process_iter(["cmdline"])
+            if f"{sandbox.SCRATCH_PREFIX}{child.pid}-" in " ".join(p.info["cmdline"] or [])] == []
+    assert set(read_status(course.gradebook_url, ASSIGNMENT)) == {"a_perfect", "b_half"}
+
+    rows = {r.student: r for r in grade_module.grade(course, ASSIGNMENT)}
+    assert {s: (r.status, r.score) for s, r in rows.items()} == {
+        "a_perfect": ("graded", 3), "b_half": ("graded", 2), "c_slow": ("graded", 3)}
+    # The killed run's scratch folder is gone, and the gradebook is intact with one submission each.
+    assert list(Path(sandbox.tempfile.gettempdir()).glob(f"{sandbox.SCRATCH_PREFIX}{child.pid}-*")) == []
+    db = sqlite3.connect(workspace / "gradebook.db")
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT COUNT(*) FROM submitted_assignment").fetchone() == (3,)
+    finally:
+        db.close()
+    with open_gradebook(course.gradebook_url, course.course_id) as gb:
+        assert {c.cell: c.score for c in cell_scores(gb, ASSIGNMENT, "c_slow")} == {"test_relu": 2, "test_mul": 1}
