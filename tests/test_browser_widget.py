@@ -363,3 +363,83 @@ def test_every_page_offline_and_small(book_html, site, browser):
         assert not errors, f"console errors on {url}: {errors}"
         outside = external(requested_urls(browser))
         assert not outside, f"{url} asked other hosts for: {outside}"
+
+
+BAD_INPUT_PAGE = '''---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Bad input
+
+```{code-cell} ipython3
+from backprop.graph import Graph
+from backprop.nodes import Node
+from backprop.widget import flow
+
+g = Graph("cycle")
+x = g.input("x", 1.0)
+g.nodes["a"] = Node("a", "add", ("x", "b"))
+g.nodes["b"] = Node("b", "add", ("a", "x"))
+g.set_output("b")
+flow(g)
+```
+
+```{code-cell} ipython3
+w = flow("sigmoid")
+w.set_inputs(x=-1000.0)   # exp(1000) overflows: the widget keeps its place and says why
+w
+```
+'''
+
+
+@pytest.fixture(scope="module")
+def bad_input_book(tmp_path_factory) -> Path:
+    """A one-page book built with the course's _config.yml, showing graphs that cannot be drawn."""
+    import subprocess
+    import sys
+
+    from backprop.vendor import vendor
+
+    vendor(ROOT / "book" / "_vendor", quiet=True)
+    src = tmp_path_factory.mktemp("bad-input-book")
+    (src / "book").mkdir()
+    (src / "book" / "_vendor").symlink_to(ROOT / "book" / "_vendor", target_is_directory=True)
+    (src / "_config.yml").write_text((ROOT / "_config.yml").read_text())
+    (src / "_toc.yml").write_text("format: jb-book\nroot: book/bad\n")
+    (src / "book" / "bad.md").write_text(BAD_INPUT_PAGE)
+    out = src / "out"
+    proc = subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", str(src),
+                           "--path-output", str(out), "--warningiserror", "--keep-going"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    return out / "_build" / "html"
+
+
+@pytest.mark.browser
+def test_bad_input_shows_a_message_in_place_of_the_widget(bad_input_book, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with serve(bad_input_book) as base:
+        browser.get_log("performance")
+        browser.get_log("browser")
+        browser.get(f"{base}/book/bad.html")
+        WebDriverWait(browser, 45).until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, ".bp-flow-error")) >= 2)
+        messages = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".bp-flow-error")]
+        artifacts = artifacts_dir()
+        browser.save_screenshot(str(artifacts / "widget-bad-input.png"))
+        errors = console_errors(browser)
+        outside = external(requested_urls(browser))
+    assert any("cycle" in m for m in messages), messages
+    assert any("Cannot show the graph for these inputs" in m and "inf" in m for m in messages), messages
+    assert not errors, f"console errors: {errors}"
+    assert not outside, f"the page asked other hosts for: {outside}"
