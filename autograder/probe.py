@@ -4,7 +4,9 @@ A hidden test cell calls ``check("ps2_relu_backward", Relu)``. For every case of
 that check (``autograder.cases``) the probe calls the student's objects on copies
 of seeded inputs and coerces each result to a plain float64 list at once. Any
 exception, ``SystemExit`` and ``KeyboardInterrupt`` included, ends only its own
-case. The record leaves the kernel as one display output of mime type ``MIME``;
+case (after a ``KeyboardInterrupt``, usually the grader's timeout, the remaining
+cases are skipped and ``check`` re-raises it once the record is out, so the
+cell stops instead of running into the next timeout). The record leaves the kernel as one display output of mime type ``MIME``;
 ``autograder.judge`` decides, in a process the student never touched.
 
 Coercion goes through ``np.array(value, dtype=float64).tolist()``: whatever the
@@ -57,16 +59,21 @@ def coerce(value) -> dict:
         return {"error": f"could not read the result as numbers ({_text(exc)})"}
 
 
-def record(check_id: str, *objects) -> dict:
-    """Run every case of ``check_id`` on ``objects``; returns the JSON-ready record."""
+def _run(check_id: str, objects: tuple) -> tuple[dict, BaseException | None]:
+    """The record, and the KeyboardInterrupt that cut it short (if one did)."""
     check = CHECKS.get(check_id)
     if check is None:
-        return {"check": str(check_id)[:100], "outputs": {RAISED: {"error": "KeyError: no such check"}}}
+        return {"check": str(check_id)[:100], "outputs": {RAISED: {"error": "KeyError: no such check"}}}, None
     outputs: dict = {}
     if len(objects) != len(check.objects):
         msg = f"TypeError: check {check_id} needs {', '.join(check.objects)}, got {len(objects)} object(s)"
-        return {"check": check_id, "outputs": {RAISED: {"error": msg}}}
+        return {"check": check_id, "outputs": {RAISED: {"error": msg}}}, None
+    interrupted = None
     for case in check.cases:
+        if interrupted is not None:
+            outputs[f"{case.name}/{RAISED}"] = {"error": "not run: an earlier case was interrupted"}
+            continue
+
         def rec(name, value, case=case):
             outputs[f"{case.name}/{name}"] = coerce(value)
         try:
@@ -77,15 +84,30 @@ def record(check_id: str, *objects) -> dict:
                 case.run(objects, case.inputs, rec)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they end this case only
             outputs[f"{case.name}/{RAISED}"] = {"error": _text(exc)}
-    return {"check": check_id, "outputs": outputs}
+            if isinstance(exc, KeyboardInterrupt):
+                # Most likely the grader's per-cell timeout: run no more cases, so the cell
+                # ends now and the kernel is free for the next cell.
+                interrupted = exc
+    return {"check": check_id, "outputs": outputs}, interrupted
+
+
+def record(check_id: str, *objects) -> dict:
+    """Run every case of ``check_id`` on ``objects``; returns the JSON-ready record."""
+    return _run(check_id, objects)[0]
 
 
 def check(check_id: str, *objects) -> None:
-    """Record ``check_id`` on the student's objects and emit it as one display output."""
-    payload = record(check_id, *objects)
+    """Record ``check_id`` on the student's objects and emit it as one display output.
+
+    After an interrupt (a timeout) the partial record is emitted, then the
+    KeyboardInterrupt is raised again so that the cell stops there.
+    """
+    payload, interrupted = _run(check_id, objects)
     try:
         from IPython.display import display
     except ImportError:  # plain Python: print the record so it is not lost
         print(json.dumps({MIME: payload}))
-        return
-    display({MIME: payload}, raw=True)
+    else:
+        display({MIME: payload}, raw=True)
+    if interrupted is not None:
+        raise interrupted

@@ -76,6 +76,23 @@ def test_a_student_raising_anything_fails_that_check_only(exc):
     assert judge("ps2_relu_backward", record("ps2_relu_backward", Relu)).passed
 
 
+def test_an_interrupt_skips_the_remaining_cases_and_check_reraises_it_after_emitting(monkeypatch):
+    import IPython.display
+
+    class Slow(Relu):
+        def backward(self, dout):
+            raise KeyboardInterrupt  # what the grader's timeout delivers
+
+    out = record("ps2_relu_backward", Slow)["outputs"]
+    assert out["random batch (4, 5)/raised"]["error"] == "KeyboardInterrupt"
+    assert "not run" in out["batch of one (1, 6)/raised"]["error"]
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    with pytest.raises(KeyboardInterrupt):
+        check("ps2_relu_backward", Slow)
+    assert len(shown) == 1 and not judge("ps2_relu_backward", shown[0][MIME]).passed
+
+
 def test_a_result_that_raises_on_conversion_is_recorded_as_an_error():
     class Hostile(Relu):
         def backward(self, dout):
