@@ -180,3 +180,24 @@ def test_expected_scores_cover_every_kind_and_cell():
     assert total == sum(float(c.attrs["points"]) for a in build_sources.NOTEBOOKS
                         for c in build_sources.parse(build_sources.SOURCES / f"{a}.cells") if c.kind == "test")
     assert all(v == 0 for cells in mistakes.EXPECTED_SCORES["release"].values() for v in cells.values())
+
+
+def test_every_diagnosed_mistake_has_a_sample_submission():
+    from autograder.diagnosis import MISTAKES
+
+    assert set(mistakes.MISTAKE_EDITS) == {f"{cid}.{m.key}" for cid, ms in MISTAKES.items() for m in ms}
+
+
+def test_unknown_kind_and_bad_cell_files_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown submission kind"):
+        mistakes.make_submission("nope")
+    bad = tmp_path / "bad.cells"
+    bad.write_text("%% test id=t points=1 book=no\nassert True\n")
+    with pytest.raises(ValueError, match="one-line docstring"):
+        build_sources.parse(bad)
+    bad.write_text("%% solutoin id=s\npass\n")
+    with pytest.raises(ValueError, match="unknown cell kind"):
+        build_sources.parse(bad)
+    bad.write_text("%% test id=t points=1\n")
+    with pytest.raises(ValueError, match="book=yes|no"):
+        build_sources.parse(bad)
