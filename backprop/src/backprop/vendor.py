@@ -161,7 +161,9 @@ def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
             if not quiet:
                 print(f"{dest}: front-end files up to date")
             return dest
-    tmp = Path(tempfile.mkdtemp(prefix="vendor-", dir=Path(target).parent if Path(target).parent.exists() else None))
+    # Stage inside the target (ignored by git and by the book build) so the final move is a rename.
+    Path(target).mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
     try:
         stage = tmp / SUBDIR
         stage.mkdir()
@@ -176,7 +178,6 @@ def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
         files += ["anywidget/index.js", "widget-boot.js"]
         (stage / MANIFEST).write_text(json.dumps({"pins": pins, "files": sorted(set(files))}, indent=1))
         # swap in whole so an interrupted run never leaves a half-filled folder behind
-        Path(target).mkdir(parents=True, exist_ok=True)
         if dest.exists():
             shutil.rmtree(dest)
         shutil.move(str(stage), str(dest))

@@ -1,0 +1,100 @@
+"""backprop.vendor: the offline book's front-end files, fetched at pinned versions.
+
+Fetching uses the npm registry (reachable where the course is built and
+tested); the first test fetches once into a temporary folder and the others
+reuse it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from backprop import vendor as v
+
+
+@pytest.fixture(scope="module")
+def vendored(tmp_path_factory):
+    target = tmp_path_factory.mktemp("vendor")
+    dest = v.vendor(target, quiet=True)
+    return target, dest
+
+
+def test_the_files_the_book_loads_are_there(vendored):
+    _, dest = vendored
+    for rel in ("require.js", "html-manager/embed-amd.js", "anywidget/index.js", "widget-boot.js",
+                "mathjax/tex-mml-chtml.js", "mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff"):
+        assert (dest / rel).is_file(), rel
+    # anywidget's front-end is an AMD module the widget manager's require.js can load
+    assert 'define(["@jupyter-widgets/base"]' in (dest / "anywidget" / "index.js").read_text()
+    manifest = json.loads((dest / v.MANIFEST).read_text())
+    assert manifest["pins"]["npm"]["mathjax"][0] == "3.2.2"
+    assert all((dest / f).is_file() for f in manifest["files"])
+    # no source maps or type declarations: the book serves only what runs
+    assert not list(dest.rglob("*.map"))
+
+
+def test_the_paths_in_config_exist(vendored):
+    """Every vendored path _config.yml names is produced by the vendor step."""
+    import re
+    from pathlib import Path
+
+    _, dest = vendored
+    config = (Path(__file__).resolve().parents[2] / "_config.yml").read_text()
+    named = re.findall(r"backprop-offline/([\w./-]+\.js)", config)
+    assert named, "_config.yml names no vendored file"
+    for rel in named:
+        assert (dest / rel).is_file(), f"_config.yml names backprop-offline/{rel}, which vendor did not write"
+
+
+def test_second_run_fetches_nothing(vendored, monkeypatch):
+    target, dest = vendored
+
+    def no_fetch(*args, **kwargs):
+        raise AssertionError("fetched again although every pinned file was present")
+
+    monkeypatch.setattr(v, "_fetch", no_fetch)
+    assert v.vendor(target, quiet=True) == dest
+    # our own boot script is refreshed alone when the package changes it
+    (dest / "widget-boot.js").write_text("// stale")
+    v.vendor(target, quiet=True)
+    assert (dest / "widget-boot.js").read_bytes() == v._boot_js()
+
+
+def test_a_missing_file_or_changed_pin_fetches_again(vendored, tmp_path, monkeypatch):
+    target, dest = vendored
+    copy = tmp_path / "copy"
+    shutil.copytree(target, copy)
+    (copy / v.SUBDIR / "require.js").unlink()
+    calls = []
+    real = v._fetch
+
+    def counting(name, *args):
+        calls.append(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(v, "_fetch", counting)
+    v.vendor(copy, quiet=True)
+    assert (copy / v.SUBDIR / "require.js").is_file()
+    assert calls == list(v.NPM_PINS)
+
+
+def test_a_tarball_that_does_not_match_its_pin_is_refused(tmp_path, monkeypatch):
+    version, _, mapping = v.NPM_PINS["requirejs"]
+    monkeypatch.setattr(v, "NPM_PINS", {"requirejs": (version, "sha512-AAAA", mapping)})
+    with pytest.raises(v.VendorError, match=r"requirejs@2\.3\.7.*refusing"):
+        v.vendor(tmp_path / "out", quiet=True)
+    assert list((tmp_path / "out").iterdir()) == [], "a refused fetch left files behind"
+
+
+def test_command_line(tmp_path, capsys, monkeypatch):
+    assert v.main([]) == 2
+    assert "usage" in capsys.readouterr().err
+    def no_npm():
+        raise v.VendorError("npm is needed")
+
+    monkeypatch.setattr(v, "_npm_command", no_npm)
+    assert v.main([str(tmp_path / "x")]) == 1
+    assert "npm is needed" in capsys.readouterr().err
