@@ -225,3 +225,13 @@ def test_prose_never_types_a_computed_result():
 def test_prose_check_catches_a_typed_result():
     assert typed_results(prose("you pay 220 in total, and (0.3, -0.8, 0.5) back"))
     assert not typed_results(prose("you pay {glue:text}`price:g` for $w_{13}$, 1.35 or 2200"))
+
+
+def test_chapters_open_with_objectives_and_close_with_summary_and_exercises(built_book):
+    for doc in toc_pages()[1:]:
+        text = visible_text(page_html(built_book, doc))
+        assert "Learning objectives" in text[:300], f"{doc}: no learning objectives at the top"
+        summary = text.rfind("Summary")
+        assert summary > 0, f"{doc}: no summary"
+        assert "Exercises" in text[summary:], f"{doc}: no exercise pointer after the summary"
+        assert re.search(r"exercises/ps\d_\w+/\w+\.ipynb", text[summary:]), f"{doc}: no exercise notebook named"
