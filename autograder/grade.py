@@ -119,6 +119,11 @@ def _logger(course: Course, assignment: str) -> logging.Logger:
     return log
 
 
+def _max_score(course: Course, assignment: str) -> float:
+    from autograder.results import graded_cells
+    return sum(cell.points for cell in graded_cells(course, assignment))
+
+
 def submissions(course: Course, assignment: str) -> list[str]:
     """Students with a folder submitted/<student>/<assignment>/."""
     if not course.submitted_dir.is_dir():
@@ -152,7 +157,15 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
             if not force and previous is not None and previous.submitted == _timestamp(folder):
                 row = previous
             else:
-                row = _grade_one(course, assignment, student, log)
+                try:
+                    row = _grade_one(course, assignment, student, log)
+                except GradebookError:
+                    raise  # the database is gone: every later submission would fail the same way
+                except Exception as exc:  # a grader bug: record it, and go on with the next one
+                    log.exception("grading %s/%s failed", student, assignment)
+                    row = StatusRow(assignment, student, FAILED, f"grading failed: {type(exc).__name__}: {exc}; "
+                                    f"see {course.workspace / 'logs'}", _timestamp(folder), 0.0,
+                                    _max_score(course, assignment), now())
                 write_status(course.gradebook_url, row)
             rows.append(row)
             if progress:

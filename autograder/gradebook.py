@@ -126,6 +126,9 @@ def now() -> str:
 
 def zero_notebooks(gb: Gradebook, assignment: str, student: str, notebooks: list[str]) -> None:
     """Score every graded cell of these notebooks 0, as nbgrader does for a notebook not submitted."""
+    if not notebooks:
+        return
+    gb.update_or_create_student(student)   # nbgrader has not met a student whose every notebook was bad
     gb.update_or_create_submission(assignment, student)
     for name in notebooks:
         try:

@@ -2,7 +2,8 @@
 
 Everything goes to ``reports/<assignment>/``: ``grades.csv`` (one row per
 submission with status, reason, total and per-test points), ``exercises.csv``
-(pass rate per exercise), ``mistakes.csv`` (diagnosed mistakes by frequency),
+(pass rate per exercise), ``mistakes.csv`` (every diagnosed mistake by frequency; the
+figure and the page show the first TOP_MISTAKES),
 three PNG figures drawn with matplotlib's Agg backend, and ``report.html`` that
 shows them together.
 """
@@ -29,7 +30,7 @@ class Report:
     html: Path
     figures: tuple[Path, ...]
     pass_rates: dict[str, float]        # exercise -> fraction of submissions with all its points
-    mistakes: list[tuple[str, int]]     # (hint, how many submissions), most frequent first
+    mistakes: list[tuple[str, int]]     # (hint, how many submissions), most frequent first, all of them
 
 
 def pass_rates(subs: list[Submission]) -> dict[str, float]:
@@ -39,9 +40,10 @@ def pass_rates(subs: list[Submission]) -> dict[str, float]:
             for ex in exercises}
 
 
-def frequent_mistakes(subs: list[Submission], top: int = TOP_MISTAKES) -> list[tuple[str, int]]:
+def frequent_mistakes(subs: list[Submission]) -> list[tuple[str, int]]:
+    """Every diagnosed mistake with the number of submissions showing it, most frequent first."""
     counts = Counter(h for s in subs for h in hints(s))
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _write_csvs(folder: Path, subs: list[Submission], rates: dict[str, float],
@@ -149,7 +151,7 @@ def report(course: Course, assignment: str) -> Report:
     rates = pass_rates(subs)
     mistakes = frequent_mistakes(subs)
     grades = _write_csvs(folder, subs, rates, mistakes)
-    figures = _figures(folder, subs, rates, mistakes)
+    figures = _figures(folder, subs, rates, mistakes[:TOP_MISTAKES])
     html = folder / "report.html"
-    html.write_text(_html(assignment, subs, rates, mistakes), encoding="utf-8")
+    html.write_text(_html(assignment, subs, rates, mistakes[:TOP_MISTAKES]), encoding="utf-8")
     return Report(folder, grades, html, figures, rates, mistakes)
