@@ -104,6 +104,8 @@ MISTAKES = {
         Mistake("ascent", "the step goes uphill: subtract lr * grad to go down the loss.", (w.sgd_ascent,)),
         Mistake("ignores_lr", "the step must be scaled by the learning rate: params -= lr * grads.",
                 (w.sgd_ignores_lr,)),
+        Mistake("returns_new_dict", "sgd_step must change the caller's params (params[key] -= ...); "
+                "returning a new dict leaves them as they were.", (w.sgd_returns_new_dict,)),
     ],
     "ps4_multi_gradient": [Mistake("relu_on_scores", "there is no ReLU after the last Affine layer: the "
                                    "scores go straight to Softmax-with-Loss.", (w.NetReluOnScores,))],

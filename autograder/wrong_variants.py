@@ -195,6 +195,10 @@ def sgd_ascent(params, grads, lr=0.1):
         params[key] += lr * grads[key]
 
 
+def sgd_returns_new_dict(params, grads, lr=0.1):
+    return {key: params[key] - lr * grads[key] for key in params}
+
+
 def sgd_ignores_lr(params, grads, lr=0.1):
     for key in params:
         params[key] -= grads[key]

@@ -153,6 +153,10 @@ MISTAKE_EDITS = {
     "ps4_sgd_step.ignores_lr": _m(
         # The training test uses lr = 1.0, where ignoring lr changes nothing.
         "network", "sgd_step", [("params[key] -= lr * grads[key]", "params[key] -= grads[key]")], "test_sgd_step"),
+    "ps4_sgd_step.returns_new_dict": _m(
+        "network", "sgd_step", [("for key in params:\n        params[key] -= lr * grads[key]",
+                                 "return {key: params[key] - lr * grads[key] for key in params}")],
+        "test_sgd_step", "test_train"),
     "ps4_multi_gradient.relu_on_scores": _m(
         "network", "multi_layer_net", [("            if i < n_affine:\n                self.layers[f\"Relu{i}\"] = Relu()",
                                         "            self.layers[f\"Relu{i}\"] = Relu()")],

@@ -150,6 +150,10 @@ class SoftmaxLayerWithJacobian:
         return np.array(rows).reshape(dout.shape)
 
 
+def cross_entropy_as_1_element_array(y, t):
+    return np.array([cross_entropy_book(y, t)])
+
+
 def sgd_rebinding(params, grads, lr):
     for key in list(params):
         params[key] = params[key] - lr * grads[key]
@@ -166,6 +170,7 @@ ALTERNATIVES = [
     ("ps2_affine_backward", (AffineWithEinsum,)),
     ("ps3_softmax", (softmax_logsumexp,)),
     ("ps3_cross_entropy", (cross_entropy_book,)),
+    ("ps3_cross_entropy", (cross_entropy_as_1_element_array,)),
     ("ps3_swl_forward", (SoftmaxWithLossBook,)),
     ("ps3_swl_backward", (SoftmaxWithLossBook,)),
     ("ps3_softmax_layer", (SoftmaxLayerWithJacobian,)),
