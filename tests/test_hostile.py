@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 import socket
 import uuid
 import zipfile
@@ -25,98 +27,70 @@ import psutil
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+import autograder
 from autograder import grade as grade_module
 from autograder import sandbox
 from autograder.collect import collect
 from autograder.config import Course
 from autograder.errors import UnsafeArchiveError
 from autograder.gradebook import cell_scores, open_gradebook
-from autograder.release import release
 
-ASSIGNMENT = "hostile"
+REPO = Path(autograder.__file__).resolve().parents[1]
+ASSIGNMENT = "ps2_layers"
 NOTEBOOK = "layers"
 MARKER = f"hostile-marker-{uuid.uuid4().hex}"
-
-RELU = '''class Relu:
-    """ReLU layer: forward(x) -> max(0, x); backward(dout) -> dx."""
-
-    def __init__(self):
-        self.mask = None
-
-    def forward(self, x):
-        ### BEGIN SOLUTION
-        self.mask = x <= 0
-        return np.where(self.mask, 0.0, x)
-        ### END SOLUTION
-
-    def backward(self, dout):
-        ### BEGIN SOLUTION
-        return np.where(self.mask, 0.0, dout)
-        ### END SOLUTION'''
-
-MUL = '''class MulLayer:
-    """Multiply node: forward(x, y) -> x * y; backward(dout) -> (dx, dy)."""
-
-    def __init__(self):
-        self.x = self.y = None
-
-    def forward(self, x, y):
-        ### BEGIN SOLUTION
-        self.x, self.y = x, y
-        return x * y
-        ### END SOLUTION
-
-    def backward(self, dout):
-        ### BEGIN SOLUTION
-        return dout * self.y, dout * self.x
-        ### END SOLUTION'''
-
-# Wrong answers: backward passes dout straight through (ignores the mask / swaps nothing).
-WRONG_RELU = RELU.replace("return np.where(self.mask, 0.0, dout)", "return dout")
-WRONG_MUL = MUL.replace("return dout * self.y, dout * self.x", "return dout * self.x, dout * self.y")
-HALF_MUL = WRONG_MUL
-LIAR_RELU = RELU.replace("return np.where(self.mask, 0.0, dout)", "return np.asarray(dout).view(Liar)")
+LIAR = "return np.asarray(dout, dtype=float).view(Liar)"
+#: One solution region of the instructor's notebook (markers included).
+REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.MULTILINE | re.DOTALL)
+#: The solution cell an honest-but-incomplete student leaves as released, and the test it costs.
+UNDONE, UNDONE_TEST = "affine", "test_affine_backward"
 
 
-def _cell(kind, grade_id, source, points=None):
-    cell = new_code_cell(source)
-    meta = {"grade": kind == "test", "grade_id": grade_id, "locked": kind == "test",
-            "solution": kind == "solution", "schema_version": 3}
-    if points is not None:
-        meta["points"] = points
-    cell.metadata["nbgrader"] = meta
-    return cell
+def copy_course(root: Path) -> Course:
+    """A course repository holding a copy of the real ps2 source and released notebooks."""
+    for part in ("solutions", "exercises"):
+        shutil.copytree(REPO / part / ASSIGNMENT, root / "repo" / part / ASSIGNMENT)
+    return Course(repo=root / "repo", workspace=root / "workspace", cell_timeout=10)
 
 
-def source_notebook() -> nbformat.NotebookNode:
-    hidden = '"""{doc}"""\nassert {name} is not None\n### BEGIN HIDDEN TESTS\n' \
-             'from autograder.probe import check\ncheck("{check}", {name})\n### END HIDDEN TESTS'
-    nb = new_notebook(cells=[
-        new_markdown_cell("# Layers\nImplement the backward passes."),
-        new_code_cell("import numpy as np"),
-        _cell("solution", "relu", RELU),
-        _cell("solution", "mul", MUL),
-        _cell("test", "test_relu", hidden.format(doc="Relu.backward is right.", name="Relu",
-                                                 check="ps2_relu_backward"), points=2),
-        _cell("test", "test_mul", hidden.format(doc="MulLayer.backward is right.", name="MulLayer",
-                                                check="ps2_mul_backward"), points=1),
-    ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return nb
+def _meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
 
 
-def _answer(nb, relu: str, mul: str, extra: str = "") -> nbformat.NotebookNode:
-    """The released notebook with the solution cells filled in and ``extra`` as a cell before the tests."""
-    nb = nbformat.reads(nbformat.writes(nb), as_version=4)
-    plain = lambda s: "\n".join(line for line in s.splitlines() if "### " not in line)
+def solutions(course: Course) -> dict[str, str]:
+    """grade_id -> instructor source of every solution cell."""
+    nb = nbformat.read(str(course.source_dir / ASSIGNMENT / f"{NOTEBOOK}.ipynb"), as_version=4)
+    return {_meta(c)["grade_id"]: c.source for c in nb.cells if _meta(c).get("solution")}
+
+
+def points(course: Course) -> dict[str, float]:
+    nb = nbformat.read(str(course.source_dir / ASSIGNMENT / f"{NOTEBOOK}.ipynb"), as_version=4)
+    return {_meta(c)["grade_id"]: float(_meta(c)["points"]) for c in nb.cells if _meta(c).get("grade")}
+
+
+def right(source: str) -> str:
+    return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line
+                     and "### END SOLUTION" not in line)
+
+
+def wrong(source: str, answer: str = "return dout") -> str:
+    """Every solution region replaced by a plausible wrong body (backward passes dout straight on)."""
+    return REGION.sub(lambda m: m.group(1) + answer, source)
+
+
+def answer(released, fill, extra: str = "", append: str = "") -> nbformat.NotebookNode:
+    """The released notebook, solution cells set to fill(grade_id) (None = leave the stub).
+
+    extra: a cell inserted before the first test; append: code added to every solution cell.
+    """
+    nb = nbformat.reads(nbformat.writes(released), as_version=4)
     for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid == "relu":
-            cell.source = plain(relu)
-        elif gid == "mul":
-            cell.source = plain(mul)
+        if _meta(cell).get("solution"):
+            source = fill(_meta(cell)["grade_id"])
+            if source is not None:
+                cell.source = source + (("\n\n" + append) if append else "")
     if extra:
-        first_test = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
+        first_test = next(i for i, c in enumerate(nb.cells) if _meta(c).get("grade"))
         nb.cells.insert(first_test, new_code_cell(extra))
     return nb
 
@@ -135,7 +109,7 @@ def hostile_sources(paths: dict) -> dict[str, str]:
                      "probe.record = lambda check_id, *o: {'check': check_id, 'outputs': {}}\n"
                      "from IPython.display import display\n"
                      "probe.check = lambda check_id, *o: print('passed')",
-        # Relu.backward (see LIAR_RELU) returns this subclass, which equals anything.
+        # Every backward returns this subclass (see LIAR), which equals anything.
         "h_subclass": "import numpy as np\nclass Liar(np.ndarray):\n"
                       "    def __eq__(self, other): return True\n    def __ne__(self, other): return False\n"
                       "    def __array_finalize__(self, obj): pass\n"
@@ -148,8 +122,9 @@ def hostile_sources(paths: dict) -> dict[str, str]:
                          "                                                     'outputs': {}}}, raw=True)\n"
                          "ip.events.register('post_run_cell', forge)\nprint('All tests passed!')",
         "h_solutions": "import glob\nfound = []\n"
-                       # Uses the reference solution if it can reach it: that would earn credit.
-                       "try:\n    from reference.layers import Relu, MulLayer\n"
+                       # Appended to every solution cell: uses the reference if it can reach it (credit!).
+                       "try:\n    from reference.layers import MulLayer, AddLayer, Relu, Sigmoid, Affine\n"
+                       "    from reference.extra_layers import Tanh, LeakyRelu, Exp, Reciprocal\n"
                        "    found.append('reference')\nexcept Exception as e:\n    print('no reference:', e)\n"
                        f"for path in glob.glob({paths['solutions']!r} + '/**/*', recursive=True):\n"
                        "    found.append(open(path).read()[:10])\n"
@@ -203,7 +178,9 @@ def structural(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
         if cell.metadata.get("nbgrader", {}).get("grade"):
             cell.outputs = [nbformat.v4.new_output("display_data", data=verdict)]
             cell.execution_count = 1
-    bonus = _cell("test", "bonus", "print('All tests passed')", points=100)
+    bonus = new_code_cell("print('All tests passed')")
+    bonus.metadata["nbgrader"] = {"grade": True, "grade_id": "bonus", "locked": True, "points": 100,
+                                  "solution": False, "schema_version": 3}
     forged.cells.append(bonus)
     out["h_forged_outputs"] = forged
     return out
@@ -228,12 +205,10 @@ def tree_digest(*roots: Path, skip: tuple[Path, ...] = ()) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
-    repo, workspace, inbox = base / "repo", base / "workspace", base / "inbox"
-    (repo / "solutions" / ASSIGNMENT).mkdir(parents=True)
-    nbformat.write(source_notebook(), str(repo / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"))
-    course = Course(repo=repo, workspace=workspace, cell_timeout=10)
-    release(course, [ASSIGNMENT])
+    course = copy_course(base)
+    repo, workspace, inbox = course.repo, course.workspace, base / "inbox"
     released = nbformat.read(str(repo / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"), as_version=4)
+    sources = solutions(course)
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -247,12 +222,16 @@ def batch(tmp_path_factory):
         "solutions": str(repo / "solutions"),
         "port": listener.getsockname()[1],
     }
-    submissions = {"honest_perfect": _answer(released, RELU, MUL),
-                   "honest_half": _answer(released, RELU, HALF_MUL)}
+    submissions = {"honest_perfect": answer(released, lambda g: right(sources[g])),
+                   "honest_half": answer(released, lambda g: None if g == UNDONE else right(sources[g]))}
     for student, code in hostile_sources(paths).items():
-        relu = LIAR_RELU if student == "h_subclass" else WRONG_RELU
-        submissions[student] = _answer(released, relu, WRONG_MUL, extra=code)
-    submissions.update(structural(_answer(released, WRONG_RELU, WRONG_MUL)))
+        if student == "h_subclass":
+            submissions[student] = answer(released, lambda g: wrong(sources[g], LIAR), extra=code)
+        elif student == "h_solutions":
+            submissions[student] = answer(released, lambda g: wrong(sources[g]), append=code)
+        else:
+            submissions[student] = answer(released, lambda g: wrong(sources[g]), extra=code)
+    submissions.update(structural(answer(released, lambda g: wrong(sources[g]))))
     for student, nb in submissions.items():
         (inbox / student).mkdir(parents=True)
         nbformat.write(nb, str(inbox / student / f"{NOTEBOOK}.ipynb"))
@@ -298,7 +277,7 @@ def batch(tmp_path_factory):
         listener.close()
     with open_gradebook(course.gradebook_url, course.course_id) as gb:
         scores = {s: {c.cell: c.score for c in cell_scores(gb, ASSIGNMENT, s)} for s in submissions}
-    yield {"course": course, "rows": {r.student: r for r in rows}, "scores": scores, "changes": changes,
+    yield {"course": course, "points": points(course), "rows": {r.student: r for r in rows}, "scores": scores, "changes": changes,
            "connected": connected, "runs": runs, "students": sorted(submissions), "repo_before": repo_before,
            "submitted_before": submitted_before, "base": base}
 
@@ -308,9 +287,11 @@ def test_batch_finished_with_a_row_for_everyone(batch):
 
 
 def test_honest_submissions_keep_their_exact_scores(batch):
-    assert batch["scores"]["honest_perfect"] == {"test_relu": 2, "test_mul": 1}
-    assert batch["scores"]["honest_half"] == {"test_relu": 2, "test_mul": 0}
-    assert batch["rows"]["honest_perfect"].score == 3 and batch["rows"]["honest_half"].score == 2
+    full = batch["points"]
+    assert batch["scores"]["honest_perfect"] == full
+    assert batch["scores"]["honest_half"] == {**full, UNDONE_TEST: 0}
+    assert batch["rows"]["honest_perfect"].score == sum(full.values())
+    assert batch["rows"]["honest_half"].score == sum(full.values()) - full[UNDONE_TEST]
 
 
 @pytest.mark.parametrize("student", sorted(hostile_sources({"victim": "", "gradebook": "", "repo_file": "",
@@ -374,7 +355,7 @@ GRADE_IN_CHILD = """
 import sys
 from autograder.config import Course
 from autograder.grade import grade
-grade(Course(repo=sys.argv[1], workspace=sys.argv[2], cell_timeout=20), sys.argv[3])
+grade(Course(repo=sys.argv[1], workspace=sys.argv[2], cell_timeout=10), sys.argv[3])
 """
 
 
@@ -389,15 +370,14 @@ def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_
     from autograder.errors import GradebookError
     from autograder.gradebook import read_status
 
-    repo, workspace, inbox = tmp_path / "repo", tmp_path / "workspace", tmp_path / "inbox"
-    (repo / "solutions" / ASSIGNMENT).mkdir(parents=True)
-    nbformat.write(source_notebook(), str(repo / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"))
-    course = Course(repo=repo, workspace=workspace, cell_timeout=20)
-    release(course, [ASSIGNMENT])
+    course = copy_course(tmp_path)
+    repo, workspace, inbox = course.repo, course.workspace, tmp_path / "inbox"
     released = nbformat.read(str(repo / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"), as_version=4)
-    subs = {"a_perfect": _answer(released, RELU, MUL), "b_half": _answer(released, RELU, HALF_MUL),
-            # Correct, but slow: the run is killed while this one sleeps in its sandbox.
-            "c_slow": _answer(released, RELU, MUL, extra="import time\ntime.sleep(8)")}
+    sources, full = solutions(course), points(course)
+    subs = {"a_perfect": answer(released, lambda g: right(sources[g])),
+            "b_half": answer(released, lambda g: None if g == UNDONE else right(sources[g])),
+            # Right, but slow: the run is killed while this one sleeps in its sandbox.
+            "c_slow": answer(released, lambda g: right(sources[g]), extra="import time\ntime.sleep(8)")}
     for student, nb in subs.items():
         (inbox / student).mkdir(parents=True)
         nbformat.write(nb, str(inbox / student / f"{NOTEBOOK}.ipynb"))
@@ -423,8 +403,10 @@ def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_
     assert set(read_status(course.gradebook_url, ASSIGNMENT)) == {"a_perfect", "b_half"}
 
     rows = {r.student: r for r in grade_module.grade(course, ASSIGNMENT)}
+    total = sum(full.values())
     assert {s: (r.status, r.score) for s, r in rows.items()} == {
-        "a_perfect": ("graded", 3), "b_half": ("graded", 2), "c_slow": ("graded", 3)}
+        "a_perfect": ("graded", total), "b_half": ("graded", total - full[UNDONE_TEST]),
+        "c_slow": ("graded", total)}
     # The killed run's scratch folder is gone, and the gradebook is intact with one submission each.
     assert list(Path(sandbox.tempfile.gettempdir()).glob(f"{sandbox.SCRATCH_PREFIX}{child.pid}-*")) == []
     db = sqlite3.connect(workspace / "gradebook.db")
@@ -434,4 +416,4 @@ def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_
     finally:
         db.close()
     with open_gradebook(course.gradebook_url, course.course_id) as gb:
-        assert {c.cell: c.score for c in cell_scores(gb, ASSIGNMENT, "c_slow")} == {"test_relu": 2, "test_mul": 1}
+        assert {c.cell: c.score for c in cell_scores(gb, ASSIGNMENT, "c_slow")} == full
