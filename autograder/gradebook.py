@@ -92,8 +92,12 @@ def _safe_url(url: str) -> str:
 
 
 def _engine(url: str) -> sa.Engine:
-    engine = sa.create_engine(url)
-    _META.create_all(engine, checkfirst=True)
+    try:
+        engine = sa.create_engine(url)
+        _META.create_all(engine, checkfirst=True)
+    except (sa.exc.SQLAlchemyError, ImportError) as exc:
+        raise GradebookError(f"cannot open the gradebook at {_safe_url(url)}: {str(exc).splitlines()[0]}; "
+                             f"check --db-url and that the database server is running") from exc
     return engine
 
 
