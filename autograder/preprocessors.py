@@ -69,14 +69,13 @@ def execute_preprocessor() -> type:
     return SandboxedExecute
 
 
-def _source_order(source_root: str, assignment: str, notebook: str) -> list[str]:
-    """grade_ids of the instructor's notebook in cell order (empty if it cannot be read)."""
+def _source_order(source_root: str, assignment: str, notebook: str) -> list[tuple[str, str | None]]:
+    """(cell id, grade_id or None) of every cell of the instructor's notebook, in order; [] if unreadable."""
     path = Path(source_root) / assignment / f"{notebook}.ipynb"
     if not source_root or not path.exists():
         return []
     nb = nbformat.read(path, as_version=4)
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade_id")]
+    return [(c.get("id", ""), c.metadata.get("nbgrader", {}).get("grade_id")) for c in nb.cells]
 
 
 class RepairMetadata(NbGraderPreprocessor):
@@ -117,9 +116,10 @@ class RepairMetadata(NbGraderPreprocessor):
 class RestoreCells(OverwriteCells):
     """OverwriteCells whose re-added test cells land after their nearest surviving neighbour.
 
-    nbgrader's own placement looks up the previous source cell and fails with a
-    KeyError when that one was deleted too; here the order comes from the
-    instructor's notebook and any missing run of cells is handled.
+    nbgrader's own placement looks up the previous graded or solution cell and
+    fails with a KeyError when that one was deleted too. Here the order comes from
+    the instructor's notebook, and the neighbour may be any cell (found by its
+    grade_id or its nbformat cell id), so a test lands after its example cell.
     """
 
     source_root = Unicode("", help="Folder of the instructor's source notebooks (solutions/).").tag(config=True)
@@ -139,18 +139,30 @@ class RestoreCells(OverwriteCells):
         source_cells = {cell.name: cell for cell in source_nb.source_cells}
         grade_cells = {cell.name: cell for cell in source_nb.grade_cells}
         solution_ids = {cell.name for cell in source_nb.solution_cells}
-        order = self._order or [cell.name for cell in source_nb.source_cells]
-        order += [name for name in grade_cells if name not in order]
-        for position, grade_id in enumerate(order):
+        order = self._order or [("", cell.name) for cell in source_nb.source_cells]
+        order += [("", name) for name in grade_cells if name not in {g for _, g in order}]
+        for position, (_, grade_id) in enumerate(order):
             if grade_id not in grade_cells or grade_id in self._present(nb):
                 continue
             self.log.warning("Missing grade cell %s encountered, adding it back", grade_id)
             cell = self.missing_cell_transform(source_cells[grade_id], grade_cells[grade_id].max_score,
                                                is_solution=grade_id in solution_ids)
-            present = self._present(nb)
-            before = [present[g] for g in order[:position] if g in present]
-            nb.cells.insert(before[-1] + 1 if before else 0, cell)
+            source_id = order[position][0]
+            if source_id and source_id not in {c.get("id") for c in nb.cells}:
+                cell["id"] = source_id  # nbformat 4.5 wants an id; the instructor's is the natural one
+            nb.cells.insert(self._after(nb, order[:position]), cell)
         return nb, resources
+
+    def _after(self, nb, earlier: list[tuple[str, str | None]]) -> int:
+        """Index just after the nearest earlier source cell still in ``nb`` (by grade_id, else cell id)."""
+        by_grade = self._present(nb)
+        by_id = {cell.get("id"): i for i, cell in enumerate(nb.cells) if cell.get("id")}
+        for cell_id, grade_id in reversed(earlier):
+            if grade_id in by_grade:
+                return by_grade[grade_id] + 1
+            if cell_id and cell_id in by_id:
+                return by_id[cell_id] + 1
+        return 0
 
     @staticmethod
     def _present(nb) -> dict[str, int]:

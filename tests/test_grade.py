@@ -1,0 +1,141 @@
+"""The preprocessors grading relies on, without running kernels: fast and exact."""
+from __future__ import annotations
+
+import nbformat
+import pytest
+from traitlets.config import Config
+
+from autograder.config import Course
+from autograder.preprocessors import (PROBE_MIME, VERDICT_MIME, RepairMetadata, RestoreCells, TrustedVerdicts,
+                                      record_outcome)
+from autograder.release import register, release
+from autograder.samples import TINY, tiny_course
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Course:
+    root = tmp_path_factory.mktemp("grade")
+    course = Course(repo=tiny_course(root / "repo"), workspace=root / "ws")
+    release(course)
+    register(course, TINY)
+    return course
+
+
+def released(course: Course) -> nbformat.NotebookNode:
+    return nbformat.read(course.release_dir / TINY / "double.ipynb", as_version=4)
+
+
+def resources(course: Course) -> dict:
+    return {"nbgrader": {"notebook": "double", "assignment": TINY, "db_url": course.gradebook_url}}
+
+
+def restore(course: Course, nb) -> nbformat.NotebookNode:
+    c = Config()
+    c.RestoreCells.add_missing_cells = True
+    c.RestoreCells.source_root = str(course.source_dir)
+    nb, _ = RepairMetadata(config=c).preprocess(nb, resources(course))
+    nb, _ = RestoreCells(config=c).preprocess(nb, resources(course))
+    return nb
+
+
+def grade_ids(nb) -> list:
+    return [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+
+
+def test_hidden_tests_come_back_into_locked_cells(course):
+    nb = restore(course, released(course))
+    assert "### BEGIN HIDDEN TESTS" not in released(course).cells[4].source
+    assert 'check("tiny.times2", times2)' in nb.cells[4].source
+
+
+def test_deleted_neighbouring_test_cells_come_back_in_order(course):
+    nb = released(course)
+    del nb.cells[3:5]                                  # both test cells: nbgrader's own placement raises KeyError
+    nb = restore(course, nb)
+    assert grade_ids(nb) == [None, "times2_solution", None, "test_times2_visible", "test_times2_hidden"]
+    assert 'check("tiny.times2", times2)' in nb.cells[4].source
+
+
+def test_deleted_solution_and_test_cells_still_restore_the_tests(course):
+    nb = released(course)
+    del nb.cells[1]                                    # the solution cell and, below, the visible test
+    del nb.cells[2]
+    nb = restore(course, nb)
+    assert grade_ids(nb)[-2:] == ["test_times2_visible", "test_times2_hidden"]
+
+
+def test_forged_and_broken_metadata_become_ordinary_cells(course):
+    nb = released(course)
+    bonus = nbformat.v4.new_code_cell("print('free points')")
+    bonus.metadata["nbgrader"] = {"grade": True, "grade_id": "bonus", "points": 100, "locked": False,
+                                  "solution": False, "schema_version": 3}
+    broken = nbformat.v4.new_code_cell("x = 1")
+    broken.metadata["nbgrader"] = {"grade": True, "schema_version": 3}     # no grade_id, no points
+    nb.cells[2:2] = [bonus, broken]
+    nb = restore(course, nb)
+    assert grade_ids(nb) == [None, "times2_solution", None, None, None, "test_times2_visible", "test_times2_hidden"]
+
+
+def _graded_cell(outputs, source='"""x"""\ncheck("tiny.times2", times2)', execution_count=3):
+    cell = nbformat.v4.new_code_cell(source, outputs=outputs, execution_count=execution_count)
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "points": 2, "locked": True, "solution": False}
+    return cell
+
+
+def _bundle(value):
+    return nbformat.v4.new_output("display_data", data={PROBE_MIME: {
+        "check": "tiny.times2", "outputs": {"y": {"shape": [], "data": [value]}}}})
+
+
+def verdicts(*cells):
+    nb = nbformat.v4.new_notebook(cells=list(cells))
+    c = Config()
+    c.TrustedVerdicts.judge = "autograder.samples:tiny_judge"
+    res = {}
+    nb, res = TrustedVerdicts(config=c).preprocess(nb, res)
+    return nb, res
+
+
+def test_a_warning_on_stderr_does_not_cost_a_passing_check():
+    warning = nbformat.v4.new_output("stream", name="stderr", text="RuntimeWarning: overflow\n")
+    nb, _ = verdicts(_graded_cell([warning, _bundle(14.0)]))
+    outputs = nb.cells[0].outputs
+    assert [o.output_type for o in outputs] == ["stream", "display_data"]
+    assert outputs[0].name == "stdout" and outputs[1].data[VERDICT_MIME]["passed"] is True
+
+
+def test_a_wrong_answer_leaves_one_error_and_the_hint():
+    nb, _ = verdicts(_graded_cell([_bundle(7.0)]))
+    outputs = nb.cells[0].outputs
+    assert outputs[-1].output_type == "error" and outputs[-1].evalue == "tiny.times2: expected 14, got 7.0."
+    assert "Hint: You returned x itself; multiply it." in outputs[0].text
+
+
+def test_printed_success_or_a_second_bundle_earns_nothing():
+    fake = nbformat.v4.new_output("stream", name="stdout", text="All tests passed!\n")
+    nb, _ = verdicts(_graded_cell([fake]), _graded_cell([_bundle(14.0), _bundle(14.0)]))
+    assert [c.outputs[1].data[VERDICT_MIME]["passed"] for c in nb.cells] == [False, False]
+    assert "reported more than once" in nb.cells[1].outputs[0].text
+
+
+def test_a_test_that_never_ran_fails_and_a_timeout_is_recorded():
+    timeout = nbformat.v4.new_output("error", ename="CellTimeoutError", evalue="", traceback=[])
+    visible = _graded_cell([], source='"""visible only"""\nassert True', execution_count=None)
+    nb, res = verdicts(_graded_cell([timeout]), visible)
+    assert [c.outputs[1].data[VERDICT_MIME]["passed"] for c in nb.cells] == [False, False]
+    assert "did not run to the end" in nb.cells[0].outputs[0].text
+    assert res["backprop_outcome"] == [("timed out", "a cell ran past the time limit and was interrupted")]
+
+
+def test_record_outcome_rejects_unknown_statuses():
+    with pytest.raises(ValueError, match="status must be one of"):
+        record_outcome({}, "exploded", "why")
+
+
+def test_restored_cells_keep_the_instructors_cell_id(course):
+    nb = released(course)
+    ids = [c.id for c in nb.cells]
+    del nb.cells[4]
+    nb = restore(course, nb)
+    assert [c.id for c in nb.cells] == ids
+    nbformat.validate(nb)
