@@ -443,3 +443,25 @@ def test_bad_input_shows_a_message_in_place_of_the_widget(bad_input_book, browse
     assert any("Cannot show the graph for these inputs" in m and "inf" in m for m in messages), messages
     assert not errors, f"console errors: {errors}"
     assert not outside, f"the page asked other hosts for: {outside}"
+
+
+@pytest.mark.browser
+def test_the_checks_would_see_an_external_request(book_html, site, browser):
+    """The blocker and the request log work: a script asking a CDN is seen and never reaches it."""
+    import time
+
+    page = page_with_graph(book_html, "Buying apples")
+    open_page(browser, f"{site}/{page.relative_to(book_html).as_posix()}")
+    requested_urls(browser)
+    console_errors(browser)
+    loaded = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const img = new Image();
+        img.onload = () => done(true);
+        img.onerror = () => done(false);
+        img.src = 'https://cdn.jsdelivr.net/npm/probe@1.0.0/x.png';
+    """)
+    time.sleep(0.5)
+    assert loaded is False, "a request to a CDN succeeded: the network is not blocked"
+    assert external(requested_urls(browser)) == ["https://cdn.jsdelivr.net/npm/probe@1.0.0/x.png"]
+    assert console_errors(browser), "a failed load was not reported as a console error"
