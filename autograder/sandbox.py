@@ -292,6 +292,8 @@ class SandboxedExecute(Execute):
 
     allow_unsandboxed = Bool(False, help="Run student code without a sandbox where none is available. "
                                          "Unsafe: the code runs as you.").tag(config=True)
+    use_sandbox = Bool(True, help="False runs student code without bubblewrap even where it works (only to "
+                                  "measure the sandbox's cost; needs allow_unsandboxed).").tag(config=True)
     notebook_timeout = Integer(600, help="Seconds one notebook may run in total before it is killed.").tag(config=True)
     memory_limit = Integer(2 * 1024**3, help="Address-space limit (bytes) of every sandboxed process.").tag(config=True)
     max_processes = Integer(64, help="Process limit of the sandbox user (RLIMIT_NPROC).").tag(config=True)
@@ -304,7 +306,12 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         resources = resources if resources is not None else {}
-        sandboxed = require_sandbox(self.allow_unsandboxed, self.sandbox_uid)
+        if self.use_sandbox:
+            sandboxed = require_sandbox(self.allow_unsandboxed, self.sandbox_uid)
+        elif self.allow_unsandboxed:
+            sandboxed = False
+        else:
+            raise SandboxUnavailable("SandboxedExecute.use_sandbox = False needs allow_unsandboxed = True as well")
         if not sandboxed:
             self.log.warning("Running student code WITHOUT a sandbox (allow_unsandboxed is set)")
         folder = resources.get("metadata", {}).get("path") or None
