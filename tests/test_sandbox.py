@@ -204,3 +204,22 @@ def test_refuses_to_run_unsandboxed_unless_allowed(monkeypatch):
 def test_unsandboxed_run_still_executes():
     result = run_notebook(notebook("print(6 * 7)"), limits=FAST, sandboxed=False)
     assert (result.status, result.sandboxed, text(result.notebook.cells[1])) == (GRADED, False, "42\n")
+
+
+def test_user_namespace_mode_isolates_too(monkeypatch):
+    """The mode used when the grader is not root: bwrap --unshare-user, no uid switch."""
+    monkeypatch.setattr(bwrap, "privileged", lambda: False)
+    assert "--unshare-user" in bwrap.bwrap_argv(Path("/h"), Path("/io"), ["true"], FAST)
+    result = run_notebook(notebook(
+        f"import os; print(sorted(os.listdir({str(REPO)!r})))",
+        "import reference",
+        f"open({str(REPO / 'pwned.txt')!r}, 'w')",
+        "import socket\ns = socket.socket(); s.settimeout(3)\ntry:\n    s.connect(('1.1.1.1', 53))\n"
+        "except OSError as e:\n    print('refused')",
+    ), limits=FAST)
+    listing, reference, write, net = result.notebook.cells[1:]
+    assert result.status == GRADED
+    assert set(eval(text(listing))) <= {"autograder", "backprop", ".venv"}
+    assert errors(reference) == ["ModuleNotFoundError"]
+    assert errors(write) and not (REPO / "pwned.txt").exists()
+    assert text(net) == "refused\n"
