@@ -51,3 +51,19 @@ test: $(STAMP) system-deps vendor
 
 clean:
 	rm -rf _build .pytest_cache
+
+# ---- the instructor's verbs (thin wrappers over `python -m autograder`) ----
+.PHONY: release collect grade feedback report
+need-assignment = $(if $(A),,$(error name the assignment: make $@ A=ps2_layers))
+
+release: $(STAMP)
+	$(PY) -m autograder release $(A)
+
+collect: $(STAMP)
+	$(need-assignment)
+	$(if $(SRC),,$(error name the submissions: make collect A=$(A) SRC=path/to/folder-or.zip))
+	$(PY) -m autograder collect $(A) $(SRC) $(if $(ROSTER),--roster $(ROSTER))
+
+grade feedback report: $(STAMP)
+	$(need-assignment)
+	$(PY) -m autograder $@ $(A)
