@@ -11,6 +11,7 @@ import filecmp
 import logging
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -90,6 +91,8 @@ def register(course: Course, assignment: str) -> None:
     scratch folder of the workspace keeps exercises/ untouched.
     """
     course.workspace.mkdir(parents=True, exist_ok=True)
+    for leftover in course.workspace.glob(".release-*"):
+        shutil.rmtree(leftover, ignore_errors=True)  # from a run killed before it could clean up
     ensure_gradebook(course.gradebook_url)
     with tempfile.TemporaryDirectory(dir=course.workspace, prefix=".release-") as scratch:
         _generate(course, assignment, Path(scratch), db=True)
