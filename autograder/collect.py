@@ -47,20 +47,19 @@ class CollectReport:
     duplicate_students: list[str] = field(default_factory=list)     # same id twice: skipped
     unplaced: list[str] = field(default_factory=list)               # files with no student
     absent: list[str] = field(default_factory=list)                 # on the roster, nothing submitted
+    duplicate_files: dict[str, list[str]] = field(default_factory=dict)  # duplicate student -> what clashed
 
     @property
     def problems(self) -> list[str]:
         out = [f"{s}: missing {', '.join(n + '.ipynb' for n in nbs)} (scored 0)" for s, nbs in self.missing.items()]
         out += [f"{s}: extra files not collected: {', '.join(files)}" for s, files in self.extra.items()]
         out += [f"{s}: not on the roster; skipped" for s in self.unknown_students]
-        out += [f"{s}: submitted more than once ({', '.join(self._dups.get(s, []))}); skipped, keep one and "
+        out += [f"{s}: submitted more than once ({', '.join(self.duplicate_files.get(s, []))}); skipped, keep one and "
                 f"collect again" for s in self.duplicate_students]
         out += [f"{p}: cannot tell which student this is; expected <student>/<notebook>.ipynb "
                 f"or <student>_<notebook>.ipynb" for p in self.unplaced]
         out += [f"{s}: on the roster but submitted nothing" for s in self.absent]
         return out
-
-    _dups: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
 
 def read_roster(path: Path) -> list[str]:
@@ -178,7 +177,7 @@ def collect(course: Course, assignment: str, source: Path, roster: Path | None =
         dup_files = [f"{n}/{f}" for n in names for f, copies in by_student[n].items() if len(copies) > 1]
         if len(names) > 1 or dup_files:
             report.duplicate_students.append(names[0])
-            report._dups[names[0]] = sorted(names) if len(names) > 1 else dup_files
+            report.duplicate_files[names[0]] = sorted(names) if len(names) > 1 else dup_files
         elif not STUDENT_ID.match(names[0]):
             report.unplaced.append(f"{names[0]}/ (not a usable student id)")
         elif allowed is not None and key not in allowed:
