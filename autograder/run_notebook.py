@@ -39,14 +39,42 @@ TIMEOUT_ERROR = {
 }
 
 
+#: Printed text kept per cell; the rest is dropped so that a print loop cannot fill memory
+#: or push the notebook past the size the grader accepts (which would cost every test).
+MAX_STREAM_CHARS = 200_000
+#: Printed chunks kept per cell, for the same reason.
+MAX_STREAM_OUTPUTS = 1_000
+
+
 class _Client(NotebookClient):
-    """NotebookClient that remembers whether the current cell ran past its timeout."""
+    """NotebookClient that notes a cell's timeout and keeps only so much printed text per cell."""
 
     timed_out = False
+    stream_chars = 0
+    stream_outputs = 0
+    cut = False
+
+    def start_cell(self) -> None:
+        self.timed_out = self.cut = False
+        self.stream_chars = self.stream_outputs = 0
 
     async def _async_handle_timeout(self, timeout, cell=None):
         self.timed_out = True
         return await super()._async_handle_timeout(timeout, cell)
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg["msg_type"] == "stream":
+            self.stream_chars += len(msg["content"].get("text", ""))
+            self.stream_outputs += 1
+            if self.cut:
+                return None
+            if self.stream_chars > MAX_STREAM_CHARS or self.stream_outputs > MAX_STREAM_OUTPUTS:
+                self.cut = True  # say so once, then drop the rest silently
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stdout", text=f"\n[output cut: more than {MAX_STREAM_CHARS} characters "
+                                                  f"or {MAX_STREAM_OUTPUTS} prints in one cell]\n"))
+                return None
+        return super().output(outs, msg, display_id, cell_index)
 
 
 def write_atomically(nb: nbformat.NotebookNode, path: str) -> None:
@@ -89,7 +117,7 @@ def run(in_path: str, out_path: str, cell_timeout: int, startup_timeout: int) ->
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
-            client.timed_out = False
+            client.start_cell()
             try:
                 client.execute_cell(cell, index)
                 if client.timed_out:

@@ -223,3 +223,11 @@ def test_user_namespace_mode_isolates_too(monkeypatch):
     assert errors(reference) == ["ModuleNotFoundError"]
     assert errors(write) and not (REPO / "pwned.txt").exists()
     assert text(net) == "refused\n"
+
+
+def test_print_flood_is_cut_and_the_rest_of_the_notebook_counts():
+    result = run_notebook(notebook("for i in range(200_000):\n    print('x' * 100)", "print('ok')"), limits=FAST)
+    flood, ok = result.notebook.cells[1:]
+    assert result.status == GRADED
+    assert "[output cut" in text(flood) and len(text(flood)) < 300_000
+    assert text(ok) == "ok\n"
