@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import MissingEntry
 
 from autograder.config import Course
 from autograder.gradebook import StatusRow, open_gradebook, read_status
@@ -108,8 +109,11 @@ def submissions(course: Course, assignment: str) -> list[Submission]:
     with open_gradebook(course.gradebook_url, course.course_id) as gb:
         for student in sorted(status):
             scores = {}
-            sub = gb.find_submission(assignment, student)
-            for nb in sub.notebooks:
+            try:
+                sub = gb.find_submission(assignment, student)
+            except MissingEntry:  # grading failed before nbgrader stored anything: all 0
+                sub = None
+            for nb in sub.notebooks if sub else []:
                 for grade in nb.grades:
                     scores[(nb.name, grade.name)] = float(grade.score or 0)
             verdicts = _verdicts(course, assignment, student)
