@@ -139,3 +139,26 @@ def test_restored_cells_keep_the_instructors_cell_id(course):
     nb = restore(course, nb)
     assert [c.id for c in nb.cells] == ids
     nbformat.validate(nb)
+
+
+def test_one_failing_submission_does_not_stop_the_batch(course, monkeypatch):
+    from autograder import grade as grade_module
+    from autograder.feedback import feedback
+    from autograder.gradebook import StatusRow
+
+    for student in ("alice", "bob", "carl"):
+        folder = course.submitted_dir / student / TINY
+        folder.mkdir(parents=True)
+        (folder / "timestamp.txt").write_text("2026-01-01 00:00:00 UTC\n")
+
+    def fake(course, assignment, student, log):
+        if student == "bob":
+            raise RuntimeError("boom")
+        return StatusRow(assignment, student, "graded", "fine", "2026-01-01 00:00:00 UTC", 6.0, 6.0, "now")
+
+    monkeypatch.setattr(grade_module, "_grade_one", fake)
+    rows = grade_module.grade(course, TINY)
+    assert [(r.student, r.status) for r in rows] == [("alice", "graded"), ("bob", "failed"), ("carl", "graded")]
+    assert "RuntimeError: boom" in rows[1].reason and (rows[1].score, rows[1].max_score) == (0.0, 6.0)
+    page = feedback(course, TINY)[1].read_text()
+    assert "Score: <strong>0 / 6</strong>" in page and "Grading note (failed)" in page
