@@ -29,11 +29,11 @@ def tree(root: Path, files: dict[str, bytes]) -> Path:
     return root
 
 
-def make_zip(path: Path, files: dict[str, bytes], links: dict[str, str] = {}) -> Path:
+def make_zip(path: Path, files: dict[str, bytes], links: dict[str, str] | None = None) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in files.items():
             zf.writestr(name, data)
-        for name, target in links.items():
+        for name, target in (links or {}).items():
             info = zipfile.ZipInfo(name)
             info.external_attr = (stat.S_IFLNK | 0o777) << 16
             zf.writestr(info, target)
