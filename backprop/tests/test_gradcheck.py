@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from backprop.gradcheck import (H, REL_ERROR_FLOOR, SMOOTH_TOLERANCE, numerical_gradient,
-                                numerical_gradient_layer, rel_error)
+from backprop.gradcheck import (H, REL_ERROR_FLOOR, SMOOTH_TOLERANCE, array_rel_error,
+                                numerical_gradient, numerical_gradient_layer, rel_error)
 
 
 @pytest.mark.parametrize("shape", [(), (1,), (5,), (3, 4), (2, 3, 2)])
@@ -100,6 +100,48 @@ def test_rel_error_values_and_floor():
         rel_error(np.ones(2), np.ones(3))
     with pytest.raises(TypeError, match="a must be a number or an array of numbers"):
         rel_error(None, 1.0)
+
+
+def test_array_rel_error_known_values():
+    # a = (3, 0, 4) has norm 5; b = (0, 0, 4) has norm 4; a - b = (3, 0, 0) has norm 3.
+    assert array_rel_error([3.0, 0.0, 4.0], [0.0, 0.0, 4.0]) == pytest.approx(3 / 9)
+    # Opposite arrays are as far apart as it gets: ||2a|| / (2 ||a||) = 1.
+    eye = np.eye(2)
+    assert array_rel_error(eye, -eye) == pytest.approx(1.0)
+    # One array all zeros: ||a|| / ||a|| = 1.
+    assert array_rel_error([3.0, 4.0], [0.0, 0.0]) == pytest.approx(1.0)
+    # Scalars: |1 - 3| / (1 + 3).
+    assert array_rel_error(1.0, 3.0) == pytest.approx(0.5)
+    # It depends on the arrays' directions, not their scale.
+    a, b = np.array([[1.0, 2.0], [2.0, 0.0]]), np.array([[1.0, 2.0], [2.0, 3.0]])
+    # ||a|| = 3, ||b|| = sqrt(18), ||a - b|| = 3
+    assert array_rel_error(a, b) == pytest.approx(3 / (3 + np.sqrt(18)))
+    assert array_rel_error(1e-9 * a, 1e-9 * b) == pytest.approx(3 / (3 + np.sqrt(18)))
+
+
+def test_array_rel_error_zeros_and_empty():
+    assert array_rel_error(np.zeros((3, 2)), np.zeros((3, 2))) == 0.0
+    assert array_rel_error(0.0, 0.0) == 0.0
+    assert array_rel_error(np.zeros((0, 4)), np.zeros((0, 4))) == 0.0
+
+
+def test_array_rel_error_is_not_dominated_by_tiny_entries():
+    # A gradient with one large entry and one tiny one whose two estimates differ
+    # by rounding-sized 1e-12: entrywise that tiny entry is 1e-12 / 1e-8 = 1e-4 apart,
+    # the arrays as a whole about 1e-12 / (1 + 1) = 5e-13.
+    g_backprop, g_numeric = np.array([1.0, 1e-12]), np.array([1.0, 2e-12])
+    assert rel_error(g_backprop, g_numeric) == pytest.approx(1e-4)
+    assert array_rel_error(g_backprop, g_numeric) == pytest.approx(5e-13)
+
+
+def test_array_rel_error_refuses_bad_arguments():
+    with pytest.raises(ValueError, match=r"a and b must have the same shape, got \(2, 3\) and \(3, 2\)"):
+        array_rel_error(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(TypeError, match="a must be a number or an array of numbers, got NoneType"):
+        array_rel_error(None, np.ones(2))
+    with pytest.raises(TypeError, match="b must be a number or an array of numbers, got str"):
+        array_rel_error(np.ones(2), "1")
+    assert np.isnan(array_rel_error([np.nan, 1.0], [1.0, 1.0]))   # NaN fails every "< tol" check
 
 
 def test_named_tolerances_are_sane():

@@ -2,7 +2,8 @@
 
 Central differences in float64 over any shape (via a multi-index), with the
 perturbed entry restored in ``finally`` so a failing ``f`` never leaves ``x``
-changed. ``rel_error`` is the yardstick the tests and the graders share.
+changed. ``rel_error`` is the yardstick the tests and the graders share;
+``array_rel_error`` compares whole parameter arrays (the gradient check of a net).
 """
 
 from __future__ import annotations
@@ -105,6 +106,32 @@ def rel_error(a, b, floor: float = REL_ERROR_FLOOR) -> float:
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(floor, np.abs(a) + np.abs(b))))
+
+
+def array_rel_error(a, b) -> float:
+    """Relative error of two whole arrays: ``||a-b|| / (||a|| + ||b||)`` (Euclidean norms).
+
+    a, b: arrays of one shape (or scalars). Returns a float in [0, 1]; 0.0 when
+    both are all zeros (or empty). NaN anywhere gives NaN, which fails any
+    ``< tolerance`` check.
+
+    Prefer it to the entrywise ``rel_error`` for a large parameter array with
+    many tiny gradient entries, e.g. the weights of pixels that are blank in the
+    batch: there both gradients are close to 0, their difference is at the level
+    of float64 rounding, and entrywise that is a large *relative* error that says
+    nothing about the backward pass. Here every entry counts in proportion to
+    its size, so rounding on tiny entries cannot dominate. Use ``rel_error``
+    when every single entry must agree, e.g. a small layer's dx.
+    """
+    a = as_float_array("a", a)
+    b = as_float_array("b", b)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}; "
+                         "compare a gradient with the gradient of the same parameter")
+    denominator = np.linalg.norm(a) + np.linalg.norm(b)
+    if denominator == 0:
+        return 0.0
+    return float(np.linalg.norm(a - b) / denominator)
 
 
 def _scalar(value) -> float:
