@@ -145,7 +145,14 @@ def hostile_sources(paths: dict) -> dict[str, str]:
                     "subprocess.Popen(cmd, start_new_session=True)\n"
                     "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execv(cmd[0], cmd)\n"
                     "    os._exit(0)",
+        # Its backward methods raise SystemExit too (see the fixture).
         "h_systemexit": "raise SystemExit(0)",
+        "h_builtins": "import builtins, json\n"
+                      "builtins.abs = lambda x: 0.0\nbuiltins.all = lambda it: True\n"
+                      "builtins.any = lambda it: True\nbuiltins.float = lambda *a: 0.0\n"
+                      "_dumps = json.dumps\n"
+                      "json.dumps = lambda obj, *a, **k: _dumps({'check': 'ps2_relu_backward', 'outputs': {}}"
+                      " if isinstance(obj, dict) and 'outputs' in obj else obj, *a, **k)",
         "h_interrupt": "raise KeyboardInterrupt",
     }
 
@@ -227,6 +234,8 @@ def batch(tmp_path_factory):
     for student, code in hostile_sources(paths).items():
         if student == "h_subclass":
             submissions[student] = answer(released, lambda g: wrong(sources[g], LIAR), extra=code)
+        elif student == "h_systemexit":
+            submissions[student] = answer(released, lambda g: wrong(sources[g], "raise SystemExit(0)"), extra=code)
         elif student == "h_solutions":
             submissions[student] = answer(released, lambda g: wrong(sources[g]), append=code)
         else:
