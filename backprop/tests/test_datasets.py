@@ -36,15 +36,6 @@ def write_gz(path, raw: bytes) -> None:
 
 
 @pytest.fixture
-def isolated(monkeypatch, tmp_path):
-    """No MNIST_DIR, an empty cache in tmp_path, downloads switched off."""
-    monkeypatch.delenv("MNIST_DIR", raising=False)
-    monkeypatch.setenv("BACKPROP_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("BACKPROP_MNIST_MIRRORS", "")
-    return tmp_path
-
-
-@pytest.fixture
 def tiny(isolated, monkeypatch):
     """A good four-file directory: 5 training and 3 test digits, set as MNIST_DIR."""
     rng = np.random.default_rng(0)

@@ -26,19 +26,6 @@ TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
 TRAIN_LABELS = "train-labels-idx1-ubyte.gz"
 
 
-def _shared_data() -> Path:
-    candidates = [Path(__file__).resolve().parents[2].parent / "shared" / "data"]
-    if os.environ.get("MNIST_DIR"):
-        candidates.append(Path(os.environ["MNIST_DIR"]).resolve().parent)
-    for c in candidates:
-        if (c / "mnist-official").is_dir() and (c / "mnist-t10k-split").is_dir():
-            return c
-    msg = f"the shared MNIST data is not in any of {[str(c) for c in candidates]}"
-    if os.environ.get("CI"):
-        pytest.fail(msg)
-    pytest.skip(msg)
-
-
 class Server:
     """Serves ``routes`` (path -> bytes) on 127.0.0.1; ``cut`` paths announce the full
     length but stop halfway, like a dropped connection. Counts requests per path."""
@@ -84,8 +71,8 @@ def _closed_port_url() -> str:
 
 
 @pytest.fixture(scope="module")
-def official() -> dict:
-    d = _shared_data() / "mnist-official"
+def official(shared_data) -> dict:
+    d = shared_data / "mnist-official"
     return {p.name: p.read_bytes() for p in d.glob("*.gz")}
 
 
@@ -189,11 +176,11 @@ def test_downloads_switched_off(env):
     assert "not yet all downloaded" in mnist_source()
 
 
-def test_load_mnist_downloads_what_is_missing_then_loads(official, env, monkeypatch, capsys):
+def test_load_mnist_downloads_what_is_missing_then_loads(official, env, monkeypatch, capsys, shared_data):
     """End to end. The official training images are not available offline, so the
     official table's training entries are pointed at the offline split's training
     files (real MNIST digits); the test files are the real official ones."""
-    split = _shared_data() / "mnist-t10k-split"
+    split = shared_data / "mnist-t10k-split"
     routes = {f"/mnist/{n}": b for n, b in official.items() if n.startswith("t10k")}
     for name in (TRAIN_IMAGES, TRAIN_LABELS):
         body = (split / name).read_bytes()

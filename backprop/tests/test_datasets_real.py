@@ -27,31 +27,9 @@ TEST_CLASS_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 TRAIN_CLASS_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 
 
-def _shared_data() -> Path:
-    """shared/data beside the checkout (also in CI's fresh clone), or MNIST_DIR's parent."""
-    candidates = [Path(__file__).resolve().parents[2].parent / "shared" / "data"]
-    if os.environ.get("MNIST_DIR"):
-        candidates.append(Path(os.environ["MNIST_DIR"]).resolve().parent)
-    for c in candidates:
-        if (c / "mnist-official").is_dir() and (c / "mnist-t10k-split").is_dir():
-            return c
-    msg = f"the shared MNIST data is not in any of {[str(c) for c in candidates]}"
-    if os.environ.get("CI"):
-        pytest.fail(msg)
-    pytest.skip(msg)
-
-
 @pytest.fixture(scope="module")
-def shared() -> Path:
-    return _shared_data()
-
-
-@pytest.fixture
-def isolated(monkeypatch, tmp_path):
-    monkeypatch.delenv("MNIST_DIR", raising=False)
-    monkeypatch.setenv("BACKPROP_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("BACKPROP_MNIST_MIRRORS", "")
-    return tmp_path
+def shared(shared_data) -> Path:
+    return shared_data
 
 
 def _readme_sums(shared: Path) -> dict:
