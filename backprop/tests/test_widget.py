@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 from backprop.draw import to_svg
+import ipywidgets
+
 from backprop.gradcheck import H, SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import GraphError
 from backprop.graphs import BUILDERS
 from backprop.nodes import LEAF_OPS, OPS
 from backprop.widget import GradientFlow, error_widget, flow, frames_of
-
-ipywidgets = pytest.importorskip("ipywidgets")
 
 
 def output_with_edge_value(graph, edge_id: str, value: float) -> float:

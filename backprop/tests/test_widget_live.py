@@ -61,7 +61,6 @@ def test_an_input_the_graph_cannot_take_shows_a_message_and_keeps_the_graph():
 
 
 def test_a_kernel_recomputes_when_the_front_end_edits_an_input():
-    jupyter_client = pytest.importorskip("jupyter_client")
     from jupyter_client.manager import start_new_kernel
 
     km, kc = start_new_kernel(kernel_name="python3", startup_timeout=60)
