@@ -8,12 +8,11 @@ backward pass under test).
 
 from __future__ import annotations
 
+import ipywidgets
 import numpy as np
 import pytest
 
 from backprop.draw import to_svg
-import ipywidgets
-
 from backprop.gradcheck import H, SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import GraphError
 from backprop.graphs import BUILDERS
