@@ -231,3 +231,19 @@ def test_print_flood_is_cut_and_the_rest_of_the_notebook_counts():
     assert result.status == GRADED
     assert "[output cut" in text(flood) and len(text(flood)) < 300_000
     assert text(ok) == "ok\n"
+
+
+def test_reference_installed_inside_the_venv_is_covered(monkeypatch):
+    """A non-editable install puts `reference` in site-packages, inside a mounted folder: cover it."""
+    import sys
+
+    inside = Path(sys.prefix).resolve() / "lib" / "site-packages" / "reference"
+    real = bwrap._module_dir
+    monkeypatch.setattr(bwrap, "_module_dir", lambda name: inside if name == "reference" else real(name))
+    real_exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self, *a, **k: self == inside or real_exists(self, *a, **k))
+    argv = bwrap.bwrap_argv(Path("/h"), Path("/io"), ["true"], FAST)
+    at = argv.index(str(inside))
+    assert argv[at - 1] == "--tmpfs"
+    # ... and it is mounted over after the venv, so it really hides what is there.
+    assert at > argv.index(str(Path(sys.prefix).resolve()))
