@@ -56,7 +56,9 @@ class Limits:
     cell_timeout: int = 30
     notebook_timeout: int = 600
     memory_bytes: int = 2 * 1024**3
-    max_processes: int = 64
+    # RLIMIT_NPROC counts every thread of the uid, across all sandboxes running at once (a kernel
+    # and its runner hold about 20), so this bounds a fork bomb without starving parallel grading.
+    max_processes: int = 256
     max_file_bytes: int = 64 * 1024**2
     max_open_files: int = 256
     tmp_bytes: int = 64 * 1024**2

@@ -296,7 +296,7 @@ class SandboxedExecute(Execute):
                                   "measure the sandbox's cost; needs allow_unsandboxed).").tag(config=True)
     notebook_timeout = Integer(600, help="Seconds one notebook may run in total before it is killed.").tag(config=True)
     memory_limit = Integer(2 * 1024**3, help="Address-space limit (bytes) of every sandboxed process.").tag(config=True)
-    max_processes = Integer(64, help="Process limit of the sandbox user (RLIMIT_NPROC).").tag(config=True)
+    max_processes = Integer(256, help="Process and thread limit of the sandbox user (RLIMIT_NPROC).").tag(config=True)
     sandbox_uid = Integer(bwrap.DEFAULT_SANDBOX_UID, help="uid the student code runs as when grading as root.").tag(config=True)
     hide_paths = List(Unicode(), help="More folders to cover with an empty one if they lie inside a mounted folder.").tag(config=True)
 

@@ -107,11 +107,12 @@ def test_cell_timeout_interrupts_and_the_rest_still_runs():
 def test_notebook_limit_kills_everything_and_keeps_finished_cells():
     marker = f"sandbox-marker-{uuid.uuid4().hex}"
     result = run_notebook(notebook(
-        "print('first')",
-        # Ignores the per-cell interrupt, so only the outside wall clock can stop it.
-        f"import time\nmarker = {marker!r}\nwhile True:\n    try:\n        time.sleep(100)\n"
-        "    except KeyboardInterrupt:\n        pass",
-        "print('never')"), limits=Limits(cell_timeout=2, notebook_timeout=20))
+        # A helper process that must die with the notebook.
+        f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', "
+        f"{marker!r}])\nprint('first')",
+        # Longer than the notebook limit (and deaf to interrupts): only the outside wall clock stops it.
+        "import time\nwhile True:\n    try:\n        time.sleep(100)\n    except KeyboardInterrupt:\n        pass",
+        "print('never')"), limits=Limits(cell_timeout=60, notebook_timeout=15))
     first, hang, never = result.notebook.cells[1:]
     assert result.status == TIMED_OUT and "killed" in result.detail
     assert text(first) == "first\n"
