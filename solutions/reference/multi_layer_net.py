@@ -9,13 +9,11 @@ from collections import OrderedDict
 
 import numpy as np
 
-from backprop.gradcheck import numerical_gradient
-
-from .functions import class_indices
 from .layers import Affine, Relu, SoftmaxWithLoss
+from .two_layer_net import TwoLayerNet
 
 
-class MultiLayerNet:
+class MultiLayerNet(TwoLayerNet):
     """(Affine -> ReLU) for each hidden size, then Affine -> Softmax-with-Loss.
 
     hidden_size_list: e.g. [50, 20] for two hidden layers ([] gives a linear
@@ -23,7 +21,7 @@ class MultiLayerNet:
     W1, b1, ..., WL, bL (Wi of shape (size before, size after), bi zeros) and
     ``layers`` holds Affine1, Relu1, Affine2, Relu2, ..., AffineL in that order.
     Like ``TwoLayerNet``, every forward pass reads the current arrays from
-    ``params``.
+    ``params``; ``loss``, ``accuracy`` and ``numerical_gradient`` are inherited.
     """
 
     def __init__(self, input_size, hidden_size_list, output_size, weight_init_std=0.01, seed=None):
@@ -49,20 +47,6 @@ class MultiLayerNet:
                 layer.W, layer.b = self.params["W" + name[6:]], self.params["b" + name[6:]]
             x = layer.forward(x)
         return x
-
-    def loss(self, x, t):
-        """x: (N, D); t: (N, C) one-hot or (N,) labels. Returns the mean loss."""
-        return self.lastLayer.forward(self.predict(x), t)
-
-    def accuracy(self, x, t):
-        """Fraction of rows of x whose highest score is the right class."""
-        scores = self.predict(x)
-        return float(np.mean(np.argmax(scores, axis=1) == class_indices(t, scores.shape)))
-
-    def numerical_gradient(self, x, t):
-        """Gradients of the loss by central differences; dict with the keys of params."""
-        return {key: numerical_gradient(lambda _: self.loss(x, t), self.params[key])
-                for key in self.params}
 
     def gradient(self, x, t):
         """Gradients of the loss by backpropagation; dict with the keys of params."""
