@@ -209,3 +209,13 @@ def test_format_value_is_short_and_stable():
     assert format_value(2.0) == "2"
     assert format_value(1e-5) == "1e-05"
     assert format_value(None) == ""
+
+
+def test_local_derivative_labels_show_the_rule_and_its_value():
+    """Beside a node the reader sees "× 1.1" at a product, the rule and value at exp or sigmoid."""
+    apple = BUILDERS["apple"]()
+    assert state_after(apple).local_text["price"] == "× 1.1 / × 200"
+    sig = BUILDERS["sigmoid_node"](x=0.0)          # y = 0.5, so y(1 - y) = 0.25
+    assert state_after(sig).local_text["y"] == "× y(1−y) = 0.25"
+    chain = BUILDERS["sigmoid"](x=0.0)              # exp(-0) = 1
+    assert state_after(chain).local_text["exp"] == "× exp(x) = 1"

@@ -12,7 +12,8 @@ from backprop.graphs import (BUILDERS, apple_graph, apple_orange_graph, build, s
 
 
 def test_builder_names_match_the_agreed_api():
-    assert list(BUILDERS) == ["apple", "apple_orange", "square_sum", "sigmoid", "softmax_with_loss"]
+    assert list(BUILDERS) == ["apple", "apple_orange", "square_sum", "sigmoid", "sigmoid_node",
+                             "softmax_with_loss"]
     for name, builder in BUILDERS.items():
         g = builder()
         assert isinstance(g, Graph) and g.name == name
@@ -97,7 +98,7 @@ def _random_inputs(name, rng):
         return {k: float(rng.uniform(0.5, 200)) for k in keys}
     if name == "square_sum":
         return {"x": float(rng.normal(0, 3)), "y": float(rng.normal(0, 3))}
-    if name == "sigmoid":
+    if name in ("sigmoid", "sigmoid_node"):
         return {"x": float(rng.normal(0, 3))}
     t = np.zeros(3)
     t[rng.integers(3)] = 1.0
@@ -144,3 +145,11 @@ def test_build_by_name_and_bad_inputs():
         softmax_with_loss_graph(a=(1.0, 2.0))
     with pytest.raises(ValueError, match="t must hold only finite numbers"):
         softmax_with_loss_graph(t=(0.0, math.inf, 0.0))
+
+
+def test_the_sigmoid_node_gives_the_four_node_chains_gradient():
+    """Collapsing x -> ×(-1) -> exp -> +1 -> 1/x into one node changes no number."""
+    for x in (-3.0, 0.0, 0.7, 4.2):
+        chain, node = BUILDERS["sigmoid"](x=x), BUILDERS["sigmoid_node"](x=x)
+        assert node.forward() == pytest.approx(chain.forward(), rel=1e-15)
+        assert node.backward()["x"] == pytest.approx(chain.backward()["x"], rel=1e-12)

@@ -93,6 +93,17 @@ def sigmoid_graph(x: float = 1.0) -> Graph:
     return _finish(g, "y")
 
 
+def sigmoid_node_graph(x: float = 1.0) -> Graph:
+    """The same sigmoid collapsed into one node whose backward rule is y(1 - y).
+
+    x -> sigmoid -> y. Input: x. Output: y; its gradient equals ``sigmoid_graph``'s.
+    """
+    g = Graph("sigmoid_node", "The sigmoid as one node")
+    xi = g.input("x", x, pos=(0, 0))
+    g.sigmoid(xi, id="y", label="y", pos=(1.5, 0))
+    return _finish(g, "y")
+
+
 def softmax_with_loss_graph(a=(0.3, 2.9, 4.0), t=(0.0, 1.0, 0.0)) -> Graph:
     """Softmax followed by the cross-entropy error, for 3 classes (the appendix graph).
 
@@ -138,6 +149,7 @@ BUILDERS: dict[str, Callable[..., Graph]] = {
     "apple_orange": apple_orange_graph,
     "square_sum": square_sum_graph,
     "sigmoid": sigmoid_graph,
+    "sigmoid_node": sigmoid_node_graph,
     "softmax_with_loss": softmax_with_loss_graph,
 }
 

@@ -129,8 +129,21 @@ def state_after(graph: Graph, k: int | None = None) -> GraphState:
         grads.update(zip(step.edges, step.grads))
         if step.kind == "backward":
             local_text[step.node] = " / ".join(dict.fromkeys(
-                f"× {format_value(d)}" for d in step.local))
+                _local_label(graph.nodes[step.node].op, text, d)
+                for text, d in zip(step.local_text, step.local)))
     last = steps[k - 1] if k else None
     return GraphState(values, grads, last.node if last else None,
                       last.edges if last else (), local_text,
                       last.caption if last else "Press play to start the forward pass (순전파).")
+
+
+# Operations whose local derivative is a rule of the input or output (exp(x),
+# y(1-y), ...): the reader sees the rule and its value, "× y(1−y) = 0.1966".
+# For +, × and ×c the value alone says it all ("× 1.1" at the tax node).
+_RULE_OPS = frozenset({"square", "exp", "reciprocal", "log", "sigmoid"})
+
+
+def _local_label(op: str, rule: str, value: float) -> str:
+    if op in _RULE_OPS:
+        return f"{rule} = {format_value(value)}"
+    return f"× {format_value(value)}"
