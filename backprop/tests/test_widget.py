@@ -20,8 +20,11 @@ from backprop.nodes import LEAF_OPS, OPS
 from backprop.widget import GradientFlow, error_widget, flow, frames_of
 
 
-def output_with_edge_value(graph, edge_id: str, value: float) -> float:
-    """The graph's output when the edge ``edge_id`` carries ``value`` (forward rules only)."""
+def forward_values(graph, edge_id: str | None = None, value: float = 0.0) -> dict[str, float]:
+    """Every node's value, from the leaves' constants and the operations' forward rules only.
+
+    If ``edge_id`` is given, that one edge carries ``value`` instead of its source's value.
+    """
     values: dict[str, float] = {}
     for nid in graph.order():
         node = graph.nodes[nid]
@@ -32,9 +35,14 @@ def output_with_edge_value(graph, edge_id: str, value: float) -> float:
         for slot, src in enumerate(node.inputs):
             xs.append(value if f"{src}->{nid}:{slot}" == edge_id else values[src])
         values[nid] = OPS[node.op].forward(xs, node.const)
+    return values
+
+
+def output_with_edge_value(graph, edge_id: str, value: float) -> float:
+    """The graph's output when the edge ``edge_id`` carries ``value`` (forward rules only)."""
     if edge_id == f"{graph.output}->out:0":
         return value
-    return values[graph.output]
+    return forward_values(graph, edge_id, value)[graph.output]
 
 
 @pytest.fixture(params=sorted(BUILDERS))
@@ -76,6 +84,23 @@ def test_step_values_equal_the_model(graph):
         else:
             for edge, g in zip(s.edges, s.grads):
                 assert g == graph.grads[edge]
+
+
+def test_forward_step_values_equal_an_independent_evaluation(graph):
+    """Not only the model's own graph.values: a separate pass over the forward rules."""
+    expected = forward_values(graph)
+    checked = set()
+    for s in graph.steps():
+        if s.kind != "forward":
+            continue
+        assert len(s.values) == len(s.edges), f"{graph.name}: a forward step has {len(s.values)} values"
+        for edge, v in zip(s.edges, s.values):
+            src = edge.split("->")[0]
+            assert v == pytest.approx(expected[src], rel=1e-12, abs=1e-300), (
+                f"{graph.name} edge {edge}: the step shows {v}, the forward rules give {expected[src]}")
+            checked.add(edge)
+    # every edge, the output's included, carries a value once the forward pass is over
+    assert checked == {e.id for e in graph.edges}
 
 
 def test_backward_gradients_equal_numerical_gradient(graph):
