@@ -61,6 +61,9 @@ def test_second_run_fetches_nothing(vendored, monkeypatch):
     (dest / "widget-boot.js").write_text("// stale")
     v.vendor(target, quiet=True)
     assert (dest / "widget-boot.js").read_bytes() == v._boot_js()
+    manifest = json.loads((dest / v.MANIFEST).read_text())
+    import hashlib
+    assert manifest["files"]["widget-boot.js"] == hashlib.sha256(v._boot_js()).hexdigest()
 
 
 def test_a_missing_file_or_changed_pin_fetches_again(vendored, tmp_path, monkeypatch):
@@ -79,6 +82,58 @@ def test_a_missing_file_or_changed_pin_fetches_again(vendored, tmp_path, monkeyp
     v.vendor(copy, quiet=True)
     assert (copy / v.SUBDIR / "require.js").is_file()
     assert calls == list(v.NPM_PINS)
+
+
+def test_a_changed_file_fails_its_hash_and_fetches_again(vendored, tmp_path, monkeypatch):
+    """The fast path hashes the files: one of the right name and size but other bytes is replaced."""
+    import hashlib
+
+    target, dest = vendored
+    manifest = json.loads((dest / v.MANIFEST).read_text())
+    # the manifest's hashes are those of the files on disk, computed here independently
+    assert set(manifest["files"]) >= {"require.js", "anywidget/index.js", "mathjax/tex-mml-chtml.js"}
+    for rel, digest in manifest["files"].items():
+        assert hashlib.sha256((dest / rel).read_bytes()).hexdigest() == digest, rel
+    copy = tmp_path / "copy"
+    shutil.copytree(target, copy)
+    js = copy / v.SUBDIR / "mathjax" / "tex-mml-chtml.js"
+    good = js.read_bytes()
+    js.write_bytes(good[:-1] + (b"X" if good[-1:] != b"X" else b"Y"))   # same size, one byte off
+    calls = []
+    real = v._fetch
+
+    def counting(name, *args):
+        calls.append(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(v, "_fetch", counting)
+    v.vendor(copy, quiet=True)
+    assert calls == list(v.NPM_PINS), "a file whose hash differs from the manifest was not fetched again"
+    assert js.read_bytes() == good
+    # and now it is up to date again: a further run fetches nothing
+    calls.clear()
+    v.vendor(copy, quiet=True)
+    assert calls == []
+
+
+def test_a_manifest_without_hashes_fetches_again(vendored, tmp_path, monkeypatch):
+    """A manifest from before hashes were recorded (a list of names) cannot vouch for its files."""
+    target, _ = vendored
+    copy = tmp_path / "copy"
+    shutil.copytree(target, copy)
+    manifest = copy / v.SUBDIR / v.MANIFEST
+    old = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({"pins": old["pins"], "files": sorted(old["files"])}))
+
+    class Fetched(Exception):
+        pass
+
+    def fetch(name, *args):
+        raise Fetched(name)
+
+    monkeypatch.setattr(v, "_fetch", fetch)
+    with pytest.raises(Fetched):
+        v.vendor(copy, quiet=True)
 
 
 def test_a_tarball_that_does_not_match_its_pin_is_refused(tmp_path, monkeypatch):

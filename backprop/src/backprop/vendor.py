@@ -14,8 +14,10 @@ repository:
 
 The target folder gets one sub-folder, ``backprop-offline/``, which
 _config.yml lists in ``html_static_path`` (Sphinx copies it into ``_static/``).
-A manifest records what was written; a second run with the same pins only
-checks that the files exist (well under a second).
+A manifest records what was written with each file's SHA-256; a second run
+with the same pins only hashes the files again (well under a second for the
+~20 MB) and fetches everything again if one is missing or differs, so a file
+edited or damaged by hand never reaches the book.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ NPM_PINS: dict[str, tuple[str, str, dict[str, str]]] = {
 SKIP_SUFFIXES = (".map", ".d.ts", ".LICENSE.txt")
 SUBDIR = "backprop-offline"
 MANIFEST = "VENDOR.json"
+BOOT = "widget-boot.js"
 
 
 class VendorError(RuntimeError):
@@ -144,23 +147,41 @@ def _anywidget_js() -> bytes:
                           "`pip install -r requirements.txt` installs the pinned anywidget") from exc
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _up_to_date(dest: Path, pins: dict) -> bool:
+    """Whether ``dest``'s manifest has these pins and every fetched file still has its recorded hash."""
+    try:
+        old = json.loads((dest / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return False
+    if not isinstance(old, dict):
+        return False
+    files = old.get("files")
+    # an older manifest listed names without hashes: nothing to verify against, so fetch again
+    if old.get("pins") != pins or not isinstance(files, dict) or BOOT not in files:
+        return False
+    return all(rel == BOOT or ((dest / rel).is_file() and _sha256(dest / rel) == digest)
+               for rel, digest in files.items())
+
+
 def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
     """Make ``target/backprop-offline`` hold the pinned front-end files; return that folder."""
     dest = Path(target) / SUBDIR
-    manifest = dest / MANIFEST
     pins = _pins()
-    if manifest.is_file():
-        try:
-            old = json.loads(manifest.read_text())
-        except ValueError:
-            old = {}
-        if old.get("pins") == pins and all((dest / f).is_file() for f in old.get("files", [])):
-            # our own boot script changes with the package, not with a pin: refresh it alone
-            if (dest / "widget-boot.js").read_bytes() != _boot_js():
-                (dest / "widget-boot.js").write_bytes(_boot_js())
-            if not quiet:
-                print(f"{dest}: front-end files up to date")
-            return dest
+    if _up_to_date(dest, pins):
+        # our own boot script changes with the package, not with a pin: refresh it alone
+        boot = dest / BOOT
+        if not boot.is_file() or boot.read_bytes() != _boot_js():
+            boot.write_bytes(_boot_js())
+            manifest = json.loads((dest / MANIFEST).read_text())
+            manifest["files"][BOOT] = _sha256(boot)
+            (dest / MANIFEST).write_text(json.dumps(manifest, indent=1))
+        if not quiet:
+            print(f"{dest}: front-end files up to date (hashes checked)")
+        return dest
     # Stage inside the target (ignored by git and by the book build) so the final move is a rename.
     Path(target).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
@@ -174,9 +195,10 @@ def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
             files += _extract(_fetch(name, version, integrity, tmp), mapping, stage)
         (stage / "anywidget").mkdir()
         (stage / "anywidget" / "index.js").write_bytes(_anywidget_js())
-        (stage / "widget-boot.js").write_bytes(_boot_js())
-        files += ["anywidget/index.js", "widget-boot.js"]
-        (stage / MANIFEST).write_text(json.dumps({"pins": pins, "files": sorted(set(files))}, indent=1))
+        (stage / BOOT).write_bytes(_boot_js())
+        files += ["anywidget/index.js", BOOT]
+        hashes = {rel: _sha256(stage / rel) for rel in sorted(set(files))}
+        (stage / MANIFEST).write_text(json.dumps({"pins": pins, "files": hashes}, indent=1))
         # swap in whole so an interrupted run never leaves a half-filled folder behind
         if dest.exists():
             shutil.rmtree(dest)
