@@ -108,6 +108,54 @@ def test_every_code_cell_executed_without_errors(built_book):
         assert "Traceback (most recent call last)" not in page, f"{doc} shows a traceback"
 
 
+def error_widget_marker() -> str:
+    """The words every error widget starts with, taken from what ``error_widget`` really renders."""
+    from backprop.widget import error_widget
+
+    shown = error_widget(ValueError("SENTINEL-REASON"), "SENTINEL-WHAT").value
+    assert "bp-flow-error" in shown and "SENTINEL-REASON" in shown, shown
+    text = html.unescape(re.sub(r"<[^>]+>", "", shown))
+    marker = text.split("SENTINEL-WHAT")[0]
+    assert len(marker.strip()) >= 6, f"error_widget's message has no fixed opening: {text!r}"
+    return marker
+
+
+def pages_showing_error_widgets(texts: dict[str, str], marker: str) -> list[str]:
+    """Each name whose text holds the error widget's message, with the message found."""
+    found = []
+    for name, text in texts.items():
+        for m in re.finditer(re.escape(marker), text):
+            found.append(f"{name}: {text[m.start():m.start() + 160]!r}")
+    return found
+
+
+def test_no_page_shows_an_error_widget(built_book):
+    """flow() turns a broken graph into an HTML error widget instead of a traceback, so the
+    build would pass; the widget's message must not turn up in any page or executed notebook."""
+    marker = error_widget_marker()
+    executed = built_book.parent / "jupyter_execute"
+    texts = {}
+    for doc in toc_pages():
+        texts[f"{doc}.html"] = page_html(built_book, doc)
+        nb_path = executed / f"{doc}.ipynb"
+        if nb_path.is_file():
+            texts[f"{doc}.ipynb"] = nb_path.read_text(encoding="utf-8")
+    shown = pages_showing_error_widgets(texts, marker)
+    assert not shown, "pages show an error widget instead of a graph:\n" + "\n".join(shown)
+
+
+def test_error_widget_check_catches_a_rendered_error_widget():
+    """The check finds a real error widget, both as HTML and inside saved widget state (JSON)."""
+    from backprop.widget import error_widget
+
+    marker = error_widget_marker()
+    value = error_widget(ValueError("apple must be a number, got 'x'")).value
+    state = json.dumps({"state": {"model": {"value": value}}})
+    assert pages_showing_error_widgets({"page.html": value}, marker)
+    assert pages_showing_error_widgets({"page.ipynb": state}, marker)
+    assert not pages_showing_error_widgets({"page.html": "<p>Cannot be shown here</p>"}, marker)
+
+
 # ---- book settings ------------------------------------------------------------------
 
 def test_title_search_download_and_launch_buttons(built_book):
