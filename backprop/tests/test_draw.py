@@ -205,6 +205,11 @@ def test_figure_puts_the_svg_inline_with_a_caption():
         figure(apple_graph(), caption=1)
 
 
+def test_figure_names_alt_when_alt_is_not_a_string():
+    with pytest.raises(TypeError, match=r"^alt must be a string .* got int$"):
+        figure(apple_graph(), alt=3)
+
+
 def test_render_time_of_the_largest_graph(capsys):
     g = BUILDERS["softmax_with_loss"](a=(0.11, -0.7, 1.3))   # inputs no other test planned
     n = len(g.steps())

@@ -196,4 +196,8 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
     """``to_svg`` ready for display; ``alt`` (if given) becomes the SVG's description."""
     if caption is not None and not isinstance(caption, str):
         raise TypeError(f"caption must be a string or None, got {type(caption).__name__}")
+    # Checked here too: to_svg would name its own argument (desc), which the caller never wrote.
+    if alt is not None and not isinstance(alt, str):
+        raise TypeError(f"alt must be a string (the figure's text for screen readers) or None, "
+                        f"got {type(alt).__name__}")
     return SvgFigure(to_svg(graph, state, desc=alt), caption)
