@@ -8,6 +8,7 @@ import pytest
 from backprop.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import OPS, Edge, Graph, GraphError, Node, format_value, state_after
 from backprop.graphs import BUILDERS
+from backprop.replay import forward_state
 
 
 def test_each_op_matches_its_maths_forward_and_backward():
@@ -219,3 +220,22 @@ def test_local_derivative_labels_show_the_rule_and_its_value():
     assert state_after(sig).local_text["y"] == "× y(1−y) = 0.25"
     chain = BUILDERS["sigmoid"](x=0.0)              # exp(-0) = 1
     assert state_after(chain).local_text["exp"] == "× exp(x) = 1"
+
+
+def test_forward_state_shows_every_forward_value_and_nothing_else():
+    g = BUILDERS["apple_orange"]()
+    st = forward_state(g)
+    # Every edge carries its source's value, evaluated here by hand from the builder's inputs.
+    by_hand = {"apple": 100, "apple_num": 2, "orange": 150, "orange_num": 3, "tax": 1.1}
+    by_hand["apple_price"] = 100 * 2
+    by_hand["orange_price"] = 150 * 3
+    assert set(st.values) == {e.id for e in g.edges}
+    for e in g.edges:
+        if e.src in by_hand:
+            assert st.values[e.id] == pytest.approx(by_hand[e.src]), e.id
+    assert st.values[f"{g.output}->out:0"] == pytest.approx((200 + 450) * 1.1)
+    assert st.grads == {} and st.local_text == {}
+    assert st.active_node is None and st.active_edges == ()
+    assert "Forward pass" in st.caption and "715" in st.caption
+    with pytest.raises(TypeError, match="graph must be a backprop.graph.Graph, got str"):
+        forward_state("apple")

@@ -3,7 +3,8 @@
 ``build_steps`` turns an evaluated graph into an ordered list of ``Step``:
 the inputs entering, each operation forward in topological order, the seed
 gradient 1 on the output, then each operation backward in reverse order.
-``state_after`` says what is visible after the first k steps.
+``state_after`` says what is visible after the first k steps; ``forward_state``
+shows the whole forward pass and nothing of the backward one.
 """
 
 from __future__ import annotations
@@ -135,6 +136,25 @@ def state_after(graph: Graph, k: int | None = None) -> GraphState:
     return GraphState(values, grads, last.node if last else None,
                       last.edges if last else (), local_text,
                       last.caption if last else "Press play to start the forward pass (순전파).")
+
+
+def forward_state(graph: Graph) -> GraphState:
+    """Every forward value on its edge, no gradients, no node highlighted: the finished forward pass.
+
+    For a figure of the forward pass alone (``figure(graph, forward_state(graph))``).
+    """
+    from .graph import Graph   # here, not at the top: graph.py imports this module
+
+    if not isinstance(graph, Graph):
+        raise TypeError(f"graph must be a backprop.graph.Graph, got {type(graph).__name__}")
+    values: dict[str, float] = {}
+    for step in graph.steps():
+        if step.kind == "forward":
+            values.update(zip(step.edges, step.values))
+    out = graph.nodes[graph.output]
+    name = out.label or "the output"
+    return GraphState(values, {}, None, (), {},
+                      f"Forward pass (순전파) done: {name} = {format_value(graph.values[graph.output])}.")
 
 
 # Operations whose local derivative is a rule of the input or output (exp(x),
