@@ -3,10 +3,18 @@
 Runs only in the instructor's process, never in a student's kernel. For each
 case of a check it computes the expected outputs by running the same case on
 the reference objects, and, where the case defines one, the numerical gradient
-of the reference *forward* pass. A student's output passes when it agrees with
-either oracle within its tolerance, so a correct answer written differently
-from the reference earns full marks. Failures name a diagnosed mistake when one
-fits (``autograder.diagnosis``), else the first differing entry.
+of the reference *forward* pass.
+
+The two oracles play different parts. A student's output passes when it agrees
+with the *reference* within its tolerance; the numerical gradient confirms the
+reference itself (``confirmed_expected`` refuses to grade against a reference
+that disagrees with it). Accepting agreement with the numerical gradient alone
+would pass a backward pass computed by finite differences instead of the chain
+rule: such an answer lands within ``NUMERIC_TOLERANCE`` of the numerical oracle
+by construction. A correct analytic answer written differently from the
+reference agrees with it to rounding (about 1e-12, see ``tolerances``), so it
+still earns full marks. Failures name a diagnosed mistake when one fits
+(``autograder.diagnosis``), else the first differing entry.
 """
 
 from __future__ import annotations
@@ -75,6 +83,21 @@ def numeric(check_id: str) -> dict:
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def confirmed_expected(check_id: str) -> dict:
+    """``expected(check_id)`` after checking it against the numerical oracle.
+
+    A reference gradient off the numerical one is the course's bug, not the
+    student's: grading stops with an error instead of judging against it.
+    """
+    want = expected(check_id)
+    for name, value in numeric(check_id).items():
+        if name not in want or np.any(entry_errors(want[name], value) > NUMERIC_TOLERANCE):
+            raise RuntimeError(f"the reference for {check_id} disagrees with the numerical gradient at {name}; "
+                               "fix the reference before grading")
+    return want
+
+
 def entry_errors(actual, wanted) -> np.ndarray:
     """Entrywise relative error, as ``backprop.gradcheck.rel_error`` but on the array's scale.
 
@@ -115,8 +138,8 @@ def _where(name: str, index) -> str:
     return f"{output}[{where}]" if " " not in output else f"entry [{where}] of {output}"
 
 
-def compare_output(name, actual, wanted, oracle=None):
-    """None when ``actual`` agrees with the reference or the numerical oracle, else a message."""
+def compare_output(name, actual, wanted):
+    """None when ``actual`` agrees with the reference ``wanted``, else a message."""
     case = name.split("/", 1)[0]
     if isinstance(actual, str):
         return f"case '{case}': {_where(name, ())} could not be computed: {actual}"
@@ -129,8 +152,6 @@ def compare_output(name, actual, wanted, oracle=None):
     errors = entry_errors(actual, wanted)
     if not np.any(errors > tol):
         return None
-    if oracle is not None and not np.any(entry_errors(actual, oracle) > NUMERIC_TOLERANCE):
-        return None
     index = tuple(int(i) for i in np.argwhere(errors > tol)[0]) if errors.ndim else ()
     return (f"case '{case}': {_where(name, index)} should be {_fmt(wanted[index])}, "
             f"got {_fmt(actual[index])}")
@@ -141,7 +162,7 @@ def _raised(outputs, case_name):
     return f"case '{case_name}' raised {text}" if isinstance(text, str) else None
 
 
-def _close(check, outputs, want, oracles):
+def _close(check, outputs, want):
     problems = []
     for case in check.cases:
         problem = _raised(outputs, case.name)
@@ -151,13 +172,13 @@ def _close(check, outputs, want, oracles):
             if name not in outputs:
                 problem = f"case '{case.name}': no value was recorded for {_where(name, ())}"
             else:
-                problem = compare_output(name, outputs[name], want[name], oracles.get(name))
+                problem = compare_output(name, outputs[name], want[name])
         if problem:
             problems.append(problem)
     return problems
 
 
-def _gradcheck(check, outputs, want, oracles):
+def _gradcheck(check, outputs, want):
     problems = []
     for name, wanted in want.items():
         case = name.split("/", 1)[0]
@@ -188,7 +209,7 @@ def held_out_accuracy(params: dict) -> float:
     return net.accuracy(x, t)
 
 
-def _accuracy(check, outputs, want, oracles):
+def _accuracy(check, outputs, want):
     case = check.cases[0].name
     problem = _raised(outputs, case)
     if problem:
@@ -222,7 +243,7 @@ def judge(check_id: str, recorded) -> Verdict:
         outputs = parse_record(recorded, check_id)
     except MalformedRecord as exc:
         return Verdict(False, f"{check.title}: the recorded result is not valid ({exc}); no credit.")
-    problems = COMPARE[check.compare](check, outputs, expected(check_id), numeric(check_id))
+    problems = COMPARE[check.compare](check, outputs, confirmed_expected(check_id))
     if not problems:
         names = ", ".join(case.name for case in check.cases)
         return Verdict(True, f"{check.title}: passed on {len(check.cases)} case(s): {names}.")

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from backprop.gradcheck import SMOOTH_TOLERANCE
 
-#: Agreement with the reference: float64 rounding of the same maths written
-#: another way (e.g. 1 - out cancelling near out = 1) stays far below this.
-REFERENCE_TOLERANCE = 1e-9
+#: Agreement with the reference, the only thing a student's output is graded
+#: against. Float64 rounding of the same maths written another way (e.g.
+#: exp(-x) / (1 + exp(-x))**2 for sigmoid's slope, einsum for Affine, a softmax
+#: Jacobian) stays below about 1e-12 on our cases (tests/test_judge.py has such
+#: answers). Central differences with h = 1e-4 are off by about h**2 / 6 = 1.7e-9
+#: of a slope like exp's (5e-10 to 1e-8 measured), so this tolerance also keeps a
+#: finite-difference "backward" from passing for an analytic one.
+REFERENCE_TOLERANCE = 1e-10
 #: Entries below this share of an array's largest entry are compared on that scale.
 SCALE_SHARE = 1e-3
-#: Agreement with the numerical gradient of a smooth function (central
-#: differences with h = 1e-4 are good to about 1e-9 relative on our inputs).
+#: Agreement of the *reference* with the numerical gradient of its own forward
+#: pass (central differences with h = 1e-4 are good to about 1e-9 relative on our
+#: inputs). It confirms the reference; a student's answer is not judged with it.
 NUMERIC_TOLERANCE = SMOOTH_TOLERANCE
 #: Loss values: the book adds 1e-7 inside the log, which moves each sample's
 #: loss by about 1e-7 / p (p = probability of the right class). Every case
