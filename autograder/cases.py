@@ -9,7 +9,7 @@ large logits for softmax, non-square weights, label-index targets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -32,6 +32,35 @@ class Check:
     objects: tuple  # what the test cell passes, e.g. ("Relu",)
     cases: tuple
     compare: str = "close"  # "close", "gradcheck" or "accuracy" (see autograder.judge)
+    blocks: tuple = ()  # course helpers switched off while the probe runs this check (see BLOCKS)
+
+
+# --- Helpers that would answer a check for the student -----------------------------------
+# While a check runs the student's objects, the probe switches off the helpers named
+# by its ``blocks``: each listed function object's code is swapped for one that raises
+# ``message`` (so a name the student imported earlier is switched off too) and put
+# back afterwards. Visible tests, outside ``check``, use the helpers as usual.
+
+NUMERICAL = "numerical gradients"
+GRAPH_MODEL = "graph model"
+
+#: group -> (message, ((module, "function" or "Class.method"), ...))
+SWITCHED_OFF = {
+    NUMERICAL: ("numerical gradients are switched off while your backward is graded: "
+                "compute it with the chain rule",
+                (("backprop.gradcheck", "numerical_gradient"), ("backprop.gradcheck", "numerical_gradient_layer"))),
+    GRAPH_MODEL: ("the course's graph model is switched off while this check is graded: "
+                  "build it from your own layers and the chain rule",
+                  (("backprop.graph", "Graph.forward"), ("backprop.graph", "Graph.backward"),
+                   ("backprop.graph", "Graph.evaluate"), ("backprop.graph", "Graph.steps"),
+                   ("backprop.replay", "build_steps"), ("backprop.replay", "state_after"),
+                   ("backprop.expression", "expression_graph"))),
+}
+#: Checks of work done by hand (ps1): neither the graph model nor finite differences may answer.
+BY_HAND = (GRAPH_MODEL, NUMERICAL)
+#: Checks of a backward pass or a gradient: finite differences must not stand in for it, and
+#: the graph model's scalar ops (exp, reciprocal, sigmoid...) carry local derivatives too.
+GRADIENT = (NUMERICAL, GRAPH_MODEL)
 
 
 def rng(seed):
@@ -297,4 +326,22 @@ PS4 = [
           _train_case(), compare="accuracy"),
 ]
 
-CHECKS = {check.id: check for check in PS1 + PS2 + PS3 + PS4}
+#: What each check switches off while it runs the student's objects (groups of SWITCHED_OFF).
+#: ps1 is done by hand; every backward or gradient check must come from the chain rule;
+#: training is graded on net.gradient, which must be backprop, not finite differences.
+#: The gradient checker (ps4_gradient_check) needs numerical_gradient, so it blocks nothing;
+#: forward passes, sgd_step and the net's structure have no helper that answers them.
+BLOCKS = {
+    "ps1_shopping_forward": BY_HAND, "ps1_shopping_backward": BY_HAND, "ps1_square_forward": BY_HAND,
+    "ps1_square_backward": BY_HAND, "ps1_square_sum": BY_HAND, "ps1_add_mul": BY_HAND,
+    "ps2_mul_backward": GRADIENT, "ps2_add_backward": GRADIENT, "ps2_relu_backward": GRADIENT,
+    "ps2_sigmoid_backward": GRADIENT, "ps2_affine_backward": GRADIENT, "ps2_tanh": GRADIENT,
+    "ps2_leaky_relu": GRADIENT, "ps2_exp": GRADIENT, "ps2_reciprocal": GRADIENT,
+    "ps2_sigmoid_from_nodes": GRADIENT,
+    "ps3_softmax": (), "ps3_cross_entropy": (), "ps3_swl_forward": (), "ps3_swl_backward": GRADIENT,
+    "ps3_softmax_layer": GRADIENT, "ps3_mse_forward": (), "ps3_mse_backward": GRADIENT,
+    "ps4_gradient": GRADIENT, "ps4_gradient_check": (), "ps4_sgd_step": (), "ps4_multi_init": (),
+    "ps4_multi_gradient": GRADIENT, "ps4_train": (NUMERICAL,),
+}
+
+CHECKS = {check.id: replace(check, blocks=BLOCKS[check.id]) for check in PS1 + PS2 + PS3 + PS4}

@@ -12,16 +12,23 @@ cell stops instead of running into the next timeout). The record leaves the kern
 Coercion goes through ``np.array(value, dtype=float64).tolist()``: whatever the
 student returned (an ndarray subclass that claims equality, an object with a
 lying ``__eq__``), only its numbers survive. This module imports no reference code.
+
+While a check runs the student's objects, the course helpers that would answer
+it (numerical gradients, the graph model; ``cases.BLOCKS``) are switched off and
+raise a plain message, which becomes that case's recorded error.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
+import types
 import warnings
 
 import numpy as np
 
-from .cases import CHECKS
+from .cases import CHECKS, SWITCHED_OFF
 
 MIME = "application/vnd.backprop.probe+json"
 
@@ -59,6 +66,48 @@ def coerce(value) -> dict:
         return {"error": f"could not read the result as numbers ({_text(exc)})"}
 
 
+def _stub_code(message: str) -> types.CodeType:
+    """Code of a function that takes anything and raises RuntimeError(message)."""
+    namespace: dict = {}
+    exec(f"def switched_off(*args, **kwargs):\n    raise RuntimeError({message!r})\n", namespace)
+    return namespace["switched_off"].__code__
+
+
+def _function(module: str, dotted: str) -> types.FunctionType:
+    owner = importlib.import_module(module)
+    *path, name = dotted.split(".")
+    for part in path:
+        owner = getattr(owner, part)
+    func = vars(owner)[name] if isinstance(owner, type) else getattr(owner, name)
+    if not isinstance(func, types.FunctionType) or func.__closure__:
+        raise TypeError(f"{module}.{dotted} is not a plain function; it cannot be switched off")
+    return func
+
+
+@contextlib.contextmanager
+def switched_off(groups):
+    """Within the block the helpers of ``groups`` (``cases.SWITCHED_OFF``) raise; restored after.
+
+    The function objects themselves get a raising ``__code__``, so a name bound
+    before the block (``from backprop.gradcheck import numerical_gradient``, a
+    bound method ``graph.backward``) is switched off too. Each original code is
+    put back in ``finally``, whatever the student's code raised.
+    """
+    saved = []
+    try:
+        for group in groups:
+            message, targets = SWITCHED_OFF[group]
+            stub = _stub_code(message)
+            for module, dotted in targets:
+                func = _function(module, dotted)
+                saved.append((func, func.__code__))
+                func.__code__ = stub
+        yield
+    finally:
+        for func, code in reversed(saved):
+            func.__code__ = code
+
+
 def _run(check_id: str, objects: tuple) -> tuple[dict, BaseException | None]:
     """The record, and the KeyboardInterrupt that cut it short (if one did)."""
     check = CHECKS.get(check_id)
@@ -77,7 +126,7 @@ def _run(check_id: str, objects: tuple) -> tuple[dict, BaseException | None]:
         def rec(name, value, case=case):
             outputs[f"{case.name}/{name}"] = coerce(value)
         try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
+            with switched_off(check.blocks), warnings.catch_warnings(), np.errstate(all="ignore"):
                 # A numpy warning from student code is not a failure (nbgrader would
                 # score any stderr in a test cell as 0); the numbers decide.
                 warnings.simplefilter("ignore")
