@@ -8,8 +8,12 @@ and the performance log records every request so the test fails on any that
 would leave the machine. When CI is set, a missing browser, driver or selenium
 fails the test instead of skipping it.
 
-The expected numbers (220, then 2.2, 110 and 200) are the textbook's apple
-example, not values read from the code under test. Screenshots go to
+The expected numbers (220, then 2.2, 110 and 200, and the × tax node's local
+derivatives 1.1 and 200) are the textbook's apple example, not values read
+from the code under test. The captions must be the graph model's own
+(backprop.graphs.apple_graph().steps()): the page has to show the model's
+words at the right step. The speed control is checked through the delay the
+widget asks setInterval for, not by timing the animation. Screenshots go to
 artifacts/ (or $ARTIFACTS_DIR). BACKPROP_BOOK_HTML=<built html folder> reuses a
 book built earlier instead of building it again (for working on these tests).
 """
@@ -154,22 +158,27 @@ def book_html(request) -> Path:
     return request.getfixturevalue("built_book")
 
 
-def widget_graph_titles(page: Path) -> list[str]:
-    """The accessible names of the graphs of the GradientFlow widgets embedded in ``page``."""
+def widget_models(page: Path) -> list[tuple[str, dict]]:
+    """(graph's accessible name, synced state) of each GradientFlow widget embedded in ``page``."""
     text = page.read_text(encoding="utf-8")
     start = text.find(f'type="{WIDGET_STATE}"')
     if start < 0:
         return []
     body = text[text.index(">", start) + 1:text.index("</script>", start)]
     state = json.loads(body)["state"]
-    titles = []
+    models = []
     for model in state.values():
         frames = model.get("state", {}).get("frames")
         if frames:
             svg = frames[0]["svg"]
             i = svg.index('aria-label="') + len('aria-label="')
-            titles.append(svg[i:svg.index('"', i)])
-    return titles
+            models.append((svg[i:svg.index('"', i)], model["state"]))
+    return models
+
+
+def widget_graph_titles(page: Path) -> list[str]:
+    """The accessible names of the graphs of the GradientFlow widgets embedded in ``page``."""
+    return [title for title, _ in widget_models(page)]
 
 
 def page_with_graph(book: Path, title: str) -> Path:
@@ -241,30 +250,60 @@ def test_apple_widget_plays_offline(book_html, site, browser):
     shots = artifacts_dir()
     widget = open_page(browser, url)
     widget.screenshot(str(shots / "widget-apple-start.png"))
-    assert stage(widget)["step"] == 0
+    # The graph model the page was built from: its captions and steps are what
+    # the page must show, step by step (the numbers are checked against the textbook).
+    from backprop.graphs import apple_graph
+    steps = apple_graph().steps()
+    tax_step = next(i for i, s in enumerate(steps, 1) if s.kind == "backward" and s.node == "price")
+    # The × tax node's local derivatives: tax (1.1) towards apple_price, apple_price (200) towards tax.
+    tax_label = "× 1.1 / × 200"
+
+    start = stage(widget)
+    assert start["step"] == 0
     assert "220" not in texts(widget), "the output value shows before the forward pass ran"
 
     # Step forward through the whole forward pass.
     forward = button(widget, "bp-forward")
     clicks = 0
+    captions = [start["caption"]]
     while True:
         forward.click()
         clicks += 1
         now = stage(widget)
         assert now["step"] == clicks, f"step forward went to step {now['step']} after {clicks} clicks"
+        assert now["caption"] == steps[clicks - 1].caption, (
+            f"step {clicks}: the caption reads {now['caption']!r}, the graph model's step says "
+            f"{steps[clicks - 1].caption!r}")
+        captions.append(now["caption"])
         if now["kind"] != "forward" or clicks > 20:
             break
         last_forward = texts(widget)
+        assert texts(widget, RED) == [], f"step {clicks} (forward) shows gradients: {texts(widget, RED)}"
     assert now["kind"] == "seed", f"after the forward pass came a {now['kind']!r} step"
     assert "220" in last_forward, f"the forward pass ended without 220 on the graph: {last_forward}"
     assert "220" in now["desc"] and "price = 220" in now["desc"], now["desc"]
-    assert RED not in [c for c in texts(widget, RED) if c != "1"], "gradients showed before backward"
+    # The seed is the only gradient before the backward pass: 1 on the output.
+    assert texts(widget, RED) == ["1"], f"at the seed step the red texts are {texts(widget, RED)}"
+    assert tax_label not in texts(widget), "a local derivative shows before the backward pass"
     widget.screenshot(str(shots / "widget-apple-middle.png"))
 
     # Then through the backward pass, to the end.
     while forward.is_enabled() and clicks < 40:
         forward.click()
         clicks += 1
+        now = stage(widget)
+        assert now["caption"] == steps[clicks - 1].caption, (
+            f"step {clicks}: the caption reads {now['caption']!r}, the graph model's step says "
+            f"{steps[clicks - 1].caption!r}")
+        captions.append(now["caption"])
+        if clicks == tax_step:
+            red_here = texts(widget, RED)
+            assert tax_label in red_here, (
+                f"step {clicks} (backward through the × tax node) does not show its local derivatives "
+                f"{tax_label!r}; red texts: {red_here}")
+            widget.screenshot(str(shots / "widget-apple-tax-backward.png"))
+    assert clicks == len(steps), f"the widget has {clicks} steps, the graph model {len(steps)}"
+    assert all(a != b for a, b in zip(captions, captions[1:])), f"a step kept its caption: {captions}"
     red = texts(widget, RED)
     for want in ("2.2", "110", "200"):
         assert want in red, f"gradient {want} is not shown in red at the end; red texts: {red}"
@@ -291,8 +330,34 @@ def test_apple_widget_plays_offline(book_html, site, browser):
     time.sleep(1.5)
     assert stage(widget)["step"] == paused, "pause did not stop the animation"
 
-    # The slider jumps anywhere.
+    # The speed control sets the play interval: the widget's interval (ms per step
+    # at 1×, read from the page's embedded widget state) divided by the speed.
+    # The page's setInterval is wrapped to record the delay each play asks for,
+    # so this reads what the widget did instead of timing it.
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    interval = next(state for title, state in widget_models(page) if title == "Buying apples")["interval"]
+    browser.execute_script("""
+        window.bpDelays = [];
+        const real = window.setInterval.bind(window);
+        window.setInterval = (fn, ms, ...rest) => { window.bpDelays.push(ms); return real(fn, ms, ...rest); };
+    """)
+    speed = Select(widget.find_element(By.CSS_SELECTOR, "select.bp-speed"))
+    play = button(widget, "bp-play")
+    button(widget, "bp-reset").click()
+    speed.select_by_value("1")
+    play.click()
+    speed.select_by_value("4")      # while playing: it goes on at the new speed
+    play.click()                    # pause
+    speed.select_by_value("0.5")    # while paused: used by the next play
+    play.click()
+    play.click()
+    delays = browser.execute_script("return window.bpDelays")
+    assert delays == [interval, interval / 4, interval * 2], (
+        f"with an interval of {interval} ms, playing at 1×, then 4×, then 0.5× asked for delays "
+        f"{delays} ms")
+
+    # The slider jumps anywhere.
     slider = widget.find_element(By.CSS_SELECTOR, "input.bp-slider")
     browser.execute_script(
         "arguments[0].value = arguments[0].max; arguments[0].dispatchEvent(new Event('input'))", slider)
