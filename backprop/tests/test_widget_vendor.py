@@ -7,6 +7,7 @@ reuse it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -62,7 +63,6 @@ def test_second_run_fetches_nothing(vendored, monkeypatch):
     v.vendor(target, quiet=True)
     assert (dest / "widget-boot.js").read_bytes() == v._boot_js()
     manifest = json.loads((dest / v.MANIFEST).read_text())
-    import hashlib
     assert manifest["files"]["widget-boot.js"] == hashlib.sha256(v._boot_js()).hexdigest()
 
 
@@ -86,8 +86,6 @@ def test_a_missing_file_or_changed_pin_fetches_again(vendored, tmp_path, monkeyp
 
 def test_a_changed_file_fails_its_hash_and_fetches_again(vendored, tmp_path, monkeypatch):
     """The fast path hashes the files: one of the right name and size but other bytes is replaced."""
-    import hashlib
-
     target, dest = vendored
     manifest = json.loads((dest / v.MANIFEST).read_text())
     # the manifest's hashes are those of the files on disk, computed here independently
