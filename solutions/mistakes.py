@@ -6,7 +6,8 @@
     KINDS                 -> every kind; ASSIGNMENT_OF[notebook name] -> assignment folder
 
 Kinds: "perfect" (the solution code, as a student would hand it in), "release"
-(the untouched student version), "syntax_error", "infinite_loop", and one per
+(the untouched student version), "syntax_error", "infinite_loop", "numerical_backward"
+and "graph_model" (a graded answer computed by a course helper), and one per
 diagnosed mistake, named "<check id>.<mistake key>" as in autograder.diagnosis:
 the perfect submission with one solution body replaced by a known-wrong one.
 
@@ -172,6 +173,21 @@ OTHER_EDITS = {
     "infinite_loop": _m("graphs", "shopping", [("mul_pear, mul_lemon, mul_tax = MulLayer(), MulLayer(), MulLayer()",
                                                 "while True:\n        pass")],
                         "test_shopping_forward", "test_shopping_backward"),
+    # Helpers that would answer a check are switched off while it runs (autograder.cases.BLOCKS):
+    # a backward by finite differences passes its visible test and loses the hidden one...
+    "numerical_backward": _m("layers", "new_layers",
+                             [("        self.out = np.tanh(x)\n", "        self.x = x.copy()\n        self.out = np.tanh(x)\n"),
+                              ("return dout * (1.0 - self.out ** 2)",
+                               "return numerical_gradient_layer(np.tanh, self.x.copy(), dout)")],
+                             "test_tanh"),
+    # ...and so does a ps1 answer computed by the course's graph model.
+    "graph_model": _m("graphs", "add_mul",
+                      [("def add_mul(x, y, z):", "from backprop.expression import expression_graph\n\n\ndef add_mul(x, y, z):"),
+                       ("    add, mul = AddLayer(), MulLayer()\n    f = mul.forward(add.forward(x, y), z)\n"
+                        "    dq, dz = mul.backward(1.0)\n    dx, dy = add.backward(dq)\n    return f, dx, dy, dz",
+                        "    graph = expression_graph('(x + y) * z', x=x, y=y, z=z)\n    f = graph.forward()\n"
+                        "    grads = graph.backward()\n    return f, grads['x'], grads['y'], grads['z']")],
+                      "test_add_mul"),
 }
 
 KINDS = ("perfect", "release", *OTHER_EDITS, *MISTAKE_EDITS)

@@ -173,6 +173,16 @@ def test_each_diagnosed_mistake_loses_its_points_and_gets_its_hint(kind, monkeyp
     _check_kind(kind, monkeypatch, names=[mistakes.MISTAKE_EDITS[kind].notebook])
 
 
+@pytest.mark.parametrize("kind,message", [("numerical_backward", "numerical gradients are switched off"),
+                                          ("graph_model", "graph model is switched off")])
+def test_an_answer_computed_by_a_course_helper_loses_its_points(kind, message, monkeypatch):
+    edit = mistakes.OTHER_EDITS[kind]
+    _check_kind(kind, monkeypatch, names=[edit.notebook])
+    results = grade_in_process(edit.notebook, mistakes.make_submission(kind)[edit.notebook], monkeypatch)
+    for gid in edit.fails:
+        assert any(message in v.message for v in results[gid][1]), [v.message for v in results[gid][1]]
+
+
 def test_expected_scores_cover_every_kind_and_cell():
     for kind in mistakes.KINDS:
         assert set(mistakes.EXPECTED_SCORES[kind]) == set(NAMES)
