@@ -3,7 +3,9 @@
 The sandbox is built from a *whitelist*: inside it the file system holds only
 ``/usr`` (and the ``/bin``, ``/lib*``, ``/sbin`` links into it), ``/etc``, the
 Python installation, the virtual environment and the two packages student code
-may import (``backprop`` and ``autograder``), all read-only, plus a fresh
+may import, all read-only: ``backprop`` whole, and of ``autograder`` only the
+modules the probe and the notebook runner import (:func:`sandbox_modules`), so
+the judge, the diagnosis of mistakes and the wrong variants are not there; plus a fresh
 ``/proc``, a minimal ``/dev``, a small ``/tmp`` in memory and the scratch folder
 (``/home/student``, the only place on disk it can write). The repository, the
 reference solutions, the gradebook, other students' work and the instructor's
@@ -29,6 +31,7 @@ sandbox: address space, processes, file size, open files, no core dumps.
 """
 from __future__ import annotations
 
+import ast
 import functools
 import os
 import shutil
@@ -41,8 +44,11 @@ from pathlib import Path
 SANDBOX_HOME = "/home/student"
 #: Where the runner reads its input and writes its output inside the sandbox.
 SANDBOX_IO = "/grading"
-#: Packages the student's kernel may import from the instructor's installation.
-STUDENT_PACKAGES = ("backprop", "autograder")
+#: Packages the student's kernel may import whole from the instructor's installation.
+STUDENT_PACKAGES = ("backprop",)
+#: The grader package: only the modules these two import (and nothing else of it) are mounted.
+GRADER_PACKAGE = "autograder"
+SANDBOX_ENTRY_MODULES = ("autograder.probe", "autograder.run_notebook")
 #: Packages that must never be visible (the reference solutions).
 HIDDEN_PACKAGES = ("reference",)
 #: uid/gid the student code runs as when the grader runs as root (``nobody`` on Debian).
@@ -81,6 +87,68 @@ def _module_dir(name: str) -> Path | None:
     if spec is None or not spec.origin or spec.origin in ("built-in", "frozen"):
         return None
     return Path(spec.origin).resolve().parent
+
+
+def _module_file(package_dir: Path, name: str) -> Path | None:
+    """The source file of module ``name`` (dotted, inside GRADER_PACKAGE), or None if there is none."""
+    parts = name.split(".")[1:]
+    for candidate in (package_dir.joinpath(*parts, "__init__.py"),
+                      package_dir.joinpath(*parts[:-1], f"{parts[-1]}.py") if parts else None):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported_names(tree: ast.AST, module: str, is_package: bool) -> set[str]:
+    """Every module name an import statement anywhere in ``tree`` may load (relative ones resolved)."""
+    names: set[str] = set()
+    here = module.split(".") if is_package else module.split(".")[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = here[:len(here) - node.level + 1] if node.level else []
+            target = ".".join(base + ([node.module] if node.module else []))
+            names.add(target)
+            # ``from . import drivers`` imports a submodule; ``from .cases import CHECKS`` a name (dropped later).
+            names.update(f"{target}.{alias.name}" for alias in node.names)
+    return names
+
+
+@functools.lru_cache(maxsize=None)
+def sandbox_modules() -> tuple[str, ...]:
+    """Modules of GRADER_PACKAGE that SANDBOX_ENTRY_MODULES import, found by reading their import statements.
+
+    Computed, not listed, so that a new import in the probe cannot leave the sandbox without
+    a module it needs. Imports anywhere in a file count (inside functions too), which errs on
+    the side of mounting a module that might not be loaded.
+    """
+    package_dir = _module_dir(GRADER_PACKAGE)
+    if package_dir is None:
+        return ()
+    found: set[str] = set()
+    todo = list(SANDBOX_ENTRY_MODULES)
+    while todo:
+        name = todo.pop()
+        if name in found or name.split(".")[0] != GRADER_PACKAGE:
+            continue
+        path = _module_file(package_dir, name)
+        if path is None:
+            continue
+        found.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # parent packages run first
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        todo += sorted(_imported_names(tree, name, path.name == "__init__.py"))
+    return tuple(sorted(found))
+
+
+def grader_files() -> list[Path]:
+    """The source files of :func:`sandbox_modules`, the only part of the grader mounted in the sandbox."""
+    package_dir = _module_dir(GRADER_PACKAGE)
+    if package_dir is None:
+        return []
+    return [f for f in (_module_file(package_dir, m) for m in sandbox_modules()) if f is not None]
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -150,13 +218,23 @@ def bwrap_argv(scratch_home: Path, scratch_io: Path, inner: list[str], limits: L
     argv += _system_mounts()
     argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     mounts = python_mounts()
+    grader_dir = _module_dir(GRADER_PACKAGE)
     # bwrap makes missing parent folders mode 0700 (root-owned); the sandbox user must traverse them.
-    for parent in _parents(mounts + [Path(SANDBOX_HOME), Path(SANDBOX_IO)]):
+    for parent in _parents(mounts + [Path(SANDBOX_HOME), Path(SANDBOX_IO)] + ([grader_dir] if grader_dir else [])):
         argv += ["--perms", "0755", "--dir", str(parent)]
     for m in mounts:
         argv += ["--ro-bind", str(m), str(m)]
     for p in hidden_paths(hide):
         argv += ["--tmpfs", str(p)]
+    if grader_dir is not None:
+        # An empty folder (covering the package if it sits inside the venv), then file by file only
+        # what the probe imports, then read-only: the judge and its diagnoses stay outside.
+        argv += ["--perms", "0755", "--tmpfs", str(grader_dir)]
+        for f in grader_files():
+            for sub in _parents([f.relative_to(grader_dir)]):
+                argv += ["--perms", "0755", "--dir", str(grader_dir / sub)]
+            argv += ["--ro-bind", str(f), str(f)]
+        argv += ["--remount-ro", str(grader_dir)]
     argv += ["--bind", str(scratch_home), SANDBOX_HOME, "--bind", str(scratch_io), SANDBOX_IO,
              "--remount-ro", "/", "--chdir", SANDBOX_HOME, "--"]
     if privileged():
