@@ -187,12 +187,44 @@ def test_intro_and_chapter_1_show_the_apple_graph_as_inline_svg(built_book):
         assert "<title" in apple[0], f"{doc}: the apple SVG has no <title> for screen readers"
 
 
+def figure_image_problems(page: str) -> list[str]:
+    """Every <img> in the article must sit in a <figure> with a <figcaption> and have real alt text
+    (at least 20 characters, not a file name)."""
+    body = _main(page)
+    problems = []
+    figures = [m.span() for m in re.finditer(r"<figure\b.*?</figure>", body, flags=re.S)]
+    for img in re.finditer(r"<img\b[^>]*>", body):
+        alt = re.search(r'\balt="([^"]*)"', img.group(0))
+        alt_text = html.unescape(alt.group(1)) if alt else ""
+        if len(alt_text) < 20 or re.search(r"\.(png|jpe?g|svg|gif)$", alt_text.strip(), flags=re.I):
+            problems.append(f"no real alt text: {img.group(0)[:160]}")
+        inside = [(a, b) for a, b in figures if a <= img.start() < b]
+        if not inside or "<figcaption" not in body[inside[0][0]:inside[0][1]]:
+            problems.append(f"no caption: {img.group(0)[:160]}")
+    return problems
+
+
 def test_figures_have_captions_and_alt_text(built_book):
     page = page_html(built_book, "book/ch5_two_layer_net")
-    figure = re.search(r'<figure[^>]*id="fig-training".*?</figure>', page, flags=re.S)
-    assert figure, "the training figure is missing"
-    assert "<figcaption" in figure.group(0)
-    assert re.search(r'<img[^>]+alt="[^"]{20,}"', figure.group(0)), "the training plot has no alt text"
+    assert re.search(r'<figure[^>]*id="fig-training"', page), "the training figure is missing"
+    problems = {}
+    images = 0
+    for doc in toc_pages():
+        page = page_html(built_book, doc)
+        images += len(re.findall(r"<img\b", _main(page)))
+        found = figure_image_problems(page)
+        if found:
+            problems[doc] = found
+    assert images >= 4, f"only {images} figure images in the whole book"
+    assert not problems, f"figure images without caption or alt text: {problems}"
+
+
+def test_figure_check_catches_a_bare_plot():
+    bare = '<article class="bd-article"><img alt="../_images/abc123.png" src="x.png"/></article>'
+    assert len(figure_image_problems(bare)) == 2
+    good = ('<article class="bd-article"><figure><img alt="Two curves, the sigmoid and ReLU" src="x.png"/>'
+            '<figcaption>The two activations.</figcaption></figure></article>')
+    assert figure_image_problems(good) == []
 
 
 # ---- the seeds' numbers, next to the text that explains them ---------------------------
