@@ -138,3 +138,48 @@ def test_unreachable_server_is_one_clear_line(tmp_path, capsys):
     assert main(["report", ASSIGNMENT, "--workspace", str(tmp_path / "ws"), "--db-url", url]) == 6
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"127.0.0.1:{port}/none" in err and "check --db-url" in err
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from autograder.lock import grading_lock
+with grading_lock(sys.argv[1], Path(sys.argv[2])):
+    print("locked", flush=True)
+    time.sleep(300)
+"""
+
+
+def test_advisory_lock_excludes_a_run_from_another_workspace(postgres_url, tmp_path):
+    """Two machines share the server, not a lock file: the PostgreSQL advisory lock alone keeps them apart."""
+    import signal
+
+    from autograder.errors import GradebookError
+    from autograder.lock import grading_lock, lock_path
+
+    machine_a, machine_b = tmp_path / "a", tmp_path / "b"
+    assert lock_path(postgres_url, machine_a) != lock_path(postgres_url, machine_b)
+    child = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, postgres_url, str(machine_a)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "locked"
+        engine = sa.create_engine(postgres_url)
+        with engine.connect() as conn:
+            held = conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+                                ).scalar_one()
+        engine.dispose()
+        assert held == 1
+        with pytest.raises(GradebookError, match="PostgreSQL advisory lock"):
+            with grading_lock(postgres_url, machine_b, wait=1.0):
+                pass
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    # The server drops a dead holder's session lock: the other machine gets in (while waiting for it).
+    with grading_lock(postgres_url, machine_b, wait=30):
+        engine = sa.create_engine(postgres_url)
+        with engine.connect() as conn:
+            mine = conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+                                ).scalar_one()
+        engine.dispose()
+        assert mine == 1
