@@ -4,7 +4,11 @@ A ``run(objects, inputs, rec)`` calls the objects on copies of the inputs and
 hands each result to ``rec(name, value)`` at once (so later calls cannot change
 it). A ``numeric(objects, inputs)`` computes the second oracle, numerical
 gradients of the *forward* pass, from whatever objects it is given (the judge
-gives it reference ones). Nothing here knows an answer.
+gives it reference ones, to confirm the reference; students are graded against
+the reference). Nothing here knows an answer. The numerical helpers imported
+below are switched off while a check that blocks them runs (``cases.BLOCKS``);
+only ``numeric`` (called by the judge, outside the probe) and ``ToyNet`` (for
+ps4_gradient_check, which blocks nothing) use them.
 """
 
 from __future__ import annotations
