@@ -33,6 +33,34 @@ def _copy(inputs, key):
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
+# --- Helpers that would answer a check for the student -----------------------------------
+# While a check runs the student's objects, the probe switches off the helpers named
+# by its ``blocks``: each listed function object's code is swapped for one that raises
+# ``message`` (so a name the student imported earlier is switched off too) and put
+# back afterwards. Visible tests, outside ``check``, use the helpers as usual.
+
+NUMERICAL = "numerical gradients"
+GRAPH_MODEL = "graph model"
+
+#: group -> (message, ((module, "function" or "Class.method"), ...))
+SWITCHED_OFF = {
+    NUMERICAL: ("numerical gradients are switched off while your backward is graded: "
+                "compute it with the chain rule",
+                (("backprop.gradcheck", "numerical_gradient"), ("backprop.gradcheck", "numerical_gradient_layer"))),
+    GRAPH_MODEL: ("the course's graph model is switched off while this check is graded: "
+                  "build it from your own layers and the chain rule",
+                  (("backprop.graph", "Graph.forward"), ("backprop.graph", "Graph.backward"),
+                   ("backprop.graph", "Graph.evaluate"), ("backprop.graph", "Graph.steps"),
+                   ("backprop.replay", "build_steps"), ("backprop.replay", "state_after"),
+                   ("backprop.expression", "expression_graph"))),
+}
+#: Checks of work done by hand (ps1): neither the graph model nor finite differences may answer.
+BY_HAND = (GRAPH_MODEL, NUMERICAL)
+#: Checks of a backward pass or a gradient: finite differences must not stand in for it, and
+#: the graph model's scalar ops (exp, reciprocal, sigmoid...) carry local derivatives too.
+GRADIENT = (NUMERICAL, GRAPH_MODEL)
+
+
 # --- Calling conventions ------------------------------------------------------------------
 
 def unary_layer(make=lambda cls: cls()):

@@ -28,7 +28,8 @@ import warnings
 
 import numpy as np
 
-from .cases import CHECKS, SWITCHED_OFF
+from .cases import CHECKS
+from .drivers import SWITCHED_OFF
 
 MIME = "application/vnd.backprop.probe+json"
 
@@ -86,7 +87,7 @@ def _function(module: str, dotted: str) -> types.FunctionType:
 
 @contextlib.contextmanager
 def switched_off(groups):
-    """Within the block the helpers of ``groups`` (``cases.SWITCHED_OFF``) raise; restored after.
+    """Within the block the helpers of ``groups`` (``drivers.SWITCHED_OFF``) raise; restored after.
 
     The function objects themselves get a raising ``__code__``, so a name bound
     before the block (``from backprop.gradcheck import numerical_gradient``, a

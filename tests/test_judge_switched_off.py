@@ -19,7 +19,8 @@ from backprop.graph import Graph
 from backprop.graphs import square_sum_graph
 
 from autograder import judge as judge_module, probe
-from autograder.cases import BLOCKS, CHECKS, GRAPH_MODEL, NUMERICAL, SWITCHED_OFF
+from autograder.cases import BLOCKS, CHECKS
+from autograder.drivers import GRAPH_MODEL, NUMERICAL, SWITCHED_OFF
 from autograder.judge import judge, numeric
 from autograder.probe import check, record, switched_off
 from reference import extra_layers, layers
