@@ -66,11 +66,9 @@ def test_second_run_fetches_nothing(vendored, monkeypatch):
     assert manifest["files"]["widget-boot.js"] == hashlib.sha256(v._boot_js()).hexdigest()
 
 
-def test_a_missing_file_or_changed_pin_fetches_again(vendored, tmp_path, monkeypatch):
-    target, dest = vendored
-    copy = tmp_path / "copy"
-    shutil.copytree(target, copy)
-    (copy / v.SUBDIR / "require.js").unlink()
+@pytest.fixture
+def fetch_calls(monkeypatch):
+    """Names of the npm packages ``vendor`` fetches from here on (the fetch still happens)."""
     calls = []
     real = v._fetch
 
@@ -79,12 +77,20 @@ def test_a_missing_file_or_changed_pin_fetches_again(vendored, tmp_path, monkeyp
         return real(name, *args)
 
     monkeypatch.setattr(v, "_fetch", counting)
+    return calls
+
+
+def test_a_missing_file_or_changed_pin_fetches_again(vendored, tmp_path, fetch_calls):
+    target, dest = vendored
+    copy = tmp_path / "copy"
+    shutil.copytree(target, copy)
+    (copy / v.SUBDIR / "require.js").unlink()
     v.vendor(copy, quiet=True)
     assert (copy / v.SUBDIR / "require.js").is_file()
-    assert calls == list(v.NPM_PINS)
+    assert fetch_calls == list(v.NPM_PINS)
 
 
-def test_a_changed_file_fails_its_hash_and_fetches_again(vendored, tmp_path, monkeypatch):
+def test_a_changed_file_fails_its_hash_and_fetches_again(vendored, tmp_path, fetch_calls):
     """The fast path hashes the files: one of the right name and size but other bytes is replaced."""
     target, dest = vendored
     manifest = json.loads((dest / v.MANIFEST).read_text())
@@ -97,21 +103,13 @@ def test_a_changed_file_fails_its_hash_and_fetches_again(vendored, tmp_path, mon
     js = copy / v.SUBDIR / "mathjax" / "tex-mml-chtml.js"
     good = js.read_bytes()
     js.write_bytes(good[:-1] + (b"X" if good[-1:] != b"X" else b"Y"))   # same size, one byte off
-    calls = []
-    real = v._fetch
-
-    def counting(name, *args):
-        calls.append(name)
-        return real(name, *args)
-
-    monkeypatch.setattr(v, "_fetch", counting)
     v.vendor(copy, quiet=True)
-    assert calls == list(v.NPM_PINS), "a file whose hash differs from the manifest was not fetched again"
+    assert fetch_calls == list(v.NPM_PINS), "a file whose hash differs from the manifest was not fetched again"
     assert js.read_bytes() == good
     # and now it is up to date again: a further run fetches nothing
-    calls.clear()
+    fetch_calls.clear()
     v.vendor(copy, quiet=True)
-    assert calls == []
+    assert fetch_calls == []
 
 
 def test_a_manifest_without_hashes_fetches_again(vendored, tmp_path, monkeypatch):
