@@ -243,6 +243,14 @@ def button(widget, cls: str):
 # ---------------------------------------------------------------------------
 # tests
 
+def assert_clean(browser, url: str) -> None:
+    """The page at ``url`` logged no console error and asked no other host for anything."""
+    errors = console_errors(browser)
+    assert not errors, f"console errors on {url}: {errors}"
+    outside = external(requested_urls(browser))
+    assert not outside, f"{url} asked other hosts for: {outside}"
+
+
 @pytest.mark.browser
 def test_apple_widget_plays_offline(book_html, site, browser):
     page = page_with_graph(book_html, "Buying apples")
@@ -363,10 +371,7 @@ def test_apple_widget_plays_offline(book_html, site, browser):
         "arguments[0].value = arguments[0].max; arguments[0].dispatchEvent(new Event('input'))", slider)
     assert stage(widget)["step"] == clicks
 
-    errors = console_errors(browser)
-    assert not errors, f"console errors on {url}: {errors}"
-    outside = external(requested_urls(browser))
-    assert not outside, f"the page asked other hosts for: {outside}"
+    assert_clean(browser, url)
 
 
 @pytest.mark.browser
@@ -394,10 +399,7 @@ def test_softmax_step_render_time(book_html, site, browser):
     print(f"\nSoftmax-with-Loss widget: {len(times)} steps; time to render one step "
           f"(click to painted frame): median {times[len(times) // 2]:.1f} ms, max {times[-1]:.1f} ms")
     assert "1" in texts(widget, RED)
-    errors = console_errors(browser)
-    assert not errors, f"console errors on {url}: {errors}"
-    outside = external(requested_urls(browser))
-    assert not outside, f"the page asked other hosts for: {outside}"
+    assert_clean(browser, url)
 
 
 @pytest.mark.browser
@@ -424,10 +426,7 @@ def test_every_page_offline_and_small(book_html, site, browser):
             browser.get_log("performance")
             browser.get_log("browser")
             browser.get(url)
-        errors = console_errors(browser)
-        assert not errors, f"console errors on {url}: {errors}"
-        outside = external(requested_urls(browser))
-        assert not outside, f"{url} asked other hosts for: {outside}"
+        assert_clean(browser, url)
 
 
 BAD_INPUT_PAGE = '''---

@@ -150,6 +150,16 @@ with grading_lock(sys.argv[1], Path(sys.argv[2])):
 """
 
 
+def granted_advisory_locks(url: str) -> int:
+    """How many advisory locks the server has granted right now (to any session)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        count = conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+                             ).scalar_one()
+    engine.dispose()
+    return count
+
+
 def test_advisory_lock_excludes_a_run_from_another_workspace(postgres_url, tmp_path):
     """Two machines share the server, not a lock file: the PostgreSQL advisory lock alone keeps them apart."""
     import signal
@@ -163,12 +173,7 @@ def test_advisory_lock_excludes_a_run_from_another_workspace(postgres_url, tmp_p
                              stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "locked"
-        engine = sa.create_engine(postgres_url)
-        with engine.connect() as conn:
-            held = conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
-                                ).scalar_one()
-        engine.dispose()
-        assert held == 1
+        assert granted_advisory_locks(postgres_url) == 1
         with pytest.raises(GradebookError, match="PostgreSQL advisory lock"):
             with grading_lock(postgres_url, machine_b, wait=1.0):
                 pass
@@ -177,9 +182,4 @@ def test_advisory_lock_excludes_a_run_from_another_workspace(postgres_url, tmp_p
         child.wait()
     # The server drops a dead holder's session lock: the other machine gets in (while waiting for it).
     with grading_lock(postgres_url, machine_b, wait=30):
-        engine = sa.create_engine(postgres_url)
-        with engine.connect() as conn:
-            mine = conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
-                                ).scalar_one()
-        engine.dispose()
-        assert mine == 1
+        assert granted_advisory_locks(postgres_url) == 1
