@@ -37,12 +37,14 @@ book: $(STAMP) vendor
 	@echo
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
+# `env` sets the variable: with SUDO empty (root), a bare `VAR=value cmd` after
+# `$$SUDO` would be run as a command of that name.
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  ($$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+	  ($$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
 	    || { echo "Could not install$$missing; install them with apt-get and run make test again."; exit 1; }; \
 	fi
 
