@@ -45,7 +45,11 @@ def sqlite_file(url: sa.engine.URL) -> Path | None:
             database = database[2:]
     if database in ("", ":memory:") or url.query.get("mode") == "memory":
         return None
-    return Path(os.path.abspath(database)).resolve()
+    path = Path(os.path.abspath(database))
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):   # a symlink loop (RuntimeError before Python 3.13): SQLite fails on it too
+        return path
 
 
 # libpq: 'connection to server at "127.0.0.1", port 5999 failed: Connection refused' or
@@ -56,8 +60,12 @@ _SERVER = re.compile(r'connection to server (?:at "(?P<host>[^"]+)"(?: \([^)]*\)
 
 def _sqlite_cause(path: Path) -> str | None:
     folder = path.parent
-    if not folder.exists():
+    try:
+        folder.stat()
+    except FileNotFoundError:
         return f"the folder {folder} does not exist"
+    except OSError as exc:
+        return f"the folder {folder} cannot be used: {exc.strerror}"
     if not folder.is_dir():
         return f"{folder} is not a folder"
     if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
@@ -90,5 +98,9 @@ def cause(db_url: str, exc: BaseException) -> str:
 
 def unreachable(db_url: str, exc: BaseException) -> GradebookError:
     """One line for an unreachable gradebook: the URL (password hidden), the cause and what to check."""
-    return GradebookError(f"cannot reach the gradebook {safe_url(db_url)}: {cause(db_url, exc)}; check --db-url "
-                          f"and that the database server is running and lets you in")
+    try:
+        server = parse_url(db_url).get_backend_name() != "sqlite"
+    except GradebookError:
+        server = False
+    check = "check --db-url and that the database server is running and lets you in" if server else "check --db-url"
+    return GradebookError(f"cannot reach the gradebook {safe_url(db_url)}: {cause(db_url, exc)}; {check}")

@@ -72,11 +72,17 @@ def _holder(path: Path) -> str:
 
 
 @contextmanager
-def file_lock(path: Path, wait: float, busy: Callable[[str], str], on_wait: OnWait | None = None) -> Iterator[None]:
-    """Hold an ``flock`` on ``path`` (created if need be); ``busy(holder)`` is the refusal message."""
+def file_lock(path: Path, wait: float, busy: Callable[[str], str], on_wait: OnWait | None = None, *,
+              unusable: Callable[[OSError], GradebookError] | None = None) -> Iterator[None]:
+    """Hold an ``flock`` on ``path`` (created if need be); ``busy(holder)`` is the refusal message.
+
+    unusable: the error to raise when the file cannot be created (default: one naming the file).
+    """
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
+        if unusable:
+            raise unusable(exc) from exc
         raise GradebookError(f"cannot create the lock file {path}: {exc.strerror}; check that the folder "
                              f"{path.parent} exists and that you may write in it") from exc
     try:
@@ -192,5 +198,6 @@ def grading_lock(db_url: str, workspace: Path, *, wait: float = 0.0,
     if path is None:   # an in-memory SQLite database belongs to one process: nobody to exclude
         yield None
         return
-    with file_lock(path, wait, _busy_file(path), on_wait):
+    # A lock file that cannot be made means the gradebook beside it cannot be either: say why.
+    with file_lock(path, wait, _busy_file(path), on_wait, unusable=lambda exc: unreachable(db_url, exc)):
         yield path

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from autograder.errors import GradebookError
-from autograder.lock import grading_lock, lock_path
+from autograder.lock import file_lock, grading_lock, lock_path
 
 HOLD = """
 import sys, time
@@ -91,9 +91,12 @@ def test_a_waiting_run_is_told_the_holder_and_gets_the_lock_when_the_first_ends(
 
 
 def test_a_lock_file_that_cannot_be_made_is_one_clear_error(tmp_path):
-    with pytest.raises(GradebookError, match=rf"cannot create the lock file {tmp_path}/missing/gb.db.lock: "
-                                             rf"No such file or directory"):
+    with pytest.raises(GradebookError, match=rf"cannot reach the gradebook sqlite:///{tmp_path}/missing/gb.db: "
+                                             rf"the folder {tmp_path}/missing does not exist; check --db-url$"):
         with grading_lock(f"sqlite:///{tmp_path}/missing/gb.db", tmp_path):
+            pass
+    with pytest.raises(GradebookError, match=rf"cannot create the lock file {tmp_path}/gone/.grading.lock: "):
+        with file_lock(tmp_path / "gone" / ".grading.lock", 0, lambda holder: holder):
             pass
 
 
