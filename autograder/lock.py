@@ -44,6 +44,9 @@ POLL_SECONDS = 0.5
 #: The lock file of a grading workspace (its autograded/ and feedback/ folders).
 WORKSPACE_LOCK = ".grading.lock"
 
+#: PostgreSQL's SQLSTATE when lock_timeout ran out.
+LOCK_NOT_AVAILABLE = "55P03"
+
 OnWait = Callable[[str], None]   # told who holds the lock, once, when a run starts waiting for it
 
 
@@ -126,6 +129,11 @@ _HOLDER = sa.text("""
       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())""")
 
 
+def _sqlstate(exc: sa.exc.DBAPIError) -> str | None:
+    # psycopg 3 calls it sqlstate, psycopg2 pgcode
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+
+
 def _pg_holder(conn: sa.Connection, key: int) -> str:
     unsigned = key & 0xFFFF_FFFF_FFFF_FFFF
     row = conn.execute(_HOLDER, {"hi": unsigned >> 32, "lo": unsigned & 0xFFFF_FFFF}).first()
@@ -156,11 +164,15 @@ def advisory_lock(db_url: str, wait: float, on_wait: OnWait | None = None) -> It
                     raise GradebookError(busy)
                 if on_wait:
                     on_wait(holder)
-                # The server queues the waiter (visible in pg_locks) and gives up after lock_timeout.
-                conn.execute(sa.text("SELECT set_config('lock_timeout', :ms, false)"), {"ms": f"{int(wait * 1000)}ms"})
+                # The server queues the waiter (visible in pg_locks) and gives up after lock_timeout
+                # (in ms; 0 would mean never, and it must fit an int).
+                timeout = min(max(int(wait * 1000), 1), 2**31 - 1)
+                conn.execute(sa.text("SELECT set_config('lock_timeout', :ms, false)"), {"ms": f"{timeout}ms"})
                 try:
                     conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
                 except sa.exc.OperationalError as exc:
+                    if _sqlstate(exc) != LOCK_NOT_AVAILABLE:
+                        raise unreachable(db_url, exc) from exc
                     raise GradebookError(busy) from exc
                 conn.execute(sa.text("RESET lock_timeout"))
             try:

@@ -174,7 +174,7 @@ def _free_port() -> int:
 UNREACHABLE = {   # how the URL is wrong -> (URL, the cause the message must name)
     "server down": (lambda server, port: f"postgresql://grader@127.0.0.1:{port}/gradebook",
                     lambda server, port: f"connection refused on 127.0.0.1:{port}"),
-    "wrong password": (lambda server, port: f"postgresql://{PASSWORD_ROLE}:not-{PASSWORD}@127.0.0.1:{server.port}/gradebook",
+    "wrong password": (lambda server, port: server.url(user=f"{PASSWORD_ROLE}:not-{PASSWORD}"),
                        lambda server, port: f'password authentication failed for user "{PASSWORD_ROLE}"'),
     "wrong database": (lambda server, port: server.url("no_such_course"),
                        lambda server, port: 'database "no_such_course" does not exist'),
@@ -246,9 +246,14 @@ def test_every_spelling_of_the_url_meets_the_same_lock(postgres_server, tmp_path
 
 
 def test_a_waiting_run_queues_in_the_server_and_gets_the_lock_when_the_first_ends(postgres_server, tmp_path):
+    from autograder.errors import GradebookError
     from autograder.lock import grading_lock
 
     urls = spellings(postgres_server)
+    with grading_lock(urls["127.0.0.1"], tmp_path / "a"):   # a wait that runs out is the same refusal
+        with pytest.raises(GradebookError, match=rf"busy: backprop-grader pid {os.getpid()} .*--wait SECONDS"):
+            with grading_lock(urls["Unix socket"], tmp_path / "b", wait=0.2):
+                pytest.fail("both runs hold the gradebook")
     told, got = [], threading.Event()
 
     def second_run() -> None:
