@@ -134,7 +134,7 @@ def _collect(course: Course, args, out) -> int:
 
 
 def _tell_waiting(holder: str, seconds: float) -> None:
-    print(f"backprop-grader: {holder} is using the gradebook; waiting up to {seconds:g} s for it to finish",
+    print(f"backprop-grader: waiting up to {seconds:g} s for {holder} to finish",
           file=sys.stderr, flush=True)
 
 
