@@ -1,21 +1,31 @@
 """``backprop-grader``: the instructor's command line, a thin layer over the library.
 
 Each command calls one function (release.release, collect.collect, grade.grade,
-feedback.feedback, report.report); errors are GraderError subclasses turned into
-one line on stderr and the exit code of their class.
+feedback.feedback, report.report, remove.remove); errors are GraderError subclasses
+turned into one line on stderr and the exit code of their class. Warnings that only
+nbgrader's or nbformat's maintainers could act on are kept off the terminal here,
+at the edge, by exact category (see _known_warnings).
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from nbformat.warnings import DuplicateCellId, MissingIDFieldWarning
 
 from autograder import collect as collect_mod
 from autograder import feedback as feedback_mod
 from autograder import grade as grade_mod
 from autograder import release as release_mod
+from autograder import remove as remove_mod
 from autograder import report as report_mod
 from autograder.config import CELL_TIMEOUT, WORKSPACE_ENV, Course
+from autograder.dburl import unreachable
 from autograder.errors import GraderError, StaleReleaseError
 
 EPILOG = f"""\
@@ -25,12 +35,23 @@ a typical term:
   backprop-grader grade ps2_layers              autograde, resumable
   backprop-grader feedback ps2_layers           HTML per student
   backprop-grader report ps2_layers             grades CSV, pass rates, plots
+  backprop-grader remove ps2_layers --student ID   take one submission out again
 
 The workspace (submissions, autograded notebooks, feedback, reports and the
 SQLite gradebook) is --workspace, else ${WORKSPACE_ENV}, else <repo>/grading.
 exit codes: 0 ok, 1 error, 2 usage, 3 unreadable source, 4 unsafe archive,
 5 stale release, 6 gradebook busy or unreachable, 7 no sandbox available.
 """
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell (default %(default)s)")
     p.add_argument("--allow-unsandboxed", action="store_true",
                    help="where no sandbox is possible, run student code as you anyway (unsafe)")
+    p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
+                   help="if another run holds the workspace or gradebook, wait this long for it (default: refuse)")
+
+    p = sub.add_parser("remove", parents=[common], help="delete students' submissions, grades and feedback")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--student", action="append", dest="students", required=True, metavar="ID",
+                   help="the student to remove (repeat)")
+    p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
+                   help="if a grading run holds the gradebook, wait this long for it (default: refuse)")
 
     for name, text in (("feedback", "write an HTML feedback page per student"),
                        ("report", "write grades CSV, pass rates, histogram and frequent mistakes")):
@@ -103,9 +133,26 @@ def _collect(course: Course, args, out) -> int:
     return 0
 
 
+def _tell_waiting(holder: str, seconds: float) -> None:
+    print(f"backprop-grader: waiting up to {seconds:g} s for {holder} to finish",
+          file=sys.stderr, flush=True)
+
+
+def _warn_if_unsandboxed(args) -> None:
+    """Say on the terminal, before any student code runs, that it will run without a sandbox."""
+    from autograder import bwrap
+
+    if args.allow_unsandboxed and (reason := bwrap.unavailable_reason()) is not None:
+        print(f"backprop-grader grade: WARNING: grading WITHOUT a sandbox (--allow-unsandboxed; {reason}): "
+              f"student code runs as you and can read and change your files and use the network",
+              file=sys.stderr, flush=True)
+
+
 def _grade(course: Course, args, out) -> int:
+    _warn_if_unsandboxed(args)
     rows = grade_mod.grade(course, args.assignment, force=args.force, students=args.students,
-                           progress=grade_mod.progress_bar(sys.stderr))
+                           progress=grade_mod.progress_bar(sys.stderr), wait=args.wait,
+                           on_wait=lambda holder: _tell_waiting(holder, args.wait))
     width = max(len(r.student) for r in rows)
     for r in rows:
         print(f"{r.student:<{width}}  {r.score:>6g} / {r.max_score:<6g} {r.status}: {r.reason}", file=out)
@@ -124,14 +171,44 @@ def _report(course: Course, args, out) -> int:
     return 0
 
 
-COMMANDS = {"release": _release, "collect": _collect, "grade": _grade, "feedback": _feedback, "report": _report}
+def _remove(course: Course, args, out) -> int:
+    removed = remove_mod.remove(course, args.assignment, args.students, wait=args.wait)
+    for path in removed:
+        print(f"removed {path}", file=out)
+    print(f"removed {', '.join(args.students)} from {args.assignment} in the gradebook; run report again to "
+          f"update reports/", file=out)
+    return 0
+
+
+COMMANDS = {"release": _release, "collect": _collect, "grade": _grade, "feedback": _feedback, "report": _report,
+            "remove": _remove}
+
+
+@contextmanager
+def _known_warnings() -> Iterator[None]:
+    """Keep warnings off the terminal that say nothing the instructor could act on."""
+    with warnings.catch_warnings():
+        # nbgrader 0.9 links a new submission to its student through backrefs, which SQLAlchemy 2 no
+        # longer cascades into the session; nbgrader adds the row itself right after, so nothing is lost.
+        warnings.filterwarnings("ignore", r"Object of type <\w+> not in session, add operation along",
+                                sa.exc.SAWarning, r"nbgrader\.")
+        # A submission with missing or repeated cell ids: nbformat repairs them on reading, nbgrader's
+        # DeduplicateIds step does it again, and the grade does not depend on them.
+        warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
+        warnings.filterwarnings("ignore", category=DuplicateCellId)
+        yield
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit code (argparse exits 2 itself on bad usage)."""
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](_course(args), args, sys.stdout)
+        with _known_warnings():
+            course = _course(args)
+            try:
+                return COMMANDS[args.command](course, args, sys.stdout)
+            except sa.exc.DBAPIError as exc:   # the database went away under nbgrader, mid-run
+                raise unreachable(course.gradebook_url, exc) from exc
     except GraderError as exc:
         print(f"backprop-grader {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -11,7 +11,6 @@ interrupted run resumes where it stopped and never grades anything twice.
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import shutil
 import sys
@@ -27,8 +26,8 @@ from nbgrader.coursedir import CourseDirectory
 
 from autograder import release
 from autograder.config import Course, nbgrader_config
-from autograder.errors import GradebookError, SourceError
-from autograder.lock import grading_lock
+from autograder.errors import GradebookError, SourceError, UsageError
+from autograder.lock import grading_lock, workspace_lock
 from autograder.gradebook import StatusRow, now, open_gradebook, read_status, write_status, zero_notebooks
 from autograder.preprocessors import (FAILED, GRADED, MALFORMED, MISSING, OUTCOME_KEY, SEVERITY)
 
@@ -88,21 +87,11 @@ def _timestamp(folder: Path) -> str:
 
 
 @contextmanager
-def _exclusive(course: Course):
-    """Hold the workspace lock: two grading runs on one workspace would overwrite each other's files."""
-    course.workspace.mkdir(parents=True, exist_ok=True)
-    with open(course.workspace / ".grading.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise GradebookError(f"another grading run is using {course.workspace}; wait for it to finish "
-                                 f"and run grade again (it resumes where the other stopped)") from exc
-        try:
-            # The gradebook may be shared by several workspaces (one PostgreSQL URL): lock it too.
-            with grading_lock(course.gradebook_url, course.workspace):
-                yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _exclusive(course: Course, wait: float = 0.0, on_wait: Callable[[str], None] | None = None):
+    """Hold the workspace's lock, then the gradebook's, which several workspaces may share (autograder.lock)."""
+    with workspace_lock(course.workspace, wait, on_wait), \
+            grading_lock(course.gradebook_url, course.workspace, wait=wait, on_wait=on_wait):
+        yield
 
 
 def _logger(course: Course, assignment: str) -> logging.Logger:
@@ -132,18 +121,25 @@ def submissions(course: Course, assignment: str) -> list[str]:
 
 
 def grade(course: Course, assignment: str, *, force: bool = False, students: list[str] | None = None,
-          progress: Callable[[int, int, StatusRow], None] | None = None) -> list[StatusRow]:
+          progress: Callable[[int, int, StatusRow], None] | None = None, wait: float = 0.0,
+          on_wait: Callable[[str], None] | None = None) -> list[StatusRow]:
     """Autograde the submissions of ``assignment``; return one status row per submission.
 
     force: grade again even submissions already graded at their current timestamp.
     students: only these (default: every collected submission).
     progress: called after each submission with (done, total, row).
+    wait: seconds to wait for another run holding the workspace or the gradebook (then GradebookError);
+    on_wait is told who holds it when this run starts waiting.
     """
     from autograder.sandbox import require_sandbox
 
     course.check_assignment(assignment)
+    unknown = sorted(set(students or ()) - set(submissions(course, assignment)))
+    if unknown:   # before anything is written: zero rows for a typo would look like a real student
+        raise UsageError(f"no collected submission of {assignment!r} for {', '.join(map(repr, unknown))} in "
+                         f"{course.submitted_dir}; check the id or run collect first")
     require_sandbox(course.allow_unsandboxed)  # refuse before touching anything, not once per student
-    with _exclusive(course):
+    with _exclusive(course, wait, on_wait):
         release.register(course, assignment)
         todo = students or submissions(course, assignment)
         if not todo:

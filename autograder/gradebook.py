@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder.errors import GradebookError
+from autograder.dburl import parse_url, unreachable
 
 _META = sa.MetaData()
 STATUS = sa.Table(
@@ -54,11 +54,7 @@ def ensure_gradebook(url: str) -> None:
     from nbgrader.api import Base
     from nbgrader.dbutil import ALEMBIC_DIR
 
-    try:
-        engine = sa.create_engine(url)
-    except (sa.exc.ArgumentError, ImportError) as exc:
-        raise GradebookError(f"cannot use the gradebook URL {_safe_url(url)}: {exc}; expected an SQLAlchemy URL "
-                             f"such as sqlite:///gradebook.db or postgresql://user@host/db") from exc
+    engine = _create_engine(url)
     try:
         with engine.begin() as conn:
             if not sa.inspect(conn).get_table_names():
@@ -68,36 +64,35 @@ def ensure_gradebook(url: str) -> None:
                 conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
             _META.create_all(conn, checkfirst=True)
     except sa.exc.SQLAlchemyError as exc:
-        raise GradebookError(f"cannot open the gradebook at {_safe_url(url)}: {str(exc).splitlines()[0]}; "
-                             f"check --db-url and that the database server is running") from exc
+        raise unreachable(url, exc) from exc
     finally:
         engine.dispose()
 
 
 def open_gradebook(url: str, course_id: str) -> Gradebook:
-    """nbgrader's Gradebook, with a message that names the URL when it cannot be opened."""
+    """nbgrader's Gradebook, with a message that names the URL and the cause when it cannot be opened."""
     ensure_gradebook(url)
     try:
         return Gradebook(url, course_id)
     except sa.exc.SQLAlchemyError as exc:
-        raise GradebookError(f"cannot open the gradebook at {_safe_url(url)}: {exc.__class__.__name__}: "
-                             f"{str(exc).splitlines()[0]}; check --db-url and that the server is running") from exc
+        raise unreachable(url, exc) from exc
 
 
-def _safe_url(url: str) -> str:
+def _create_engine(url: str) -> sa.Engine:
+    parse_url(url)   # a message saying what a gradebook URL looks like
     try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return "(unparseable URL)"
+        return sa.create_engine(url)
+    except (sa.exc.ArgumentError, ImportError) as exc:   # ImportError: the URL's driver is not installed
+        raise unreachable(url, exc) from exc
 
 
 def _engine(url: str) -> sa.Engine:
+    engine = _create_engine(url)
     try:
-        engine = sa.create_engine(url)
         _META.create_all(engine, checkfirst=True)
-    except (sa.exc.SQLAlchemyError, ImportError) as exc:
-        raise GradebookError(f"cannot open the gradebook at {_safe_url(url)}: {str(exc).splitlines()[0]}; "
-                             f"check --db-url and that the database server is running") from exc
+    except sa.exc.SQLAlchemyError as exc:
+        engine.dispose()
+        raise unreachable(url, exc) from exc
     return engine
 
 
@@ -122,6 +117,33 @@ def read_status(url: str, assignment: str) -> dict[str, StatusRow]:
     finally:
         engine.dispose()
     return {r["student"]: StatusRow(**r) for r in rows}
+
+
+def remove_submission(url: str, course_id: str, assignment: str, student: str) -> bool:
+    """Delete ``student``'s submission of ``assignment``: nbgrader's rows and our status row.
+
+    The student's own row goes too when nothing else of theirs is left (an id collected by
+    mistake leaves no trace). Returns whether there was anything to delete.
+    """
+    with open_gradebook(url, course_id) as gb:
+        found = True
+        try:
+            gb.remove_submission(assignment, student)
+        except MissingEntry:
+            found = False
+        try:
+            if not gb.find_student(student).submissions:
+                gb.remove_student(student)
+        except MissingEntry:
+            pass
+    engine = _engine(url)
+    try:
+        with engine.begin() as conn:
+            deleted = conn.execute(STATUS.delete().where(STATUS.c.assignment == assignment,
+                                                         STATUS.c.student == student)).rowcount
+    finally:
+        engine.dispose()
+    return found or deleted > 0
 
 
 def now() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import importlib.util
+import itertools
 import os
 import pwd
 import shutil
@@ -15,6 +16,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -40,9 +44,30 @@ def _as_server_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+PASSWORD_ROLE, PASSWORD = "marker", "right-password"
+# Loopback connections of PASSWORD_ROLE must give its password; everyone else is trusted.
+PG_HBA = f"""\
+local all all trust
+host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256
+host all {PASSWORD_ROLE} ::1/128 scram-sha-256
+host all all 127.0.0.1/32 trust
+host all all ::1/128 trust
+"""
+
+
+@dataclass(frozen=True)
+class Server:
+    port: int
+    socket_dir: Path
+
+    def url(self, database: str = "gradebook", user: str = "grader", host: str = "127.0.0.1") -> str:
+        """The README's form, postgresql://user@host/db, with this server's port."""
+        return f"postgresql://{user}@{host}:{self.port}/{database}"
+
+
 @pytest.fixture(scope="module")
-def postgres_url():
-    """Start a throw-away PostgreSQL on 127.0.0.1 and yield an SQLAlchemy URL of an empty database."""
+def postgres_server():
+    """Start a throw-away PostgreSQL on 127.0.0.1 with an empty database ``gradebook``."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     initdb = found[-1] if found else shutil.which("initdb")
     if not initdb:
@@ -66,23 +91,30 @@ def postgres_url():
     try:
         subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "grader", "--auth=trust",
                                         "-E", "UTF8", "--no-sync"]), **run)
+        (data / "pg_hba.conf").write_text(PG_HBA)
         opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off"
         subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log),
                                         "-w", "-t", "60", "start"]), **run)
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(base, ignore_errors=True)
         pytest.fail(f"could not start PostgreSQL: {exc.stderr or exc.stdout}")
+    server = Server(port, base)
     try:
-        admin = sa.create_engine(f"postgresql+psycopg2://grader@127.0.0.1:{port}/postgres",
-                                 isolation_level="AUTOCOMMIT")
+        admin = sa.create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text("CREATE DATABASE gradebook"))
+            conn.execute(sa.text(f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{PASSWORD}'"))
         admin.dispose()
-        yield f"postgresql+psycopg2://grader@127.0.0.1:{port}/gradebook"
+        yield server
     finally:
         subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
                        capture_output=True, timeout=120)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def postgres_url(postgres_server):
+    return postgres_server.url()
 
 
 def _mistakes():
@@ -93,7 +125,11 @@ def _mistakes():
     return module
 
 
-def test_whole_pipeline_on_postgresql(postgres_url, tmp_path):
+def test_whole_pipeline_on_postgresql(postgres_server, tmp_path, monkeypatch):
+    # The README's URL exactly, postgresql://user@host/db: SQLAlchemy picks the driver (psycopg 3) and
+    # libpq the port (PGPORT, as a course with a server on a non-default port would set it).
+    monkeypatch.setenv("PGPORT", str(postgres_server.port))
+    postgres_url = "postgresql://grader@localhost/gradebook"
     m = _mistakes()
     kinds = {"perfect": "perfect", "release": "release", "square": "ps1_square_backward.square_no_two"}
     source = tmp_path / "in"
@@ -129,15 +165,35 @@ def test_whole_pipeline_on_postgresql(postgres_url, tmp_path):
     assert (course.reports_dir / ASSIGNMENT / "grades.csv").read_text().count("\n") == 5
 
 
-def test_unreachable_server_is_one_clear_line(tmp_path, capsys):
+def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]   # nothing listens here once the socket is closed
-    url = f"postgresql+psycopg2://grader@127.0.0.1:{port}/none"
-    (tmp_path / "in" / "alice").mkdir(parents=True)
-    assert main(["report", ASSIGNMENT, "--workspace", str(tmp_path / "ws"), "--db-url", url]) == 6
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and f"127.0.0.1:{port}/none" in err and "check --db-url" in err
+        return sock.getsockname()[1]   # nothing listens here once the socket is closed
+
+
+UNREACHABLE = {   # how the URL is wrong -> (URL, the cause the message must name)
+    "server down": (lambda server, port: f"postgresql://grader@127.0.0.1:{port}/gradebook",
+                    lambda server, port: f"connection refused on 127.0.0.1:{port}"),
+    "wrong password": (lambda server, port: server.url(user=f"{PASSWORD_ROLE}:not-{PASSWORD}"),
+                       lambda server, port: f'password authentication failed for user "{PASSWORD_ROLE}"'),
+    "wrong database": (lambda server, port: server.url("no_such_course"),
+                       lambda server, port: 'database "no_such_course" does not exist'),
+    "wrong socket folder": (lambda server, port: f"postgresql://grader@/gradebook?host={server.socket_dir}/nowhere",
+                            lambda server, port: f'{server.socket_dir}/nowhere/.s.PGSQL.'),
+}
+
+
+@pytest.mark.parametrize("command", ["grade", "report"])
+@pytest.mark.parametrize("how", sorted(UNREACHABLE))
+def test_unreachable_gradebook_is_one_line_naming_the_cause(postgres_server, tmp_path, capsys, how, command):
+    make_url, make_cause = UNREACHABLE[how]
+    port = _free_port()
+    url = make_url(postgres_server, port)
+    assert main([command, ASSIGNMENT, "--workspace", str(tmp_path / "ws"), "--db-url", url]) == 6
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and err.startswith(f"backprop-grader {command}: error: cannot reach the gradebook")
+    assert make_cause(postgres_server, port) in err and "check --db-url" in err
+    assert f"not-{PASSWORD}" not in err and out == ""
 
 
 HOLD_LOCK = """
@@ -160,6 +216,65 @@ def granted_advisory_locks(url: str) -> int:
     return count
 
 
+def spellings(server: Server) -> dict[str, str]:
+    """Ways to write the URL of the one gradebook (PGPORT must be the server's port for "README form")."""
+    return {"127.0.0.1": server.url(),
+            "localhost, driver named": server.url(host="localhost").replace("postgresql://", "postgresql+psycopg://"),
+            "Unix socket": f"postgresql://grader@/gradebook?host={server.socket_dir}&port={server.port}",
+            "README form": "postgresql://grader@localhost/gradebook"}
+
+
+def test_every_spelling_of_the_url_meets_the_same_lock(postgres_server, tmp_path, monkeypatch):
+    from autograder.errors import GradebookError
+    from autograder.lock import grading_lock
+
+    monkeypatch.setenv("PGPORT", str(postgres_server.port))
+    urls = spellings(postgres_server)
+    for first, second in itertools.permutations(urls, 2):
+        with grading_lock(urls[first], tmp_path / "machine-a"):
+            with pytest.raises(GradebookError, match=rf"busy: backprop-grader pid {os.getpid()} on .* holds the "
+                                                     rf"PostgreSQL advisory lock of database 'gradebook'"):
+                with grading_lock(urls[second], tmp_path / "machine-b"):
+                    pytest.fail(f"{first} and {second} both hold the gradebook")
+    # Another database on the same server is another gradebook: its run is not held up.
+    admin = sa.create_engine(postgres_server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text("CREATE DATABASE other_course"))
+    admin.dispose()
+    with grading_lock(urls["127.0.0.1"], tmp_path / "a"), grading_lock(postgres_server.url("other_course"), tmp_path):
+        assert granted_advisory_locks(postgres_server.url()) == 2
+
+
+def test_a_waiting_run_queues_in_the_server_and_gets_the_lock_when_the_first_ends(postgres_server, tmp_path):
+    from autograder.errors import GradebookError
+    from autograder.lock import grading_lock
+
+    urls = spellings(postgres_server)
+    with grading_lock(urls["127.0.0.1"], tmp_path / "a"):   # a wait that runs out is the same refusal
+        with pytest.raises(GradebookError, match=rf"busy: backprop-grader pid {os.getpid()} .*--wait SECONDS"):
+            with grading_lock(urls["Unix socket"], tmp_path / "b", wait=0.2):
+                pytest.fail("both runs hold the gradebook")
+    told, got = [], threading.Event()
+
+    def second_run() -> None:
+        with grading_lock(urls["Unix socket"], tmp_path / "b", wait=600, on_wait=told.append):
+            got.set()
+
+    with grading_lock(urls["127.0.0.1"], tmp_path / "a"):
+        waiter = threading.Thread(target=second_run)
+        waiter.start()
+        engine = sa.create_engine(urls["127.0.0.1"])
+        with engine.connect() as conn:   # wait for the condition: the second run queued behind the first
+            while not conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                           "AND NOT granted")).scalar_one():
+                assert waiter.is_alive()
+                time.sleep(0.05)
+        engine.dispose()
+        assert not got.is_set()
+    waiter.join(timeout=120)
+    assert got.is_set() and len(told) == 1 and f"pid {os.getpid()}" in told[0]
+
+
 def test_advisory_lock_excludes_a_run_from_another_workspace(postgres_url, tmp_path):
     """Two machines share the server, not a lock file: the PostgreSQL advisory lock alone keeps them apart."""
     import signal
@@ -168,13 +283,14 @@ def test_advisory_lock_excludes_a_run_from_another_workspace(postgres_url, tmp_p
     from autograder.lock import grading_lock, lock_path
 
     machine_a, machine_b = tmp_path / "a", tmp_path / "b"
-    assert lock_path(postgres_url, machine_a) != lock_path(postgres_url, machine_b)
-    child = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, postgres_url, str(machine_a)],
+    assert lock_path(postgres_url, machine_a) is None   # no lock file: the lock is in the server
+    holder_url = postgres_url.replace("@127.0.0.1", "@localhost")   # machine A spells the URL its own way
+    child = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, holder_url, str(machine_a)],
                              stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "locked"
         assert granted_advisory_locks(postgres_url) == 1
-        with pytest.raises(GradebookError, match="PostgreSQL advisory lock"):
+        with pytest.raises(GradebookError, match=f"backprop-grader pid {child.pid} .* PostgreSQL advisory lock"):
             with grading_lock(postgres_url, machine_b, wait=1.0):
                 pass
     finally:
