@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from autograder import collect as collect_mod
+from autograder import export as export_mod
 from autograder import feedback as feedback_mod
 from autograder import grade as grade_mod
 from autograder import release as release_mod
@@ -25,6 +26,8 @@ a typical term:
   backprop-grader grade ps2_layers              autograde, resumable
   backprop-grader feedback ps2_layers           HTML per student
   backprop-grader report ps2_layers             grades CSV, pass rates, plots
+  backprop-grader export ps2_layers --lms canvas --roster roster.csv
+                                                the file your LMS imports
 
 The workspace (submissions, autograded notebooks, feedback, reports and the
 SQLite gradebook) is --workspace, else ${WORKSPACE_ENV}, else <repo>/grading.
@@ -64,6 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell (default %(default)s)")
     p.add_argument("--allow-unsandboxed", action="store_true",
                    help="where no sandbox is possible, run student code as you anyway (unsafe)")
+
+    p = sub.add_parser("export", parents=[common], help="write the grades file Canvas or Moodle imports")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--lms", required=True, choices=("canvas", "moodle"), help="which LMS will import the file")
+    p.add_argument("--roster", type=Path, required=True,
+                   help="CSV with id, name and the LMS's ids (canvas_id, email); every row gets a grade")
+    p.add_argument("--title", help="Canvas: the assignment's column, 'Name (canvas assignment id)' "
+                                   "as in a gradebook export (default: ASSIGNMENT, a new column)")
+    p.add_argument("--worksheet", type=Path, help="Moodle: the grading worksheet downloaded from the assignment")
 
     for name, text in (("feedback", "write an HTML feedback page per student"),
                        ("report", "write grades CSV, pass rates, histogram and frequent mistakes")):
@@ -124,7 +136,17 @@ def _report(course: Course, args, out) -> int:
     return 0
 
 
-COMMANDS = {"release": _release, "collect": _collect, "grade": _grade, "feedback": _feedback, "report": _report}
+def _export(course: Course, args, out) -> int:
+    paths, problems = export_mod.export(course, args.assignment, args.lms, args.roster, title=args.title,
+                                        worksheet=args.worksheet)
+    print(f"wrote {', '.join(map(str, paths))}", file=out)
+    for problem in problems:
+        print(f"  {problem}", file=out)
+    return 0
+
+
+COMMANDS = {"release": _release, "collect": _collect, "grade": _grade, "feedback": _feedback, "report": _report,
+            "export": _export}
 
 
 def main(argv: list[str] | None = None) -> int:

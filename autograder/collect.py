@@ -208,6 +208,8 @@ def _choose(student: str, own: list[_File], notebooks: list[str], others: dict[s
     extra = sorted({f.place.filename for f in own if id(f) not in used and f.place.filename not in taken})
     if extra:
         report.extra[student] = extra
+    notes += [f"sent {name}, a notebook of {others[_stem(name)]}: wrong assignment?" for name in extra
+              if name.lower().endswith(".ipynb") and _stem(name) in others]
     if notes:
         report.notes.setdefault(student, []).extend(notes)
     return chosen
