@@ -57,8 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("collect", parents=[common], help="import submissions into the workspace")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("source", type=Path, metavar="SOURCE", help="folder of submissions or an LMS download .zip")
-    p.add_argument("--roster", type=Path, help="student ids, one per line or a CSV with an 'id' column; "
-                                               "others are reported and skipped")
+    p.add_argument("--roster", type=Path, help="student ids, one per line, or a CSV with 'id' and the LMS's names "
+                                               "and ids (name, canvas_id, email, username); others are skipped")
+    p.add_argument("--worksheet", type=Path, help="Moodle: the grading worksheet, for the submission times")
 
     p = sub.add_parser("grade", parents=[common], help="autograde every collected submission")
     p.add_argument("assignment", metavar="ASSIGNMENT")
@@ -108,7 +109,7 @@ def _release(course: Course, args, out) -> int:
 
 
 def _collect(course: Course, args, out) -> int:
-    rep = collect_mod.collect(course, args.assignment, args.source, args.roster)
+    rep = collect_mod.collect(course, args.assignment, args.source, args.roster, args.worksheet)
     print(f"collected {len(rep.collected)} submissions of {args.assignment} into {course.submitted_dir}", file=out)
     for problem in rep.problems:
         print(f"  {problem}", file=out)

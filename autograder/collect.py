@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from autograder.archive import Entry, open_source
 from autograder.config import Course
 from autograder.duedates import as_utc, load_settings
-from autograder.lms_names import Placement, describe, parse_lms
+from autograder.lms_names import Placement, describe, moodle_time, parse_lms, participant, read_worksheet
 from autograder.outputs import strip_outputs
 from autograder.roster import STUDENT_ID, Roster, read_roster
 
@@ -81,13 +81,18 @@ class _File:
     entry: Entry
 
 
-def collect(course: Course, assignment: str, source: Path, roster: Path | None = None) -> CollectReport:
-    """Copy the submissions in ``source`` (folder or .zip) into ``submitted/<student>/<assignment>/``."""
+def collect(course: Course, assignment: str, source: Path, roster: Path | None = None,
+            worksheet: Path | None = None) -> CollectReport:
+    """Copy the submissions in ``source`` (folder or .zip) into ``submitted/<student>/<assignment>/``.
+
+    worksheet: a Moodle grading worksheet, whose "Last modified (submission)" gives Moodle's submission times.
+    """
     course.check_assignment(assignment)
     notebooks = course.notebooks(assignment)
     others = {nb.casefold(): a for a in course.assignments() if a != assignment for nb in course.notebooks(a)}
     people = read_roster(roster) if roster else None
-    tz = load_settings(course.workspace, course.repo).tz
+    settings = load_settings(course.workspace, course.repo)
+    clock = _Clock(settings.tz, settings.due.get(assignment), _worksheet_times(worksheet, settings.tz))
     report = CollectReport(assignment)
     scratch = course.workspace / f".collecting-{assignment}"
     with open_source(source) as entries:
@@ -103,7 +108,7 @@ def collect(course: Course, assignment: str, source: Path, roster: Path | None =
                     continue
                 if missing := [n for n in notebooks if n not in chosen]:
                     report.missing[student] = missing
-                records[student] = _read(scratch / student, student, chosen, tz, report)
+                records[student] = _read(scratch / student, student, chosen, clock, report)
             for student, record in records.items():
                 _install(course, assignment, student, scratch / student, record)
         finally:
@@ -226,7 +231,7 @@ def _wrong_assignment(files: list[_File], notebooks: list[str], others: dict[str
                                f"wrong assignment?")
 
 
-def _read(folder: Path, student: str, chosen: dict[str, _File], tz, report: CollectReport) -> dict:
+def _read(folder: Path, student: str, chosen: dict[str, _File], clock: "_Clock", report: CollectReport) -> dict:
     """Read the chosen files into ``folder``; return the student's record (times, LMS ids)."""
     folder.mkdir(parents=True)
     taken, times, empty = [], [], []
@@ -249,10 +254,13 @@ def _read(folder: Path, student: str, chosen: dict[str, _File], tz, report: Coll
             continue
         (folder / f"{nb}.ipynb").write_bytes(data)
         taken.append(nb)
-        when = f.place.submitted.replace(tzinfo=tz) if f.place.submitted else f.entry.when
-        times.append(as_utc(when))
+        times.append(clock.submitted(f))
     if empty:
         report.empty[student] = empty
+    if any(f.place.late for f in chosen.values()) and times:
+        report.notes.setdefault(student, []).append(
+            f"Canvas marks this LATE but its download carries no submission time; the zip's time "
+            f"{max(times):%Y-%m-%d %H:%M} UTC is used (Canvas may stamp the download time): check timestamp.txt")
     report.collected[student] = sorted(taken)
     place = next(iter(chosen.values())).place if chosen else None
     return {"notebooks": sorted(taken),
@@ -260,6 +268,38 @@ def _read(folder: Path, student: str, chosen: dict[str, _File], tz, report: Coll
             "lms": place.lms if place else "", "lms_key": place.key if place else "",
             "lms_name": place.name if place else "",
             "lms_late": any(f.place.late for f in chosen.values()) if place and place.lms == "canvas" else None}
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """When a file was submitted: the LMS's record where it gives one, else the archive entry's time."""
+
+    tz: object
+    due: datetime | None
+    moodle: dict[str, datetime]          # participant id -> submission time (UTC), from a worksheet
+
+    def submitted(self, f: _File) -> datetime:
+        p = f.place
+        if p.submitted is not None:                       # Blackboard: in the name, local time
+            return as_utc(p.submitted.replace(tzinfo=self.tz))
+        if p.lms == "moodle" and p.key in self.moodle:
+            return self.moodle[p.key]
+        when = as_utc(f.entry.when)
+        if p.lms == "canvas" and not p.late and self.due is not None and when > self.due:
+            # Canvas says on time; its zip entries may carry the download time, which must not make it late
+            return as_utc(self.due)
+        return when
+
+
+def _worksheet_times(worksheet: Path | None, tz) -> dict[str, datetime]:
+    if worksheet is None:
+        return {}
+    out = {}
+    for row in read_worksheet(worksheet):
+        when = moodle_time(row.get("Last modified (submission)") or "")
+        if when is not None:
+            out[participant(row)] = as_utc(when.replace(tzinfo=tz))
+    return out
 
 
 def _install(course: Course, assignment: str, student: str, staged: Path, record: dict) -> None:

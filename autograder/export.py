@@ -27,8 +27,9 @@ from pathlib import Path
 
 from autograder.collect import read_records
 from autograder.config import Course
-from autograder.errors import SourceError, UsageError
+from autograder.errors import UsageError
 from autograder.late import Lateness, lateness
+from autograder.lms_names import participant, read_worksheet
 from autograder.roster import Roster, normal_name, read_roster
 
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -126,22 +127,13 @@ def write_moodle(path: Path, result: list[Row], roster: Roster, worksheet: Path 
 
 def _worksheet_ids(path: Path, roster: Roster) -> dict[str, str]:
     """course id -> Moodle participant id, from a grading worksheet downloaded from Moodle."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            table = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise SourceError(f"cannot read the Moodle grading worksheet {path}: {exc}") from exc
-    if not table or "Identifier" not in table[0]:
-        raise SourceError(f"{path} is not a Moodle grading worksheet (no 'Identifier' column); download it from "
-                          f"the assignment's 'View all submissions' page, Grading action 'Download grading worksheet'")
     out = {}
-    for line in table:
-        pid = line["Identifier"].rsplit(" ", 1)[-1]
+    for line in read_worksheet(path):
         email = (line.get("Email address") or "").casefold()
         name = normal_name(line.get("Full name") or "")
         found = [s for s in roster if (email and s.email.casefold() == email) or (s.name and normal_name(s.name) == name)]
         if len(found) == 1:
-            out[found[0].id] = pid
+            out[found[0].id] = participant(line)
     return out
 
 

@@ -91,3 +91,39 @@ def describe(p: Placement) -> str:
     if p.lms == "folder":
         return p.key
     return f"{p.name} ({label[p.lms]} {p.key})" if p.name else f"{label[p.lms]} {p.key}"
+
+
+#: Moodle writes worksheet dates with userdate() in the grader's language; English is read here.
+_MOODLE_DATE_FORMATS = ("%A, %d %B %Y, %I:%M %p", "%A, %d %B %Y, %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+
+
+def read_worksheet(path) -> list[dict[str, str]]:
+    """Rows of a Moodle grading worksheet (Identifier, Full name, Email address, ...), as downloaded."""
+    import csv
+
+    from autograder.errors import SourceError
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            table = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise SourceError(f"cannot read the Moodle grading worksheet {path}: {exc}") from exc
+    if not table or "Identifier" not in table[0]:
+        raise SourceError(f"{path} is not a Moodle grading worksheet (no 'Identifier' column); download it from "
+                          f"the assignment's 'View all submissions' page, Grading action 'Download grading worksheet'")
+    return table
+
+
+def participant(row: dict[str, str]) -> str:
+    """The participant id of a worksheet row ('Participant 2001' -> '2001')."""
+    return row["Identifier"].rsplit(" ", 1)[-1]
+
+
+def moodle_time(text: str) -> datetime | None:
+    """A worksheet's 'Last modified (submission)' as a naive local time, None for '-' or an unknown form."""
+    for fmt in _MOODLE_DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+    return None

@@ -290,3 +290,33 @@ def test_roster_with_duplicate_ids_is_refused(course, tmp_path):
 def test_unsafe_archive_still_refused_before_lms_parsing(course, tmp_path):
     with pytest.raises(UnsafeArchiveError):
         collect(course, TINY, make_zip(tmp_path / "u.zip", {"../kim_1_2_double.ipynb": NB}))
+
+
+def test_canvas_on_time_flag_wins_over_a_download_time_late_flag_kept(course, roster, tmp_path):
+    course.workspace.mkdir(parents=True)
+    (course.workspace / "course.yml").write_text("due:\n  tiny: 2026-09-10 23:59\n")
+    archive_path = make_zip(tmp_path / "s.zip", {"minsukim_1001_5001_double.ipynb": NB,
+                                                 "leejiwoo_LATE_1003_5002_double.ipynb": NB},
+                            when=(2026, 9, 20, 8, 0, 0))          # Canvas stamped the download time
+    report = collect(course, TINY, archive_path, roster=roster)
+    assert stamp(course, "kms01") == "2026-09-10 23:59:00.000000 UTC"     # not LATE: at most the due date
+    assert stamp(course, "lee.j") == "2026-09-20 08:00:00.000000 UTC"
+    assert "Canvas marks this LATE but its download carries no submission time" in report.notes["lee.j"][0]
+
+
+def test_moodle_worksheet_gives_the_submission_time(course, roster, tmp_path):
+    course.workspace.mkdir(parents=True)
+    (course.workspace / "course.yml").write_text("timezone: Europe/Berlin\n")
+    sheet = tmp_path / "Grades.csv"
+    sheet.write_text("Identifier,Full name,Email address,Status,Last modified (submission)\n"
+                     'Participant 2001,Kim Minsu,minsu@uni.kr,Submitted,"Thursday, 10 September 2026, 11:30 PM"\n'
+                     "Participant 2002,김민수,kim2@uni.kr,Submitted,-\n", encoding="utf-8")
+    archive_path = make_zip(tmp_path / "m.zip", {"Kim Minsu_2001_assignsubmission_file/double.ipynb": NB,
+                                                 "김민수_2002_assignsubmission_file/double.ipynb": NB})
+    collect(course, TINY, archive_path, roster=roster, worksheet=sheet)
+    assert stamp(course, "kms01") == "2026-09-10 21:30:00.000000 UTC"
+    assert stamp(course, "kmsB") == "2026-09-01 12:00:00.000000 UTC"      # no time in the sheet: the zip's
+    bad = tmp_path / "not-a-sheet.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(SourceError, match="is not a Moodle grading worksheet"):
+        collect(course, TINY, archive_path, roster=roster, worksheet=bad)

@@ -122,9 +122,6 @@ def moodle(tmp_path_factory):
     download = _zip(root / "CS101-Tiny set-42.zip", {
         "Kim Minsu_2001_assignsubmission_file/double.ipynb": (d, LATE_30H),
         "Kim Minsu_2001_assignsubmission_file/triple.ipynb": (t, LATE_30H)})
-    assert main(["collect", TINY, str(download), "--roster", str(roster), *common]) == 0
-    from autograder.grade import grade
-    grade(course, TINY)
     worksheet = root / "Grades-CS101-Tiny set-42.csv"     # as downloaded from Moodle before grading
     worksheet.write_text(
         "Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
@@ -132,6 +129,11 @@ def moodle(tmp_path_factory):
         'Participant 2001,Kim Minsu,minsu@uni.kr,Submitted for grading,,6.00,Yes,'
         '"Friday, 11 September 2026, 5:59 AM",-,\n'
         "Participant 2005,Ada Absent,ada@uni.kr,No submission,,6.00,Yes,-,-,\n", encoding="utf-8")
+    # the worksheet's submission time (5:59 AM in Seoul: 6 hours late) wins over the zip's (30 hours)
+    assert main(["collect", TINY, str(download), "--roster", str(roster), "--worksheet", str(worksheet),
+                 *common]) == 0
+    from autograder.grade import grade
+    grade(course, TINY)
     return course, roster, common, worksheet
 
 
@@ -148,7 +150,7 @@ def test_moodle_export_is_a_grading_worksheet(moodle, capsys):
     graded_at = rows[1][8]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00", graded_at)
     assert rows[1:] == [
-        ["Participant 2001", "Kim Minsu", "minsu@uni.kr", "Submitted for grading", "3", "6", "Yes",
-         "2026-09-11 20:59:00+00:00", graded_at, "late by 30.0 hours, penalty 3 points"],
+        ["Participant 2001", "Kim Minsu", "minsu@uni.kr", "Submitted for grading", "4.5", "6", "Yes",
+         "2026-09-10 20:59:00+00:00", graded_at, "late by 6.0 hours, penalty 1.5 points"],
         ["Participant 2005", "Ada Absent", "ada@uni.kr", "No submission", "0", "6", "Yes", "", graded_at,
          "not submitted"]]
