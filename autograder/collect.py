@@ -28,9 +28,10 @@ from pathlib import Path, PurePosixPath
 
 from autograder.archive import Entry, open_source
 from autograder.config import Course
-from autograder.duedates import as_utc, load_settings
-from autograder.lms_names import Placement, describe, moodle_time, parse_lms, participant, read_worksheet
+from autograder.duedates import load_settings
+from autograder.lms_names import Placement, describe, parse_lms
 from autograder.outputs import strip_outputs
+from autograder.pick import Clock, SentFile, choose, wrong_assignment, worksheet_times
 from autograder.roster import STUDENT_ID, Roster, read_roster
 
 #: Largest notebook copied as it is (bytes); a bigger one has its outputs cleared.
@@ -38,7 +39,6 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 #: Largest file read at all (bytes): a notebook this big is reported, not parsed.
 MAX_ENTRY_BYTES = 100 * 1024 * 1024
 _JUNK = {"__MACOSX", ".ipynb_checkpoints", ".DS_Store", "Thumbs.db", "timestamp.txt"}
-_RENAMED = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-\d+)?$")
 
 
 @dataclass
@@ -75,12 +75,6 @@ class CollectReport:
         return out
 
 
-@dataclass
-class _File:
-    place: Placement
-    entry: Entry
-
-
 def collect(course: Course, assignment: str, source: Path, roster: Path | None = None,
             worksheet: Path | None = None) -> CollectReport:
     """Copy the submissions in ``source`` (folder or .zip) into ``submitted/<student>/<assignment>/``.
@@ -92,20 +86,28 @@ def collect(course: Course, assignment: str, source: Path, roster: Path | None =
     others = {nb.casefold(): a for a in course.assignments() if a != assignment for nb in course.notebooks(a)}
     people = read_roster(roster) if roster else None
     settings = load_settings(course.workspace, course.repo)
-    clock = _Clock(settings.tz, settings.due.get(assignment), _worksheet_times(worksheet, settings.tz))
+    clock = Clock(settings.tz, settings.due.get(assignment), worksheet_times(worksheet, settings.tz))
     report = CollectReport(assignment)
     scratch = course.workspace / f".collecting-{assignment}"
     with open_source(source) as entries:
         files = _place(entries, assignment, notebooks, report)
         by_student = _identify(files, people, report)
-        _wrong_assignment(files, notebooks, others, report)
+        if warning := wrong_assignment(files, assignment, notebooks, others):
+            report.warnings.append(warning)
         shutil.rmtree(scratch, ignore_errors=True)
         records = {}
         try:
             for student, own in sorted(by_student.items()):
-                chosen = _choose(student, own, notebooks, others, report)
-                if student in report.duplicate_students:
+                choice = choose(own, notebooks, others)
+                if choice.clash:
+                    report.duplicate_students.append(student)
+                    report.duplicate_files[student] = choice.clash
                     continue
+                chosen = choice.chosen
+                if choice.extra:
+                    report.extra[student] = choice.extra
+                if choice.notes:
+                    report.notes[student] = choice.notes
                 if missing := [n for n in notebooks if n not in chosen]:
                     report.missing[student] = missing
                 records[student] = _read(scratch / student, student, chosen, clock, report)
@@ -117,7 +119,7 @@ def collect(course: Course, assignment: str, source: Path, roster: Path | None =
     return report
 
 
-def _place(entries: list[Entry], assignment: str, notebooks: list[str], report: CollectReport) -> list[_File]:
+def _place(entries: list[Entry], assignment: str, notebooks: list[str], report: CollectReport) -> list[SentFile]:
     """Every entry that is not debris, with the student and file its name gives."""
     kept = []
     for e in entries:
@@ -138,16 +140,16 @@ def _place(entries: list[Entry], assignment: str, notebooks: list[str], report: 
         if place is None:
             report.unplaced.append(str(path))
         elif not place.receipt:
-            out.append(_File(place, e))
+            out.append(SentFile(place, e))
     return out
 
 
-def _identify(files: list[_File], people: Roster | None, report: CollectReport) -> dict[str, list[_File]]:
+def _identify(files: list[SentFile], people: Roster | None, report: CollectReport) -> dict[str, list[SentFile]]:
     """Group files by course student id; unknown students and clashes are reported and left out."""
-    keys: dict[tuple, list[_File]] = {}
+    keys: dict[tuple, list[SentFile]] = {}
     for f in files:
         keys.setdefault((f.place.lms, f.place.key), []).append(f)
-    groups: dict[str, dict[str, list[_File]]] = {}
+    groups: dict[str, dict[str, list[SentFile]]] = {}
     for (lms, _), own in sorted(keys.items()):
         p = own[0].place
         student = _student(p, people)
@@ -180,58 +182,7 @@ def _student(p: Placement, people: Roster | None) -> str | None:
     return found.id if found else None
 
 
-def _stem(filename: str) -> str:
-    """A notebook file name as compared: no .ipynb, no browser ' (1)' or '-1' suffix, case-blind."""
-    stem = filename[:-6] if filename.lower().endswith(".ipynb") else filename
-    return _RENAMED.match(stem)["stem"].casefold()
-
-
-def _choose(student: str, own: list[_File], notebooks: list[str], others: dict[str, str],
-            report: CollectReport) -> dict[str, _File]:
-    """notebook name -> the file taken for it: the exact name, else a renamed one, newest attempt first."""
-    newest = sorted(own, key=lambda f: (f.place.order, f.entry.when), reverse=True)
-    ipynb = [f for f in newest if f.place.filename.lower().endswith(".ipynb")]
-    chosen, notes = {}, []
-    for nb in notebooks:
-        exact = [f for f in ipynb if f.place.filename == f"{nb}.ipynb"]
-        if len(exact) > 1 and own[0].place.lms == "folder":
-            report.duplicate_students.append(student)
-            report.duplicate_files[student] = [f.entry.path.as_posix() for f in exact]
-            return {}
-        renamed = [f for f in ipynb if _stem(f.place.filename) == nb.casefold()]
-        if not exact and not renamed and len(notebooks) == 1:
-            # the only notebook sent, under any name that is not another assignment's notebook
-            renamed = [f for f in ipynb if _stem(f.place.filename) not in others][:1] if len(
-                {f.place.filename for f in ipynb}) == 1 else []
-        pick = (exact or renamed or [None])[0]
-        if pick is not None:
-            chosen[nb] = pick
-            if not exact:
-                notes.append(f"took {pick.place.filename!r} as {nb}.ipynb (the only notebook of that name)")
-    used = {id(f) for f in chosen.values()}
-    taken = {f.place.filename for f in chosen.values()}
-    extra = sorted({f.place.filename for f in own if id(f) not in used and f.place.filename not in taken})
-    if extra:
-        report.extra[student] = extra
-    notes += [f"sent {name}, a notebook of {others[_stem(name)]}: wrong assignment?" for name in extra
-              if name.lower().endswith(".ipynb") and _stem(name) in others]
-    if notes:
-        report.notes.setdefault(student, []).extend(notes)
-    return chosen
-
-
-def _wrong_assignment(files: list[_File], notebooks: list[str], others: dict[str, str], report: CollectReport):
-    """Warn when a source holds another assignment's notebooks and none of this one's."""
-    ours = {nb.casefold() for nb in notebooks}
-    stems = {_stem(f.place.filename) for f in files if f.place.filename.lower().endswith(".ipynb")}
-    foreign = sorted({others[s] for s in stems if s in others})
-    if foreign and not stems & ours:
-        report.warnings.append(f"{report.assignment}: this source holds notebooks of {', '.join(foreign)} and none "
-                               f"of {report.assignment} ({', '.join(n + '.ipynb' for n in notebooks)}): "
-                               f"wrong assignment?")
-
-
-def _read(folder: Path, student: str, chosen: dict[str, _File], clock: "_Clock", report: CollectReport) -> dict:
+def _read(folder: Path, student: str, chosen: dict[str, SentFile], clock: Clock, report: CollectReport) -> dict:
     """Read the chosen files into ``folder``; return the student's record (times, LMS ids)."""
     folder.mkdir(parents=True)
     taken, times, empty = [], [], []
@@ -268,38 +219,6 @@ def _read(folder: Path, student: str, chosen: dict[str, _File], clock: "_Clock",
             "lms": place.lms if place else "", "lms_key": place.key if place else "",
             "lms_name": place.name if place else "",
             "lms_late": any(f.place.late for f in chosen.values()) if place and place.lms == "canvas" else None}
-
-
-@dataclass(frozen=True)
-class _Clock:
-    """When a file was submitted: the LMS's record where it gives one, else the archive entry's time."""
-
-    tz: object
-    due: datetime | None
-    moodle: dict[str, datetime]          # participant id -> submission time (UTC), from a worksheet
-
-    def submitted(self, f: _File) -> datetime:
-        p = f.place
-        if p.submitted is not None:                       # Blackboard: in the name, local time
-            return as_utc(p.submitted.replace(tzinfo=self.tz))
-        if p.lms == "moodle" and p.key in self.moodle:
-            return self.moodle[p.key]
-        when = as_utc(f.entry.when)
-        if p.lms == "canvas" and not p.late and self.due is not None and when > self.due:
-            # Canvas says on time; its zip entries may carry the download time, which must not make it late
-            return as_utc(self.due)
-        return when
-
-
-def _worksheet_times(worksheet: Path | None, tz) -> dict[str, datetime]:
-    if worksheet is None:
-        return {}
-    out = {}
-    for row in read_worksheet(worksheet):
-        when = moodle_time(row.get("Last modified (submission)") or "")
-        if when is not None:
-            out[participant(row)] = as_utc(when.replace(tzinfo=tz))
-    return out
 
 
 def _install(course: Course, assignment: str, student: str, staged: Path, record: dict) -> None:
