@@ -51,14 +51,27 @@ def _zip(path: Path, files: dict[str, tuple[bytes, tuple]]) -> Path:
     return path
 
 
-def _setup(root: Path) -> tuple[Course, Path, list[str]]:
+def _round_trip(root: Path, download: str, names: dict[str, tuple], collect_options: list[str] | None = None,
+                before=None) -> tuple[Course, Path, list[str]]:
+    """Course, course.yml and roster under ``root``; the download zipped with right answers; collect; grade.
+
+    names: entry name -> (notebook, zip time). before(root) runs ahead of collect (e.g. to write a worksheet).
+    """
     course = Course(repo=tiny_course(root / "repo"), workspace=root / "ws", judge="autograder.samples:tiny_judge")
     release(course)
     course.workspace.mkdir(parents=True)
     (course.workspace / "course.yml").write_text(COURSE_YML)
     roster = root / "roster.csv"
     roster.write_text(ROSTER)
-    return course, roster, ["--repo", str(course.repo), "--workspace", str(course.workspace)]
+    common = ["--repo", str(course.repo), "--workspace", str(course.workspace)]
+    if before is not None:
+        before(root)
+    data = {nb: _right(course, nb) for nb in RIGHT}
+    archive = _zip(root / download, {name: (data[nb], when) for name, (nb, when) in names.items()})
+    assert main(["collect", TINY, str(archive), "--roster", str(roster), *(collect_options or []), *common]) == 0
+    from autograder.grade import grade
+    grade(course, TINY)
+    return course, roster, common
 
 
 def _csv(path: Path) -> list[list[str]]:
@@ -68,16 +81,10 @@ def _csv(path: Path) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def canvas(tmp_path_factory):
-    root = tmp_path_factory.mktemp("canvas")
-    course, roster, common = _setup(root)
-    d, t = _right(course, "double"), _right(course, "triple")
-    download = _zip(root / "cs101-tiny submissions.zip", {
-        "minsukim_1001_5001_double.ipynb": (d, ON_TIME), "minsukim_1001_5002_triple.ipynb": (t, ON_TIME),
-        "leejiwoo_LATE_1003_5003_double.ipynb": (d, LATE_30H), "leejiwoo_LATE_1003_5004_triple.ipynb": (t, LATE_30H)})
-    assert main(["collect", TINY, str(download), "--roster", str(roster), *common]) == 0
-    from autograder.grade import grade
-    grade(course, TINY)
-    return course, roster, common
+    return _round_trip(tmp_path_factory.mktemp("canvas"), "cs101-tiny submissions.zip", {
+        "minsukim_1001_5001_double.ipynb": ("double", ON_TIME), "minsukim_1001_5002_triple.ipynb": ("triple", ON_TIME),
+        "leejiwoo_LATE_1003_5003_double.ipynb": ("double", LATE_30H),
+        "leejiwoo_LATE_1003_5004_triple.ipynb": ("triple", LATE_30H)})
 
 
 def test_nbgrader_computes_lateness_and_applies_the_course_policy(canvas):
@@ -114,27 +121,27 @@ def test_canvas_export_has_the_gradebook_import_shape(canvas, capsys):
                     ["absent1", "Ada Absent", "not submitted", "", "", "", "0", "6"]]
 
 
-@pytest.fixture(scope="module")
-def moodle(tmp_path_factory):
-    root = tmp_path_factory.mktemp("moodle")
-    course, roster, common = _setup(root)
-    d, t = _right(course, "double"), _right(course, "triple")
-    download = _zip(root / "CS101-Tiny set-42.zip", {
-        "Kim Minsu_2001_assignsubmission_file/double.ipynb": (d, LATE_30H),
-        "Kim Minsu_2001_assignsubmission_file/triple.ipynb": (t, LATE_30H)})
-    worksheet = root / "Grades-CS101-Tiny set-42.csv"     # as downloaded from Moodle before grading
-    worksheet.write_text(
+WORKSHEET = "Grades-CS101-Tiny set-42.csv"     # as downloaded from Moodle before grading
+
+
+def _write_worksheet(root: Path) -> None:
+    (root / WORKSHEET).write_text(
         "Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
         "Last modified (submission),Last modified (grade),Feedback comments\n"
         'Participant 2001,Kim Minsu,minsu@uni.kr,Submitted for grading,,6.00,Yes,'
         '"Friday, 11 September 2026, 5:59 AM",-,\n'
         "Participant 2005,Ada Absent,ada@uni.kr,No submission,,6.00,Yes,-,-,\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def moodle(tmp_path_factory):
+    root = tmp_path_factory.mktemp("moodle")
     # the worksheet's submission time (5:59 AM in Seoul: 6 hours late) wins over the zip's (30 hours)
-    assert main(["collect", TINY, str(download), "--roster", str(roster), "--worksheet", str(worksheet),
-                 *common]) == 0
-    from autograder.grade import grade
-    grade(course, TINY)
-    return course, roster, common, worksheet
+    course, roster, common = _round_trip(root, "CS101-Tiny set-42.zip", {
+        "Kim Minsu_2001_assignsubmission_file/double.ipynb": ("double", LATE_30H),
+        "Kim Minsu_2001_assignsubmission_file/triple.ipynb": ("triple", LATE_30H)},
+        ["--worksheet", str(root / WORKSHEET)], before=_write_worksheet)
+    return course, roster, common, root / WORKSHEET
 
 
 def test_moodle_export_is_a_grading_worksheet(moodle, capsys):
