@@ -10,6 +10,7 @@ header says, so a zip bomb with forged sizes cannot fill the memory either.
 """
 from __future__ import annotations
 
+import lzma
 import os
 import re
 import stat
@@ -32,6 +33,7 @@ MAX_RATIO = 200
 BOMB_BYTES = 64 * 1024 ** 2
 _CHUNK = 1 << 20
 _DEFLATE64 = 9
+_READABLE = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class Entry:
                         break
                     chunks.append(chunk)
                     total += len(chunk)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError) as exc:
             raise SourceError(f"{self._label}: entry {self.path.as_posix()!r} is damaged ({exc}); "
                               f"download the submissions again") from exc
         return None if total > cap else b"".join(chunks)
@@ -93,6 +95,9 @@ def _zip_entries(archive: zipfile.ZipFile, source: Path) -> list[Entry]:
         if info.compress_type == _DEFLATE64:
             raise SourceError(f"{source}: entry {name!r} is compressed with Deflate64, which Python cannot read; "
                               f"unpack the zip with 7-Zip or Windows Explorer and collect the folder instead")
+        if info.compress_type not in _READABLE:
+            raise SourceError(f"{source}: entry {name!r} uses zip compression method {info.compress_type}, which "
+                              f"Python cannot read; unpack the zip with 7-Zip and collect the folder instead")
         total += info.file_size
         if total > MAX_TOTAL_BYTES or (info.file_size > BOMB_BYTES
                                           and info.file_size > MAX_RATIO * info.compress_size):

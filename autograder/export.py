@@ -35,7 +35,8 @@ from autograder.roster import Roster, normal_name, read_roster
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_HEADER = ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
                  "Grade can be changed", "Last modified (submission)", "Last modified (grade)", "Feedback comments"]
-LATENESS_HEADER = ["id", "name", "status", "submitted", "seconds_late", "late_penalty", "score", "max_score"]
+LATENESS_HEADER = ["id", "name", "status", "submitted", "seconds_late", "late_penalty", "score", "max_score",
+                   "lms_late"]
 NOT_SUBMITTED = "not submitted"
 
 
@@ -145,7 +146,12 @@ def write_lateness(path: Path, result: list[Row]) -> None:
         for r in result:
             w.writerow([r.student, r.name, r.status, r.late.submitted if r.late else "",
                         _number(r.late.seconds_late) if r.late else "", _number(r.late.penalty) if r.late else "",
-                        _number(r.score), _number(r.max_score)])
+                        _number(r.score), _number(r.max_score), _flag(r.record.get("lms_late"))])
+
+
+def _flag(late: bool | None) -> str:
+    """The LMS's own late flag (Canvas's LATE_), as collect recorded it; blank where the LMS gives none."""
+    return "" if late is None else ("yes" if late else "no")
 
 
 def export(course: Course, assignment: str, lms: str, roster_path: Path, *, title: str | None = None,

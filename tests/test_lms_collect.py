@@ -231,6 +231,10 @@ def test_encrypted_and_deflate64_entries_one_line_exit_3(course, tmp_path, capsy
     _patch_entry(d64, "alice/double.ipynb", method=9)
     code, err = _cli(course, d64, capsys)
     assert (code, err.count("\n")) == (3, 1) and "compressed with Deflate64" in err
+    ppmd = make_zip(tmp_path / "ppmd.zip", {"alice/double.ipynb": NB})
+    _patch_entry(ppmd, "alice/double.ipynb", method=98)
+    code, err = _cli(course, ppmd, capsys)
+    assert (code, err.count("\n")) == (3, 1) and "compression method 98" in err
     assert not course.submitted_dir.exists()
 
 

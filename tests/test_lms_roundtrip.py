@@ -115,10 +115,11 @@ def test_canvas_export_has_the_gradebook_import_shape(canvas, capsys):
     assert re.match(r"SIS\s+User\s+ID", header[2]) and re.match(r"SIS\s+Login\s+ID", header[3])
     assert "Section" in header[4] and all(len(r) == len(header) for r in rows)
     late = _csv(course.reports_dir / TINY / "tiny-lateness.csv")
-    assert late == [["id", "name", "status", "submitted", "seconds_late", "late_penalty", "score", "max_score"],
-                    ["kms01", "Kim Minsu", "graded", "2026-09-10 12:00:00 UTC", "0", "0", "6", "6"],
-                    ["lee.j", "Jiwoo Lee", "graded", "2026-09-11 20:59:00 UTC", "108000", "3", "3", "6"],
-                    ["absent1", "Ada Absent", "not submitted", "", "", "", "0", "6"]]
+    assert late == [["id", "name", "status", "submitted", "seconds_late", "late_penalty", "score", "max_score",
+                     "lms_late"],
+                    ["kms01", "Kim Minsu", "graded", "2026-09-10 12:00:00 UTC", "0", "0", "6", "6", "no"],
+                    ["lee.j", "Jiwoo Lee", "graded", "2026-09-11 20:59:00 UTC", "108000", "3", "3", "6", "yes"],
+                    ["absent1", "Ada Absent", "not submitted", "", "", "", "0", "6", ""]]
 
 
 WORKSHEET = "Grades-CS101-Tiny set-42.csv"     # as downloaded from Moodle before grading
@@ -161,3 +162,16 @@ def test_moodle_export_is_a_grading_worksheet(moodle, capsys):
          "2026-09-10 20:59:00+00:00", graded_at, "late by 6.0 hours, penalty 1.5 points"],
         ["Participant 2005", "Ada Absent", "ada@uni.kr", "No submission", "0", "6", "Yes", "", graded_at,
          "not submitted"]]
+
+
+def test_export_usage_errors_are_one_line(tmp_path, capsys):
+    course = Course(repo=tiny_course(tmp_path / "repo"), workspace=tmp_path / "ws")
+    common = ["--repo", str(course.repo), "--workspace", str(course.workspace)]
+    ids = tmp_path / "ids.txt"
+    ids.write_text("alice\nbob\n")
+    assert main(["export", TINY, "--lms", "moodle", "--roster", str(ids), *common]) == 2
+    assert "the Moodle export needs names or a worksheet" in capsys.readouterr().err
+    assert main(["export", TINY, "--lms", "canvas", "--roster", str(tmp_path / "none.csv"), *common]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot read the roster" in err
+    assert not (course.reports_dir / TINY).exists()
