@@ -3,8 +3,8 @@
 A student's files come from one LMS download (or folder). For each notebook of
 the assignment the exact file name wins, newest attempt first; else a file
 renamed by a browser or the student (``layers (1).ipynb``, ``Layers.ipynb``,
-Canvas's ``layers-1.ipynb``); else, for a one-notebook assignment, the only
-notebook sent under any name that is not another assignment's notebook. Folders
+Canvas's ``layers-1.ipynb``) when it is the only one of that name. Any other
+name (``scratch.ipynb``) is not guessed at: it is listed as an extra file. Folders
 holding the same notebook twice are a clash for a human, not an attempt order.
 """
 from __future__ import annotations
@@ -53,14 +53,15 @@ def choose(own: list[SentFile], notebooks: list[str], others: dict[str, str]) ->
         if len(exact) > 1 and own[0].place.lms == "folder":
             return Choice(clash=[f.entry.path.as_posix() for f in exact])
         renamed = [f for f in ipynb if stem(f.place.filename) == nb.casefold()]
-        if not exact and not renamed and len(notebooks) == 1 and len({f.place.filename for f in ipynb}) == 1:
-            # the only notebook sent, under any name that is not another assignment's notebook
-            renamed = [f for f in ipynb if stem(f.place.filename) not in others][:1]
-        pick = (exact or renamed or [None])[0]
-        if pick is not None:
-            out.chosen[nb] = pick
-            if not exact:
-                out.notes.append(f"took {pick.place.filename!r} as {nb}.ipynb (the only notebook of that name)")
+        names = sorted({f.place.filename for f in renamed})
+        if exact:
+            out.chosen[nb] = exact[0]
+        elif len(names) == 1:
+            out.chosen[nb] = renamed[0]
+            out.notes.append(f"took {names[0]!r} as {nb}.ipynb (the only notebook of that name)")
+        elif names:   # 'layers (1)' and 'layers (2)': which one the student meant is theirs to say
+            out.notes.append(f"several notebooks could be {nb}.ipynb ({', '.join(names)}); none taken: keep one "
+                             f"and collect again")
     used = {id(f) for f in out.chosen.values()}
     taken = {f.place.filename for f in out.chosen.values()}
     out.extra = sorted({f.place.filename for f in own if id(f) not in used and f.place.filename not in taken})

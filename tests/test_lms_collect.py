@@ -146,10 +146,16 @@ def test_renamed_notebooks_taken_with_a_note(course, tmp_path):
     assert report.notes["alice"] == ["took 'Double.ipynb' as double.ipynb (the only notebook of that name)",
                                      "took 'triple (1).ipynb' as triple.ipynb (the only notebook of that name)"]
     assert got(course, "alice", "double.ipynb") == NB
-    # a one-notebook assignment takes the only notebook sent, whatever its name
-    report = collect(course, "other", src / "dan" / "..")
-    assert report.collected["dan"] == ["graphs"]
-    assert "took 'my homework.ipynb' as graphs.ipynb" in report.notes["dan"][0]
+    # any other name is not guessed at, nor is one of two renamed copies
+    assert report.collected["dan"] == [] and report.extra["dan"] == ["my homework.ipynb"]
+    two = tmp_path / "two"
+    for name in ("erin/graphs (1).ipynb", "erin/graphs (2).ipynb"):
+        (two / name).parent.mkdir(parents=True, exist_ok=True)
+        (two / name).write_bytes(NB)
+    report = collect(course, "other", two)
+    assert report.missing == {"erin": ["graphs"]}
+    assert report.notes["erin"] == ["several notebooks could be graphs.ipynb (graphs (1).ipynb, graphs (2).ipynb); "
+                                    "none taken: keep one and collect again"]
 
 
 def test_another_assignments_notebooks_warn_wrong_assignment(course, tmp_path):
