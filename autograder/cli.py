@@ -31,8 +31,9 @@ a typical term:
 
 The workspace (submissions, autograded notebooks, feedback, reports and the
 SQLite gradebook) is --workspace, else ${WORKSPACE_ENV}, else <repo>/grading.
-exit codes: 0 ok, 1 error, 2 usage, 3 unreadable source, 4 unsafe archive,
-5 stale release, 6 gradebook busy or unreachable, 7 no sandbox available.
+exit codes: 0 ok, 1 error, 2 usage, 3 unreadable source or damaged zip entry,
+4 unsafe archive or zip bomb, 5 stale release, 6 gradebook busy or unreachable,
+7 no sandbox available.
 """
 
 
