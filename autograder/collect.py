@@ -178,7 +178,7 @@ def _student(p: Placement, people: Roster | None) -> str | None:
     if people is None:
         return p.key
     found = {"canvas": lambda: people.canvas(p.key, p.name), "moodle": lambda: people.by_name(p.name),
-             "blackboard": lambda: people.by_login(p.key), "folder": lambda: people.get(p.key)}[p.lms]()
+             "blackboard": lambda: people.by_login(p.key), "folder": lambda: people.by_name(p.key)}[p.lms]()
     return found.id if found else None
 
 

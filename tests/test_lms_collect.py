@@ -330,3 +330,11 @@ def test_moodle_worksheet_gives_the_submission_time(course, roster, tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(SourceError, match="is not a Moodle grading worksheet"):
         collect(course, TINY, archive_path, roster=roster, worksheet=bad)
+
+
+def test_folders_and_flat_files_named_by_full_name_map_through_the_roster(course, roster, tmp_path):
+    archive_path = make_zip(tmp_path / "names.zip", {"김민수/double.ipynb": NB, "김민수/triple.ipynb": NB,
+                                                     "Kim Minsu_double.ipynb": NB, "lee.j/triple.ipynb": NB})
+    report = collect(course, TINY, archive_path, roster=roster)
+    assert report.collected == {"kmsB": ["double", "triple"], "kms01": ["double"], "lee.j": ["triple"]}
+    assert sorted(p.name for p in course.submitted_dir.iterdir()) == ["kms01", "kmsB", "lee.j"]
