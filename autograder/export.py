@@ -97,7 +97,8 @@ def write_canvas(path: Path, assignment: str, title: str, result: list[Row], ros
         for r in result:
             s = roster.get(r.student)
             canvas_id = s.canvas_id or (r.record.get("lms_key", "") if r.record.get("lms") == "canvas" else "")
-            w.writerow([s.name or s.id, canvas_id, s.sis_id, s.username or s.id, s.section, _number(r.score)])
+            # a guessed login could name another Canvas user: blank unless the roster gives it
+            w.writerow([s.name or s.id, canvas_id, s.sis_id, s.username, s.section, _number(r.score)])
 
 
 def _moodle_time(stamp: str) -> str:

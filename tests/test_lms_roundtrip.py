@@ -33,7 +33,7 @@ COURSE_YML = "timezone: Asia/Seoul\ndue:\n  tiny: 2026-09-10 23:59\nlate:\n  per
 ROSTER = ("id,name,canvas_id,sis_id,section,email,username\n"
           "kms01,Kim Minsu,,S01,A,minsu@uni.kr,minsu\n"           # no canvas_id: the download gives it
           "lee.j,Jiwoo Lee,1003,S03,A,jiwoo@uni.kr,jlee\n"
-          "absent1,Ada Absent,1009,S09,B,ada@uni.kr,ada\n")
+          "absent1,Ada Absent,1009,S09,B,ada@uni.kr,\n")          # no login: never guessed
 ON_TIME = (2026, 9, 10, 12, 0, 0)     # UTC; due 2026-09-10 23:59 in Seoul = 14:59 UTC
 LATE_30H = (2026, 9, 11, 20, 59, 0)   # 30 hours late: 2 started days, 50 %
 
@@ -108,7 +108,7 @@ def test_canvas_export_has_the_gradebook_import_shape(canvas, capsys):
                     ["Points Possible", "", "", "", "", "6"],
                     ["Kim Minsu", "1001", "S01", "minsu", "A", "6"],
                     ["Jiwoo Lee", "1003", "S03", "jlee", "A", "3"],
-                    ["Ada Absent", "1009", "S09", "ada", "B", "0"]]
+                    ["Ada Absent", "1009", "S09", "", "B", "0"]]
     # Canvas's importer: "Student" and "ID" open the header, "Section" closes the student columns
     header = rows[0]
     assert "Student" in header[0] and "ID" in header[1]
