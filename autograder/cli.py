@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from nbformat.warnings import DuplicateCellId, MissingIDFieldWarning
 
 from autograder import collect as collect_mod
+from autograder import export as export_mod
 from autograder import feedback as feedback_mod
 from autograder import grade as grade_mod
 from autograder import release as release_mod
@@ -36,11 +37,14 @@ a typical term:
   backprop-grader feedback ps2_layers           HTML per student
   backprop-grader report ps2_layers             grades CSV, pass rates, plots
   backprop-grader remove ps2_layers --student ID   take one submission out again
+  backprop-grader export ps2_layers --lms canvas --roster roster.csv
+                                                the file your LMS imports
 
 The workspace (submissions, autograded notebooks, feedback, reports and the
 SQLite gradebook) is --workspace, else ${WORKSPACE_ENV}, else <repo>/grading.
-exit codes: 0 ok, 1 error, 2 usage, 3 unreadable source, 4 unsafe archive,
-5 stale release, 6 gradebook busy or unreachable, 7 no sandbox available.
+exit codes: 0 ok, 1 error, 2 usage, 3 unreadable source or damaged zip entry,
+4 unsafe archive or zip bomb, 5 stale release, 6 gradebook busy or unreachable,
+7 no sandbox available.
 """
 
 
@@ -75,8 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("collect", parents=[common], help="import submissions into the workspace")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("source", type=Path, metavar="SOURCE", help="folder of submissions or an LMS download .zip")
-    p.add_argument("--roster", type=Path, help="student ids, one per line or a CSV with an 'id' column; "
-                                               "others are reported and skipped")
+    p.add_argument("--roster", type=Path, help="student ids, one per line, or a CSV with 'id' and the LMS's names "
+                                               "and ids (name, canvas_id, email, username); others are skipped")
+    p.add_argument("--worksheet", type=Path, help="Moodle: the grading worksheet, for the submission times")
 
     p = sub.add_parser("grade", parents=[common], help="autograde every collected submission")
     p.add_argument("assignment", metavar="ASSIGNMENT")
@@ -94,6 +99,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="the student to remove (repeat)")
     p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
                    help="if a grading run holds the gradebook, wait this long for it (default: refuse)")
+
+    p = sub.add_parser("export", parents=[common], help="write the grades file Canvas or Moodle imports")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--lms", required=True, choices=("canvas", "moodle"), help="which LMS will import the file")
+    p.add_argument("--roster", type=Path, required=True,
+                   help="CSV with id, name and the LMS's ids (canvas_id, email); every row gets a grade")
+    p.add_argument("--title", help="Canvas: the assignment's column, 'Name (canvas assignment id)' "
+                                   "as in a gradebook export (default: ASSIGNMENT, a new column)")
+    p.add_argument("--worksheet", type=Path, help="Moodle: the grading worksheet downloaded from the assignment")
 
     for name, text in (("feedback", "write an HTML feedback page per student"),
                        ("report", "write grades CSV, pass rates, histogram and frequent mistakes")):
@@ -126,7 +140,7 @@ def _release(course: Course, args, out) -> int:
 
 
 def _collect(course: Course, args, out) -> int:
-    rep = collect_mod.collect(course, args.assignment, args.source, args.roster)
+    rep = collect_mod.collect(course, args.assignment, args.source, args.roster, args.worksheet)
     print(f"collected {len(rep.collected)} submissions of {args.assignment} into {course.submitted_dir}", file=out)
     for problem in rep.problems:
         print(f"  {problem}", file=out)
@@ -180,8 +194,17 @@ def _remove(course: Course, args, out) -> int:
     return 0
 
 
+def _export(course: Course, args, out) -> int:
+    paths, problems = export_mod.export(course, args.assignment, args.lms, args.roster, title=args.title,
+                                        worksheet=args.worksheet)
+    print(f"wrote {', '.join(map(str, paths))}", file=out)
+    for problem in problems:
+        print(f"  {problem}", file=out)
+    return 0
+
+
 COMMANDS = {"release": _release, "collect": _collect, "grade": _grade, "feedback": _feedback, "report": _report,
-            "remove": _remove}
+            "remove": _remove, "export": _export}
 
 
 @contextmanager

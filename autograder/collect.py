@@ -1,37 +1,43 @@
 """``collect``: bring submissions into nbgrader's ``submitted/<student>/<assignment>/`` layout.
 
-Accepted sources, as a folder or as a zip downloaded from an LMS:
+Accepted sources, as a folder or as a zip: the downloads of Canvas, Moodle and
+Blackboard (see :mod:`autograder.lms_names`), a folder per student
+(``alice/graphs.ipynb``; an extra ``<assignment>/`` level and one enclosing folder
+are tolerated) and flat ``<student>_<notebook>.ipynb`` files. LMS students are
+matched to course ids through the roster (:mod:`autograder.roster`).
 
-- a folder per student: ``alice/graphs.ipynb`` (an extra ``<assignment>/`` level
-  and one enclosing folder such as ``submissions/`` are tolerated);
-- flat files named ``<student>_<notebook>.ipynb``.
+Per student the newest attempt of each notebook is taken. A notebook under
+another name (``layers (1).ipynb``, ``Layers.ipynb``) is taken with a note; a
+notebook over ``MAX_NOTEBOOK_BYTES`` is taken with its outputs cleared (grading
+clears them anyway). The submission time (from the LMS's name where it gives one,
+else the entry's time) goes to ``timestamp.txt``, where nbgrader reads it to
+compute lateness. What the LMS said of each student (its ids, its late flag)
+goes to ``<workspace>/lms/<assignment>.json`` for ``export``.
 
-Everything is read and checked before anything is written: an archive entry
-that would land outside the target (``../``, an absolute path, a link) rejects
-the whole source. Problems a human must look at (unknown or duplicate students,
-missing or extra notebooks) are reported, not guessed around.
+Everything is checked and read into a scratch folder before anything is
+replaced, one entry at a time: an unsafe or unreadable source changes nothing.
 """
 from __future__ import annotations
 
-import csv
-import io
-import os
+import json
 import re
 import shutil
-import stat
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+from autograder.archive import Entry, open_source
 from autograder.config import Course
-from autograder.errors import SourceError, UnsafeArchiveError
+from autograder.duedates import load_settings
+from autograder.lms_names import Placement, describe, parse_lms
+from autograder.outputs import strip_outputs
+from autograder.pick import Clock, SentFile, choose, wrong_assignment, worksheet_times
+from autograder.roster import STUDENT_ID, Roster, read_roster
 
-#: Largest notebook accepted (bytes); a bigger file is reported, not copied.
+#: Largest notebook copied as it is (bytes); a bigger one has its outputs cleared.
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
-#: Largest archive content read in total (bytes): guards against zip bombs.
-MAX_TOTAL_BYTES = 2 * 1024 ** 3
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
+#: Largest file read at all (bytes): a notebook this big is reported, not parsed.
+MAX_ENTRY_BYTES = 100 * 1024 * 1024
 _JUNK = {"__MACOSX", ".ipynb_checkpoints", ".DS_Store", "Thumbs.db", "timestamp.txt"}
 
 
@@ -48,174 +54,199 @@ class CollectReport:
     unplaced: list[str] = field(default_factory=list)               # files with no student
     absent: list[str] = field(default_factory=list)                 # on the roster, nothing submitted
     duplicate_files: dict[str, list[str]] = field(default_factory=dict)  # duplicate student -> what clashed
+    empty: dict[str, list[str]] = field(default_factory=dict)       # student -> empty files (scored 0)
+    notes: dict[str, list[str]] = field(default_factory=dict)       # student -> what was done to the files
+    warnings: list[str] = field(default_factory=list)               # about the source as a whole
 
     @property
     def problems(self) -> list[str]:
-        out = [f"{s}: missing {', '.join(n + '.ipynb' for n in nbs)} (scored 0)" for s, nbs in self.missing.items()]
+        out = list(self.warnings)
+        out += [f"{s}: missing {', '.join(n + '.ipynb' for n in nbs)} (scored 0)" for s, nbs in self.missing.items()]
+        out += [f"{s}: {f} is empty (0 bytes; scored 0): ask for the file again" for s, fs in self.empty.items()
+                for f in fs]
+        out += [f"{s}: {note}" for s, notes in self.notes.items() for note in notes]
         out += [f"{s}: extra files not collected: {', '.join(files)}" for s, files in self.extra.items()]
         out += [f"{s}: not on the roster; skipped" for s in self.unknown_students]
         out += [f"{s}: submitted more than once ({', '.join(self.duplicate_files.get(s, []))}); skipped, keep one and "
                 f"collect again" for s in self.duplicate_students]
-        out += [f"{p}: cannot tell which student this is; expected <student>/<notebook>.ipynb "
+        out += [f"{p}: cannot tell which student this is; expected an LMS download, <student>/<notebook>.ipynb "
                 f"or <student>_<notebook>.ipynb" for p in self.unplaced]
         out += [f"{s}: on the roster but submitted nothing" for s in self.absent]
         return out
 
 
-def read_roster(path: Path) -> list[str]:
-    """Student ids from a roster: one per line, or a CSV whose first column (or column 'id') holds them."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise SourceError(f"cannot read the roster {path}: {exc.strerror}") from exc
-    rows = [r for r in csv.reader(io.StringIO(text)) if r and r[0].strip() and not r[0].startswith("#")]
-    if rows and "id" in [c.strip().lower() for c in rows[0]]:
-        col = [c.strip().lower() for c in rows[0]].index("id")
-        rows = [r[col:] for r in rows[1:]]
-    ids = [r[0].strip() for r in rows]
-    bad = [i for i in ids if not STUDENT_ID.match(i)]
-    if bad:
-        raise SourceError(f"roster {path}: {bad[0]!r} is not a usable student id "
-                          f"(letters, digits and . _ @ + - only, starting with a letter or digit)")
-    return ids
+def collect(course: Course, assignment: str, source: Path, roster: Path | None = None,
+            worksheet: Path | None = None) -> CollectReport:
+    """Copy the submissions in ``source`` (folder or .zip) into ``submitted/<student>/<assignment>/``.
 
-
-def _read_zip(path: Path) -> list[tuple[PurePosixPath, bytes, datetime]]:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SourceError(f"{path} is not a readable zip file ({exc}); download the submissions again") from exc
-    entries, total = [], 0
-    with archive:
-        infos = archive.infolist()
-        for info in infos:  # check every entry before reading any
-            name = info.filename
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                raise UnsafeArchiveError(f"{path}: entry {name!r} is a symbolic link; refusing the whole archive")
-            _safe_parts(name, f"{path}: entry")
-        for info in infos:
-            if info.is_dir():
-                continue
-            total += info.file_size
-            if total > MAX_TOTAL_BYTES:
-                raise SourceError(f"{path} unpacks to more than {MAX_TOTAL_BYTES} bytes; refusing it")
-            data = archive.read(info) if info.file_size <= MAX_NOTEBOOK_BYTES else b""
-            when = datetime(*info.date_time, tzinfo=timezone.utc)
-            entries.append((PurePosixPath(*_safe_parts(info.filename, "")), data, when))
-    return entries
-
-
-def _safe_parts(name: str, where: str) -> list[str]:
-    """Path components of an archive name, or UnsafeArchiveError when it could escape the target."""
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or "\\" in name or "\0" in name:
-        raise UnsafeArchiveError(f"{where} {name!r} is an absolute or Windows path; refusing the whole archive")
-    parts = [p for p in name.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise UnsafeArchiveError(f"{where} {name!r} climbs out of the archive with '..'; refusing the whole archive")
-    return parts
-
-
-def _read_folder(root: Path) -> list[tuple[PurePosixPath, bytes, datetime]]:
-    entries = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        for name in dirnames + filenames:
-            full = Path(dirpath, name)
-            if full.is_symlink():
-                raise UnsafeArchiveError(f"{full} is a symbolic link; refusing the whole folder "
-                                         f"(copy the real files in its place)")
-        for name in filenames:
-            full = Path(dirpath, name)
-            size = full.stat().st_size
-            data = full.read_bytes() if size <= MAX_NOTEBOOK_BYTES else b""
-            when = datetime.fromtimestamp(full.stat().st_mtime, tz=timezone.utc)
-            entries.append((PurePosixPath(full.relative_to(root).as_posix()), data, when))
-    return entries
-
-
-def _place(entries, assignment: str, notebooks: list[str], report: CollectReport):
-    """Group entries by student: {student: {filename: (bytes, mtime, original path)}}."""
-    files = [(PurePosixPath(*[p for p in path.parts if p != assignment]), data, when)
-             for path, data, when in entries if not (set(path.parts) & _JUNK)]
-    if files and all(len(p.parts) >= 3 for p, _, _ in files) and len({p.parts[0] for p, _, _ in files}) == 1:
-        files = [(PurePosixPath(*p.parts[1:]), d, w) for p, d, w in files]  # one enclosing folder
-    by_student: dict[str, dict[str, list]] = {}
-    flat = re.compile(r"^(?P<student>.+?)[_-](?P<nb>" + "|".join(map(re.escape, notebooks)) + r")\.ipynb$")
-    for path, data, when in files:
-        if len(path.parts) >= 2:
-            student, name = path.parts[0], path.name
-        elif notebooks and (m := flat.match(path.name)):
-            student, name = m["student"], m["nb"] + ".ipynb"
-        else:
-            report.unplaced.append(str(path))
-            continue
-        by_student.setdefault(student, {}).setdefault(name, []).append((data, when, str(path)))
-    return by_student
-
-
-def collect(course: Course, assignment: str, source: Path, roster: Path | None = None) -> CollectReport:
-    """Copy the submissions in ``source`` (folder or .zip) into ``submitted/<student>/<assignment>/``."""
+    worksheet: a Moodle grading worksheet, whose "Last modified (submission)" gives Moodle's submission times.
+    """
     course.check_assignment(assignment)
-    source = Path(source)
-    if source.is_dir():
-        entries = _read_folder(source)
-    elif source.is_file():
-        entries = _read_zip(source)
-    else:
-        raise SourceError(f"no such folder or zip file: {source}")
     notebooks = course.notebooks(assignment)
+    others = {nb.casefold(): a for a in course.assignments() if a != assignment for nb in course.notebooks(a)}
+    people = read_roster(roster) if roster else None
+    settings = load_settings(course.workspace, course.repo)
+    clock = Clock(settings.tz, settings.due.get(assignment), worksheet_times(worksheet, settings.tz))
     report = CollectReport(assignment)
-    by_student = _place(entries, assignment, notebooks, report)
-
-    # Student ids are folder names in nbgrader's layout: compare them case-blind.
-    groups: dict[str, list[str]] = {}
-    for student in by_student:
-        groups.setdefault(student.casefold(), []).append(student)
-    allowed = {s.casefold(): s for s in read_roster(roster)} if roster else None
-    accepted = {}
-    for key, names in sorted(groups.items()):
-        dup_files = [f"{n}/{f}" for n in names for f, copies in by_student[n].items() if len(copies) > 1]
-        if len(names) > 1 or dup_files:
-            report.duplicate_students.append(names[0])
-            report.duplicate_files[names[0]] = sorted(names) if len(names) > 1 else dup_files
-        elif not STUDENT_ID.match(names[0]):
-            report.unplaced.append(f"{names[0]}/ (not a usable student id)")
-        elif allowed is not None and key not in allowed:
-            report.unknown_students.append(names[0])
-        else:
-            accepted[allowed[key] if allowed else names[0]] = by_student[names[0]]
-    if allowed is not None:
-        report.absent = sorted(s for k, s in allowed.items() if not any(k == a.casefold() for a in by_student))
-
-    for student, files in sorted(accepted.items()):
-        wanted = {f"{n}.ipynb" for n in notebooks}
-        chosen = {name: copies[0] for name, copies in files.items() if name in wanted}
-        too_big = [name for name, (data, _, _) in chosen.items() if not data]
-        report.extra[student] = sorted(set(files) - wanted) + [f"{n} (over {MAX_NOTEBOOK_BYTES} bytes)"
-                                                               for n in too_big]
-        if not report.extra[student]:
-            del report.extra[student]
-        chosen = {name: c for name, c in chosen.items() if name not in too_big}
-        missing = sorted(n for n in notebooks if f"{n}.ipynb" not in chosen)
-        if missing:
-            report.missing[student] = missing
-        _write(course, assignment, student, chosen)
-        report.collected[student] = sorted(Path(n).stem for n in chosen)
+    scratch = course.workspace / f".collecting-{assignment}"
+    with open_source(source) as entries:
+        files = _place(entries, assignment, notebooks, report)
+        by_student = _identify(files, people, report)
+        if warning := wrong_assignment(files, assignment, notebooks, others):
+            report.warnings.append(warning)
+        shutil.rmtree(scratch, ignore_errors=True)
+        records = {}
+        try:
+            for student, own in sorted(by_student.items()):
+                choice = choose(own, notebooks, others)
+                if choice.clash:
+                    report.duplicate_students.append(student)
+                    report.duplicate_files[student] = choice.clash
+                    continue
+                chosen = choice.chosen
+                if choice.extra:
+                    report.extra[student] = choice.extra
+                if choice.notes:
+                    report.notes[student] = choice.notes
+                if missing := [n for n in notebooks if n not in chosen]:
+                    report.missing[student] = missing
+                records[student] = _read(scratch / student, student, chosen, clock, report)
+            for student, record in records.items():
+                _install(course, assignment, student, scratch / student, record)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    _save_records(course, assignment, records)
     return report
 
 
-def _write(course: Course, assignment: str, student: str, chosen: dict) -> None:
-    """Replace the student's submitted folder atomically enough: write beside it, then swap."""
+def _place(entries: list[Entry], assignment: str, notebooks: list[str], report: CollectReport) -> list[SentFile]:
+    """Every entry that is not debris, with the student and file its name gives."""
+    kept = []
+    for e in entries:
+        parts = [p for p in e.path.parts if p != assignment]
+        if not parts or set(parts) & _JUNK or parts[-1].startswith("._"):
+            continue
+        kept.append((PurePosixPath(*parts), e))
+    if kept and all(len(p.parts) >= 3 for p, _ in kept) and len({p.parts[0] for p, _ in kept}) == 1:
+        kept = [(PurePosixPath(*p.parts[1:]), e) for p, e in kept]   # one enclosing folder
+    flat = re.compile(r"^(?P<student>.+?)[_-](?P<nb>" + "|".join(map(re.escape, notebooks)) + r")\.ipynb$", re.I)
+    out = []
+    for path, e in kept:
+        place = parse_lms(path) or parse_lms(PurePosixPath(path.name))
+        if place is None and len(path.parts) >= 2:
+            place = Placement("folder", path.parts[0], "", path.name, (), None, None)
+        elif place is None and (m := flat.match(path.name)):
+            place = Placement("folder", m["student"], "", m["nb"] + ".ipynb")
+        if place is None:
+            report.unplaced.append(str(path))
+        elif not place.receipt:
+            out.append(SentFile(place, e))
+    return out
+
+
+def _identify(files: list[SentFile], people: Roster | None, report: CollectReport) -> dict[str, list[SentFile]]:
+    """Group files by course student id; unknown students and clashes are reported and left out."""
+    keys: dict[tuple, list[SentFile]] = {}
+    for f in files:
+        keys.setdefault((f.place.lms, f.place.key), []).append(f)
+    groups: dict[str, dict[str, list[SentFile]]] = {}
+    for (lms, _), own in sorted(keys.items()):
+        p = own[0].place
+        student = _student(p, people)
+        label = describe(p)
+        if student is None and people is not None:
+            report.unknown_students.append(label)
+        elif student is None or not STUDENT_ID.match(student):
+            report.unplaced.append(f"{label}/ (not a usable student id; give a roster that maps it)")
+        else:   # ids are folder names in nbgrader's layout: compare them case-blind
+            groups.setdefault(student.casefold(), {}).setdefault((lms, p.key), (student, []))[1].extend(own)
+    if people is not None:
+        report.absent = [s for s in people.ids() if s.casefold() not in groups]
+    out = {}
+    for by_key in groups.values():
+        names = sorted(describe(own[0].place) for student, own in by_key.values())
+        if len(by_key) > 1:   # one student under two names (Gina/ and gina/, or a folder and a Canvas file)
+            report.duplicate_students.append(names[0])
+            report.duplicate_files[names[0]] = names
+        else:
+            student, own = next(iter(by_key.values()))
+            out[student] = own
+    return out
+
+
+def _student(p: Placement, people: Roster | None) -> str | None:
+    if people is None:
+        return p.key
+    found = {"canvas": lambda: people.canvas(p.key, p.name), "moodle": lambda: people.by_name(p.name),
+             "blackboard": lambda: people.by_login(p.key), "folder": lambda: people.by_name(p.key)}[p.lms]()
+    return found.id if found else None
+
+
+def _read(folder: Path, student: str, chosen: dict[str, SentFile], clock: Clock, report: CollectReport) -> dict:
+    """Read the chosen files into ``folder``; return the student's record (times, LMS ids)."""
+    folder.mkdir(parents=True)
+    taken, times, empty = [], [], []
+    for nb, f in sorted(chosen.items()):
+        data = f.entry.read(MAX_ENTRY_BYTES) if f.entry.size <= MAX_ENTRY_BYTES else None
+        if data is not None and len(data) > MAX_NOTEBOOK_BYTES:
+            data = strip_outputs(data)
+            if data is not None and len(data) <= MAX_NOTEBOOK_BYTES:
+                report.notes.setdefault(student, []).append(
+                    f"{nb}.ipynb is over {MAX_NOTEBOOK_BYTES} bytes with its outputs; collected with outputs "
+                    f"cleared (grading clears them anyway)")
+            else:
+                data = None
+        if data is None:
+            report.notes.setdefault(student, []).append(
+                f"{nb}.ipynb is too big even without outputs (over {MAX_NOTEBOOK_BYTES} bytes); not collected")
+            continue
+        if not data.strip():
+            empty.append(f.place.filename)
+            continue
+        (folder / f"{nb}.ipynb").write_bytes(data)
+        taken.append(nb)
+        times.append(clock.submitted(f))
+    if empty:
+        report.empty[student] = empty
+    if any(f.place.late for f in chosen.values()) and times:
+        report.notes.setdefault(student, []).append(
+            f"Canvas marks this LATE but its download carries no submission time; the zip's time "
+            f"{max(times):%Y-%m-%d %H:%M} UTC is used (Canvas may stamp the download time): check timestamp.txt")
+    report.collected[student] = sorted(taken)
+    place = next(iter(chosen.values())).place if chosen else None
+    return {"notebooks": sorted(taken),
+            "submitted": max(times).strftime("%Y-%m-%d %H:%M:%S.%f UTC") if times else "",
+            "lms": place.lms if place else "", "lms_key": place.key if place else "",
+            "lms_name": place.name if place else "",
+            "lms_late": any(f.place.late for f in chosen.values()) if place and place.lms == "canvas" else None}
+
+
+def _install(course: Course, assignment: str, student: str, staged: Path, record: dict) -> None:
+    """Replace the student's submitted folder with ``staged`` (written beside it, then swapped)."""
+    stamp = record["submitted"] or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    # nbgrader reads the submission time from timestamp.txt: lateness, and a newer one triggers regrading
+    (staged / "timestamp.txt").write_text(stamp + "\n")
     target = course.submitted_dir / student / assignment
-    staging = target.with_name(f".{assignment}.collecting")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    for name, (data, _, _) in chosen.items():
-        (staging / name).write_bytes(data)
-    latest = max((when for _, when, _ in chosen.values()), default=datetime.now(timezone.utc))
-    # nbgrader reads the submission time from timestamp.txt; a newer one triggers regrading
-    (staging / "timestamp.txt").write_text(latest.strftime("%Y-%m-%d %H:%M:%S.%f UTC") + "\n")
+    target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         shutil.rmtree(target)
-    staging.rename(target)
+    shutil.move(str(staged), target)
+
+
+def records_path(course: Course, assignment: str) -> Path:
+    return course.workspace / "lms" / f"{assignment}.json"
+
+
+def _save_records(course: Course, assignment: str, records: dict) -> None:
+    """Merge this collect's records into ``lms/<assignment>.json`` (a later collect replaces a student's)."""
+    path = records_path(course, assignment)
+    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    old.update(records)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(old, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def read_records(course: Course, assignment: str) -> dict[str, dict]:
+    """What collect recorded per student of ``assignment`` (LMS ids, late flag, time); {} before any collect."""
+    path = records_path(course, assignment)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

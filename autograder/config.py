@@ -165,6 +165,14 @@ def nbgrader_config(course: Course, *, root: Path) -> Config:
         AssignLatePenalties,
         CheckCellMetadata,
     ]
+    # Late work: nbgrader's AssignLatePenalties asks this plugin for each notebook's penalty;
+    # course.yml sets the policy (autograder/duedates.py, autograder/late.py).
+    from autograder.duedates import load_settings
+    from autograder.late import CourseLatePenalty
+    policy = load_settings(course.workspace, course.repo).late
+    c.AssignLatePenalties.plugin_class = CourseLatePenalty
+    c.CourseLatePenalty.grace_minutes = policy.grace_minutes
+    c.CourseLatePenalty.percent_per_day = policy.percent_per_day
     c.RestoreCells.add_missing_cells = True
     c.RestoreCells.source_root = str(course.source_dir)
     c.TrustedVerdicts.judge = course.judge

@@ -20,13 +20,15 @@ class UsageError(GraderError):
 
 
 class SourceError(GraderError):
-    """The course sources or a submission source cannot be read (missing folder, bad zip)."""
+    """The course sources or a submission source cannot be read (missing folder, bad zip, a damaged,
+    encrypted or Deflate64 entry, a bad roster or course.yml)."""
 
     exit_code = 3
 
 
 class UnsafeArchiveError(SourceError):
-    """An archive entry would land outside the target folder (``../``, absolute path, link)."""
+    """An archive entry would land outside the target folder (``../``, absolute path, link), or the
+    archive is a zip bomb (an entry claiming more than the caps, or unpacking hundreds of times its size)."""
 
     exit_code = 4
 

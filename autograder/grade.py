@@ -141,6 +141,8 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
     require_sandbox(course.allow_unsandboxed)  # refuse before touching anything, not once per student
     with _exclusive(course, wait, on_wait):
         release.register(course, assignment)
+        from autograder.late import store_due_date   # course.yml's due date, for nbgrader's late penalty
+        store_due_date(course, assignment)
         todo = students or submissions(course, assignment)
         if not todo:
             raise SourceError(f"no submissions of {assignment!r} in {course.submitted_dir}; run collect first")

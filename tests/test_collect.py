@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import main
-from autograder.collect import collect, read_roster
+from autograder.collect import collect
+from autograder.roster import read_roster
 from autograder.config import Course
 from autograder.errors import SourceError, UnsafeArchiveError
 from autograder.samples import TINY, tiny_course
@@ -135,7 +136,7 @@ def test_collect_again_replaces_the_submission(course, tmp_path):
 def test_roster_formats_and_bad_ids(tmp_path):
     plain = tmp_path / "plain.txt"
     plain.write_text("# class of 2026\nalice\nbob\n\n")
-    assert read_roster(plain) == ["alice", "bob"]
+    assert read_roster(plain).ids() == ["alice", "bob"]
     bad = tmp_path / "bad.txt"
     bad.write_text("alice\n../root\n")
     with pytest.raises(SourceError, match="'../root' is not a usable student id"):
