@@ -12,6 +12,7 @@ and max; and per exercise its pass rate and the mistakes diagnosed in it.
 from __future__ import annotations
 
 import csv
+import math
 import statistics
 import textwrap
 from collections import Counter
@@ -135,8 +136,12 @@ def score_figure(subs: list[Submission]):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.5))
     top = subs[0].max_score
-    ax.hist([s.final_score for s in subs], bins=min(20, max(1, int(top) + 1)), range=(0, top or 1),
-            color="#3a6ea5", edgecolor="white")
+    if top <= 20:   # one bar per whole point, centred on it
+        edges = [k - 0.5 for k in range(math.ceil(top) + 2)]
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    else:
+        edges = [top * k / 20 for k in range(21)]
+    ax.hist([s.final_score for s in subs], bins=edges, color="#3a6ea5", edgecolor="white")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"score after late penalties (out of {top:g})")
     ax.set_ylabel("submissions")

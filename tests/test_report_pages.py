@@ -255,6 +255,7 @@ def test_report_renders_in_chromium(course, browser):
             assert width > 0, f"{image.get_attribute('src')} did not load"
         _assert_fits(browser, url)
         _bw.assert_clean(browser, url)
+        browser.save_screenshot(str(_bw.artifacts_dir() / "report.png"))
 
 
 @pytest.mark.browser
@@ -268,3 +269,4 @@ def test_feedback_renders_in_chromium(course, browser):
         assert browser.find_element(By.CSS_SELECTOR, ".hint").text.startswith("Hint: You returned x itself")
         _assert_fits(browser, url)
         _bw.assert_clean(browser, url)
+        browser.save_screenshot(str(_bw.artifacts_dir() / "feedback.png"))
