@@ -11,6 +11,7 @@ cannot leak into anything built on it.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,8 +79,13 @@ class Submission:
 
 
 def _heading(source: str) -> str:
-    """Text of the last Markdown heading in a cell ('' when it has none)."""
-    found = [line.lstrip("#").strip() for line in source.splitlines() if line.startswith("#")]
+    """Text of the last Markdown heading in a cell ('' when it has none); code fences are skipped."""
+    found, fenced = [], False
+    for line in source.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and (m := re.match(r"#{1,6}\s+(.+?)\s*#*\s*$", line)):
+            found.append(m.group(1))
     return found[-1] if found else ""
 
 

@@ -164,3 +164,11 @@ def test_long_titles_and_mistakes_are_wrapped_never_cut():
         texts = _labels_fit(fig)
         assert wanted in [t.replace("\n", " ") for t in texts]
         assert all(len(line) <= LABEL_WIDTH for t in texts for line in t.split("\n"))
+
+
+def test_exercise_title_is_the_last_heading_outside_code_fences():
+    from autograder.results import _heading
+
+    cell = "## 3. Affine\n\nText.\n```python\n# a comment, not a heading\n```\n#hashtag, not a heading"
+    assert _heading(cell) == "3. Affine"
+    assert _heading("# Part 1 #\n### 1.2 Relu ###") == "1.2 Relu" and _heading("no heading") == ""
