@@ -3,6 +3,8 @@
 Everything goes to ``reports/<assignment>/``: ``grades.csv`` (one row per
 submission with status, reason, total and per-test points), ``exercises.csv``
 (pass rate per exercise), ``mistakes.csv`` (every diagnosed mistake by frequency),
+``students.csv`` (the page's student table: status shown, points, late penalty, grade,
+submission time, due date and seconds late),
 three PNG figures drawn with matplotlib's Agg backend, and ``report.html`` (the
 template ``report.html``, see autograder.pages) that shows per student the score
 after any late penalty, the status (with "not attempted" and "test cells edited
@@ -23,6 +25,7 @@ from autograder import pages
 from autograder.attempt import TESTS_RESTORED
 from autograder.config import Course
 from autograder.errors import SourceError
+from autograder.lateness import when
 from autograder.results import Submission, hints, submissions
 
 #: How many diagnosed mistakes the figure shows (the page and mistakes.csv list all).
@@ -101,6 +104,15 @@ def _write_csvs(folder: Path, subs: list[Submission], rates: dict[str, float],
         out = csv.writer(fh)
         out.writerow(["mistake", "submissions"])
         out.writerows(mistakes)
+    with (folder / "students.csv").open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["student", "status", "points", "late_penalty", "score", "max_score", "submitted", "due",
+                      "seconds_late"])
+        for s in subs:
+            late = s.lateness
+            out.writerow([s.student, s.label, f"{s.score:g}", f"{s.penalty:g}", f"{s.final_score:g}",
+                          f"{s.max_score:g}", when(late.submitted) if late else "", when(late.due) if late else "",
+                          f"{late.seconds_late:.0f}" if late else ""])
     return grades
 
 

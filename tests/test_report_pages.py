@@ -153,6 +153,17 @@ def test_report_table_from_the_gradebook(course):
     assert "&lt;b&gt;not bold&lt;/b&gt; times2_" in page and "times2_returned_its_input (1)" in page
 
 
+def test_students_csv_has_the_table_with_lateness(course):
+    import csv
+
+    with open(course.reports_dir / TINY / "students.csv", newline="", encoding="utf-8") as fh:
+        got = {r["student"]: r for r in csv.DictReader(fh)}
+    assert got["dave"] == {"student": "dave", "status": "graded", "points": "4", "late_penalty": "1.5",
+                           "score": "2.5", "max_score": "6", "submitted": "2026-03-01 12:05 UTC",
+                           "due": "2026-03-01 09:00 UTC", "seconds_late": str(3 * 3600 + 5 * 60)}
+    assert (got["bob"]["status"], got["bob"]["seconds_late"]) == ("not attempted", "0")
+
+
 def _copy(course: Course, tmp_path: Path) -> Course:
     shutil.copytree(course.repo, tmp_path / "repo")
     shutil.copytree(course.workspace, tmp_path / "ws")
