@@ -97,7 +97,7 @@ def test_report_lists_every_student_with_score_status_and_lateness():
         ["dan", "3 / 6", TESTS_RESTORED, "", "", ""],
         ["eve", "0 / 6", "timed out", "", "", ""]]
     # scores after penalties 6, 2.5, 0, 3, 0: mean 2.3, median 2.5
-    assert rows(page, "summary") == [["", "2.30", "2.5", "0", "6"]]
+    assert rows(page, "summary") == [["2.30", "2.5", "0", "6"]]
     assert rows(page, "statuses") == [["graded", "2"], [NOT_ATTEMPTED, "1"], [TESTS_RESTORED, "1"],
                                       ["timed out", "1"]]
     assert rows(page, "exercises")[0][0] == LONG_TITLE + "ex_a"      # the title in full, the id below it

@@ -146,7 +146,7 @@ def test_report_table_from_the_gradebook(course):
         ["carol", "6 / 6", "test cells edited and restored", "2026-03-01 09:00 UTC", "on time", ""],
         ["dave", "2.5 / 6", "graded", "2026-03-01 12:05 UTC", "3 h 5 min", "1.5"],
         ["erin", "3 / 6", "timed out", "2026-02-28 09:00 UTC", "on time", ""]]
-    assert rows(page, "summary") == [["", "3.50", "3", "0", "6"]]     # 6, 0, 6, 2.5, 3
+    assert rows(page, "summary") == [["3.50", "3", "0", "6"]]     # 6, 0, 6, 2.5, 3
     exercises = rows(page, "exercises")
     # the heading above the exercise, its id below; full points on double from alice, carol and erin
     assert exercises[0][:2] == ["double" + "times2_solution", "60%"] and "not bold" in exercises[0][2]
