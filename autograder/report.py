@@ -1,26 +1,37 @@
-"""``report``: grades CSV, pass rate per exercise, score histogram and frequent mistakes.
+"""``report``: grades CSV, a table per student, pass rates, score histogram and mistakes per exercise.
 
 Everything goes to ``reports/<assignment>/``: ``grades.csv`` (one row per
 submission with status, reason, total and per-test points), ``exercises.csv``
-(pass rate per exercise), ``mistakes.csv`` (every diagnosed mistake by frequency; the
-figure and the page show the first TOP_MISTAKES),
-three PNG figures drawn with matplotlib's Agg backend, and ``report.html`` that
-shows them together.
+(pass rate per exercise), ``mistakes.csv`` (every diagnosed mistake by frequency),
+``students.csv`` (the page's student table: status shown, points, late penalty, grade,
+submission time, due date and seconds late),
+three PNG figures drawn with matplotlib's Agg backend, and ``report.html`` (the
+template ``report.html``, see autograder.pages) that shows per student the score
+after any late penalty, the status (with "not attempted" and "test cells edited
+and restored" told apart from "graded") and the lateness; the mean, median, min
+and max; and per exercise its pass rate and the mistakes diagnosed in it.
 """
 from __future__ import annotations
 
 import csv
+import math
+import statistics
+import textwrap
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
+from autograder import pages
+from autograder.attempt import TESTS_RESTORED
 from autograder.config import Course
 from autograder.errors import SourceError
+from autograder.lateness import when
 from autograder.results import Submission, hints, submissions
 
-#: How many diagnosed mistakes the report lists.
+#: How many diagnosed mistakes the figure shows (the page and mistakes.csv list all).
 TOP_MISTAKES = 10
+#: Characters per line of a figure label: long labels wrap, never get cut.
+LABEL_WIDTH = 45
 
 
 @dataclass(frozen=True)
@@ -33,17 +44,45 @@ class Report:
     mistakes: list[tuple[str, int]]     # (hint, how many submissions), most frequent first, all of them
 
 
+def exercises(subs: list[Submission]) -> dict[str, str]:
+    """Exercise id (its solution cell's grade_id) -> title (the heading above it, else the id), in order."""
+    cells = subs[0].cells if subs else []
+    return {c.cell.exercise: c.cell.exercise_title or c.cell.exercise for c in cells}
+
+
 def pass_rates(subs: list[Submission]) -> dict[str, float]:
     """Per exercise (solution cell), the fraction of submissions that earned all of its test points."""
-    exercises = list(dict.fromkeys(c.cell.exercise for c in subs[0].cells)) if subs else []
     return {ex: sum(all(c.passed for c in s.cells if c.cell.exercise == ex) for s in subs) / len(subs)
-            for ex in exercises}
+            for ex in exercises(subs)}
 
 
 def frequent_mistakes(subs: list[Submission]) -> list[tuple[str, int]]:
     """Every diagnosed mistake with the number of submissions showing it, most frequent first."""
     counts = Counter(h for s in subs for h in hints(s))
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def mistakes_by_exercise(subs: list[Submission]) -> dict[str, list[tuple[str, int]]]:
+    """Per exercise, its diagnosed mistakes with the number of submissions showing each, most frequent first."""
+    out = {}
+    for ex in exercises(subs):
+        counts = Counter(h for s in subs for h in dict.fromkeys(
+            check["hint"] for c in s.cells if c.cell.exercise == ex
+            for check in c.checks if check.get("hint") and not check.get("passed")))
+        out[ex] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return out
+
+
+def summary(subs: list[Submission]) -> dict[str, float]:
+    """Mean, median, min and max of the scores after late penalties."""
+    scores = [s.final_score for s in subs]
+    return {"mean": statistics.fmean(scores), "median": statistics.median(scores),
+            "min": min(scores), "max": max(scores)}
+
+
+def wrap(text: str, width: int = LABEL_WIDTH) -> str:
+    """``text`` on lines of at most ``width`` characters; every character kept."""
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _write_csvs(folder: Path, subs: list[Submission], rates: dict[str, float],
@@ -65,79 +104,98 @@ def _write_csvs(folder: Path, subs: list[Submission], rates: dict[str, float],
         out = csv.writer(fh)
         out.writerow(["mistake", "submissions"])
         out.writerows(mistakes)
+    with (folder / "students.csv").open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["student", "status", "points", "late_penalty", "score", "max_score", "submitted", "due",
+                      "seconds_late"])
+        for s in subs:
+            late = s.lateness
+            out.writerow([s.student, s.label, f"{s.score:g}", f"{s.penalty:g}", f"{s.final_score:g}",
+                          f"{s.max_score:g}", when(late.submitted) if late else "", when(late.due) if late else "",
+                          f"{late.seconds_late:.0f}" if late else ""])
     return grades
 
 
-def _figures(folder: Path, subs: list[Submission], rates: dict[str, float],
-             mistakes: list[tuple[str, int]]) -> tuple[Path, ...]:
+def _pyplot():
     import matplotlib
     matplotlib.use("Agg")  # no display on a grading server
     import matplotlib.pyplot as plt
+    return plt
 
-    paths = []
-    fig, ax = plt.subplots(figsize=(7, 0.4 * len(rates) + 1.2))
-    names = list(rates)[::-1]
-    ax.barh(names, [100 * rates[n] for n in names], color="#3a6ea5")
+
+def _bar_height(labels: list[str]) -> float:
+    """Figure height (inches) giving every line of every wrapped label room."""
+    return 0.22 * sum(label.count("\n") + 1 for label in labels) + 0.25 * len(labels) + 1.2
+
+
+def pass_rate_figure(subs: list[Submission], rates: dict[str, float]):
+    """Horizontal bars: the share of submissions with full points, per exercise (titles wrapped)."""
+    plt = _pyplot()
+    titles = exercises(subs)
+    labels = [wrap(titles[ex]) for ex in rates][::-1]
+    fig, ax = plt.subplots(figsize=(7, _bar_height(labels)))
+    ax.barh(range(len(labels)), [100 * r for r in rates.values()][::-1], color="#3a6ea5")
+    ax.set_yticks(range(len(labels)), labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel("submissions with full points (%)")
     ax.set_title("Pass rate per exercise")
-    paths.append(_save(fig, folder / "pass_rates.png"))
+    return fig
 
+
+def score_figure(subs: list[Submission]):
+    """Histogram of the scores after late penalties; the count axis has whole numbers only."""
+    from matplotlib.ticker import MaxNLocator
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.5))
     top = subs[0].max_score
-    ax.hist([s.score for s in subs], bins=min(20, max(1, int(top) + 1)), range=(0, top), color="#3a6ea5",
-            edgecolor="white")
-    ax.set_xlabel(f"score (out of {top:g})")
+    if top <= 20:   # one bar per whole point, centred on it
+        edges = [k - 0.5 for k in range(math.ceil(top) + 2)]
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    else:
+        edges = [top * k / 20 for k in range(21)]
+    ax.hist([s.final_score for s in subs], bins=edges, color="#3a6ea5", edgecolor="white")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(f"score after late penalties (out of {top:g})")
     ax.set_ylabel("submissions")
     ax.set_title("Score histogram")
-    paths.append(_save(fig, folder / "scores.png"))
+    return fig
 
-    fig, ax = plt.subplots(figsize=(7, 0.45 * max(1, len(mistakes)) + 1.2))
-    labels = [_shorten(h) for h, _ in mistakes][::-1]
-    ax.barh(labels or ["(none diagnosed)"], [n for _, n in mistakes][::-1] or [0], color="#b5651d")
+
+def mistake_figure(subs: list[Submission], by_exercise: dict[str, list[tuple[str, int]]]):
+    """Horizontal bars: the TOP_MISTAKES most frequent (exercise, mistake) pairs, labels wrapped."""
+    from matplotlib.ticker import MaxNLocator
+    plt = _pyplot()
+    titles = exercises(subs)
+    top = sorted(((n, titles[ex], hint) for ex, found in by_exercise.items() for hint, n in found),
+                 key=lambda t: -t[0])[:TOP_MISTAKES]
+    labels = [wrap(f"{title}: {hint}") for _, title, hint in top][::-1] or ["(none diagnosed)"]
+    fig, ax = plt.subplots(figsize=(7, _bar_height(labels)))
+    ax.barh(range(len(labels)), [n for n, _, _ in top][::-1] or [0], color="#b5651d")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("submissions")
     ax.set_title("Most frequent diagnosed mistakes")
-    paths.append(_save(fig, folder / "mistakes.png"))
-    return tuple(paths)
-
-
-def _shorten(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return fig
 
 
 def _save(fig, path: Path) -> Path:
     import matplotlib.pyplot as plt
     fig.tight_layout()
-    fig.savefig(path, dpi=100, metadata={"Software": None})
+    # bbox_inches="tight" grows the image to whatever the labels need: nothing is cut off.
+    fig.savefig(path, dpi=100, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return path
 
 
 def _html(assignment: str, subs: list[Submission], rates: dict[str, float],
-          mistakes: list[tuple[str, int]]) -> str:
-    statuses = Counter(s.status.status if s.status else "unknown" for s in subs)
-    mean = sum(s.score for s in subs) / len(subs)
-    rows = "".join(f"<tr><td>{escape(ex)}</td><td>{100 * r:.0f}%</td></tr>" for ex, r in rates.items())
-    mrows = "".join(f"<tr><td>{escape(h)}</td><td>{n}</td></tr>" for h, n in mistakes) or \
-        "<tr><td colspan='2'>No mistake was diagnosed.</td></tr>"
-    srows = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>" for k, v in sorted(statuses.items()))
-    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Report: {escape(assignment)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}}
-table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}}
-img{{max-width:100%;height:auto}}</style></head><body><main>
-<h1>Report on {escape(assignment)}</h1>
-<p>{len(subs)} submissions; mean score {mean:.2f} of {subs[0].max_score:g}. Grades: <a href="grades.csv">grades.csv</a>.</p>
-<h2>Grading status</h2><table><thead><tr><th>status</th><th>submissions</th></tr></thead><tbody>{srows}</tbody></table>
-<h2>Pass rate per exercise</h2>
-<img src="pass_rates.png" alt="Bar chart of the share of submissions with full points on each exercise">
-<table><thead><tr><th>exercise</th><th>pass rate</th></tr></thead><tbody>{rows}</tbody></table>
-<h2>Scores</h2><img src="scores.png" alt="Histogram of total scores">
-<h2>Most frequent diagnosed mistakes</h2>
-<img src="mistakes.png" alt="Bar chart of the most frequent diagnosed mistakes">
-<table><thead><tr><th>mistake</th><th>submissions</th></tr></thead><tbody>{mrows}</tbody></table>
-</main></body></html>
-"""
+          mistakes: list[tuple[str, int]], env=None) -> str:
+    by_exercise = mistakes_by_exercise(subs)
+    return pages.render(env or pages.environment(), "report.html", assignment=assignment, subs=subs,
+                        stats=summary(subs), max_score=subs[0].max_score,
+                        statuses=sorted(Counter(s.label for s in subs).items()),
+                        exercises=[(ex, title, rates[ex], by_exercise[ex]) for ex, title in exercises(subs).items()],
+                        any_late=any(s.lateness and (s.lateness.submitted or s.penalty) for s in subs),
+                        diagnosed=bool(mistakes), tests_restored=TESTS_RESTORED)
 
 
 def report(course: Course, assignment: str) -> Report:
@@ -151,7 +209,9 @@ def report(course: Course, assignment: str) -> Report:
     rates = pass_rates(subs)
     mistakes = frequent_mistakes(subs)
     grades = _write_csvs(folder, subs, rates, mistakes)
-    figures = _figures(folder, subs, rates, mistakes[:TOP_MISTAKES])
+    figures = (_save(pass_rate_figure(subs, rates), folder / "pass_rates.png"),
+               _save(score_figure(subs), folder / "scores.png"),
+               _save(mistake_figure(subs, mistakes_by_exercise(subs)), folder / "mistakes.png"))
     html = folder / "report.html"
-    html.write_text(_html(assignment, subs, rates, mistakes[:TOP_MISTAKES]), encoding="utf-8")
+    html.write_text(_html(assignment, subs, rates, mistakes, pages.environment(course)), encoding="utf-8")
     return Report(folder, grades, html, figures, rates, mistakes)

@@ -1,22 +1,27 @@
 """Read back what grading produced: graded cells, scores and verdicts per submission.
 
-Feedback and the report both start here. Only three things are read: the
-instructor's notebooks for the list and order of graded cells (with the one-line
-docstring each test opens with, which students see anyway), the gradebook for
-points, and the verdict bundles that TrustedVerdicts left in autograded notebooks.
-Test-cell source is never read here, so it cannot leak into anything built on it.
+Feedback and the report both start here. What is read: the instructor's
+notebooks for the list and order of graded cells (with the one-line docstring
+each test opens with, which students see anyway, and the heading above each
+exercise), the gradebook for points and lateness, the verdict bundles that
+TrustedVerdicts left in autograded notebooks, and the submitted notebooks next to
+the release (autograder.attempt). Hidden test source is never read here, so it
+cannot leak into anything built on it.
 """
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import MissingEntry
 
+from autograder import attempt as attempt_mod
 from autograder.config import Course
 from autograder.gradebook import StatusRow, open_gradebook, read_status
+from autograder.lateness import Lateness, read_lateness
 from autograder.preprocessors import VERDICT_MIME
 
 
@@ -27,6 +32,7 @@ class GradedCell:
     exercise: str      # grade_id of the solution cell the test follows ("" before any)
     points: float
     title: str         # the test's one-line docstring
+    exercise_title: str = ""   # the heading above the exercise's solution cell ("" when none)
 
 
 @dataclass
@@ -45,14 +51,42 @@ class Submission:
     student: str
     status: StatusRow | None
     cells: list[CellResult]
+    attempt: attempt_mod.Attempt | None = None    # None: no submitted notebook could be compared
+    lateness: Lateness | None = None              # None: nbgrader has no submission row
 
     @property
     def score(self) -> float:
+        """Points earned, before any late penalty."""
         return sum(c.score for c in self.cells)
+
+    @property
+    def penalty(self) -> float:
+        return self.lateness.penalty if self.lateness else 0.0
+
+    @property
+    def final_score(self) -> float:
+        """The grade after the late penalty, as nbgrader's export computes it."""
+        return max(0.0, self.score - self.penalty)
+
+    @property
+    def label(self) -> str:
+        """Grading status refined by the attempt: 'not attempted', 'test cells edited and restored'."""
+        return attempt_mod.label(self.status.status if self.status else "unknown", self.attempt)
 
     @property
     def max_score(self) -> float:
         return sum(c.cell.points for c in self.cells)
+
+
+def _heading(source: str) -> str:
+    """Text of the last Markdown heading in a cell ('' when it has none); code fences are skipped."""
+    found, fenced = [], False
+    for line in source.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and (m := re.match(r"#{1,6}\s+(.+?)\s*#*\s*$", line)):
+            found.append(m.group(1))
+    return found[-1] if found else ""
 
 
 def _title(source: str) -> str:
@@ -71,14 +105,16 @@ def graded_cells(course: Course, assignment: str) -> list[GradedCell]:
     cells = []
     for name in course.notebooks(assignment):
         nb = nbformat.read(course.source_dir / assignment / f"{name}.ipynb", as_version=4)
-        exercise = ""
+        exercise, heading, title = "", "", ""
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "markdown" and _heading(cell.source):
+                heading = _heading(cell.source)
             if meta.get("solution") and not meta.get("grade"):
-                exercise = meta.get("grade_id", exercise)
+                exercise, title = meta.get("grade_id", exercise), heading
             elif meta.get("grade"):
                 cells.append(GradedCell(name, meta["grade_id"], exercise or meta["grade_id"],
-                                        float(meta.get("points", 0)), _title(cell.source)))
+                                        float(meta.get("points", 0)), _title(cell.source), title))
     return cells
 
 
@@ -104,6 +140,7 @@ def _verdicts(course: Course, assignment: str, student: str) -> dict[tuple[str, 
 def submissions(course: Course, assignment: str) -> list[Submission]:
     """Every graded submission of the assignment (those with a status row), by student id."""
     cells = graded_cells(course, assignment)
+    notebooks = course.notebooks(assignment)
     status = read_status(course.gradebook_url, assignment)
     result = []
     with open_gradebook(course.gradebook_url, course.course_id) as gb:
@@ -119,7 +156,10 @@ def submissions(course: Course, assignment: str) -> list[Submission]:
             verdicts = _verdicts(course, assignment, student)
             result.append(Submission(student, status[student], [
                 CellResult(c, scores.get((c.notebook, c.grade_id), 0.0), verdicts.get((c.notebook, c.grade_id), []))
-                for c in cells]))
+                for c in cells],
+                attempt_mod.compare(course.release_dir / assignment, course.submitted_dir / student / assignment,
+                                    notebooks),
+                read_lateness(sub) if sub else None))
     return result
 
 
