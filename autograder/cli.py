@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell (default %(default)s)")
     p.add_argument("--allow-unsandboxed", action="store_true",
                    help="where no sandbox is possible, run student code as you anyway (unsafe)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run the notebooks on this Dask scheduler's "
+                   "workers (default: $DASK_SCHEDULER_ADDRESS, else one local worker per core)")
+    p.add_argument("--workers", type=int, metavar="N", help="local workers (default: one per core)")
 
     for name, text in (("feedback", "write an HTML feedback page per student"),
                        ("report", "write grades CSV, pass rates, histogram and frequent mistakes")):
@@ -105,7 +108,8 @@ def _collect(course: Course, args, out) -> int:
 
 def _grade(course: Course, args, out) -> int:
     rows = grade_mod.grade(course, args.assignment, force=args.force, students=args.students,
-                           progress=grade_mod.progress_bar(sys.stderr))
+                           progress=grade_mod.progress_bar(sys.stderr), scheduler=args.scheduler,
+                           workers_count=args.workers)
     width = max(len(r.student) for r in rows)
     for r in rows:
         print(f"{r.student:<{width}}  {r.score:>6g} / {r.max_score:<6g} {r.status}: {r.reason}", file=out)
