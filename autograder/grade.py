@@ -226,7 +226,7 @@ def _resolve_scheduler(scheduler: str | None) -> str | None:
 
 def grade(course: Course, assignment: str, *, force: bool = False, students: list[str] | None = None,
           progress: Callable[[Progress], None] | None = None, scheduler: str | None = None,
-          workers_count: int | None = None) -> list[StatusRow]:
+          workers_count: int | None = None, client=None) -> list[StatusRow]:
     """Autograde the submissions of ``assignment``; return one status row per submission.
 
     force: grade again even submissions already graded at their current timestamp.
@@ -234,6 +234,7 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
     progress: called with a Progress when grading starts and after every change.
     scheduler: ``tcp://host:port`` of a Dask scheduler to run the notebooks on (default: Dask's
     ``scheduler-address`` setting, else an embedded cluster of ``workers_count`` workers, one per core).
+    client: a ``distributed.Client`` to use instead (left open).
     """
     from autograder.sandbox import require_sandbox
 
@@ -256,9 +257,11 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
         if progress:
             progress(state)
         queue = [s for s in todo if s not in rows]
-        if queue:
-            with workers.dask_client(_resolve_scheduler(scheduler), workers_count) as client:
-                _Run(course, assignment, client, state, progress).run(queue, rows)
+        if queue and client is not None:
+            _Run(course, assignment, client, state, progress).run(queue, rows)
+        elif queue:
+            with workers.dask_client(_resolve_scheduler(scheduler), workers_count) as own:
+                _Run(course, assignment, own, state, progress).run(queue, rows)
         return [rows[s] for s in todo]
 
 
