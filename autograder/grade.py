@@ -39,82 +39,22 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 import nbformat
-from nbgrader import utils as nbgrader_utils
-from nbgrader.converters import Autograde
-from nbgrader.converters.base import BaseConverter, NbGraderException
+from nbgrader.converters.base import NbGraderException
 from nbgrader.coursedir import CourseDirectory
 
 from autograder import release, workers
 from autograder.config import Course, nbgrader_config
 from autograder.errors import GradebookError, SourceError
+from autograder.gradebook import StatusRow, now, read_status, write_status, zero_notebooks
 from autograder.lock import grading_lock
-from autograder.gradebook import StatusRow, now, open_gradebook, read_status, write_status, zero_notebooks
-from autograder.preprocessors import (FAILED, GRADED, MALFORMED, MISSING, OUTCOME_KEY, SEVERITY)
+from autograder.passes import CourseAutograde, one_gradebook
+from autograder.preprocessors import FAILED, GRADED, MALFORMED, MISSING, SEVERITY
+from autograder.progress import Progress, progress_bar  # noqa: F401  (progress_bar: the CLI's)
 
 #: Environment variable (Dask's own) and Dask config key naming a scheduler to grade on.
 SCHEDULER_CONFIG = "scheduler-address"
 #: Submissions sanitized and queued per worker, so a worker never waits for the coordinator.
 AHEAD_PER_WORKER = 2
-
-
-class _CourseAutograde(Autograde):
-    """nbgrader's Autograde, one pass at a time, skipping unreadable notebooks and keeping outcomes.
-
-    executed None: the sanitize pass only (nbgrader's set-up of the submission included).
-    executed {notebook: worker record}: the autograde pass only, on the sanitized notebooks,
-    with the execution step taking the worker's outputs (see SandboxedExecute).
-    """
-
-    def __init__(self, *args, malformed: dict[str, str], executed: dict[str, dict] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.malformed = malformed        # notebook name -> why it cannot be read
-        self.executed = executed
-        self._sanitizing = executed is None
-        self.outcomes: list[tuple[str, str]] = []
-        self.failure: tuple[str, str] | None = None
-
-    def init_destination(self, assignment_id, student_id):
-        # The autograde pass works on what the sanitize pass wrote: never clear it.
-        return True if self.executed is not None else super().init_destination(assignment_id, student_id)
-
-    def init_assignment(self, assignment_id, student_id):
-        if self.executed is not None:
-            # The sanitize pass did nbgrader's set-up (student, submission and timestamp, files).
-            self.notebooks = [nb for nb in self.notebooks if Path(nb).stem in self.executed]
-            return
-        keep = [nb for nb in self.notebooks if Path(nb).stem not in self.malformed]
-        if not keep:
-            # nbgrader would stop here with "No notebooks found"; the caller handles this case
-            raise NbGraderException("no readable notebook")
-        super().init_assignment(assignment_id, student_id)
-        self.notebooks = [nb for nb in self.notebooks if Path(nb).stem not in self.malformed]
-
-    def init_single_notebook_resources(self, notebook_filename):
-        from autograder.sandbox import EXECUTED_KEY
-
-        resources = super().init_single_notebook_resources(notebook_filename)
-        if self.executed is not None:
-            resources[EXECUTED_KEY] = self.executed[resources["nbgrader"]["notebook"]]
-        return resources
-
-    def convert_single_notebook(self, notebook_filename):
-        try:
-            self._init_preprocessors()
-            if self._sanitizing:
-                BaseConverter.convert_single_notebook(self, notebook_filename)
-            else:
-                with nbgrader_utils.setenv(NBGRADER_EXECUTION="autograde"):
-                    BaseConverter.convert_single_notebook(self, notebook_filename)
-        except Exception as exc:
-            from nbgrader.nbgraderformat import ValidationError
-            status = MALFORMED if isinstance(exc, (ValidationError, nbformat.ValidationError)) else FAILED
-            self.failure = (status, f"{Path(notebook_filename).name}: {type(exc).__name__}: {exc}")
-            raise
-
-    def write_single_notebook(self, output, resources):
-        name = resources["nbgrader"]["notebook"]
-        self.outcomes += [(status, f"{name}: {reason}") for status, reason in resources.get(OUTCOME_KEY, [])]
-        super().write_single_notebook(output, resources)
 
 
 def _check_notebooks(folder: Path, expected: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -184,28 +124,6 @@ def submissions(course: Course, assignment: str) -> list[str]:
 
 
 @dataclass
-class Progress:
-    """Where a grading run stands, handed to the progress callback after every change."""
-
-    total: int
-    skipped: int = 0                       # already graded at their timestamp: not graded again
-    finished: int = 0                      # graded (or failed) by this run
-    running: list[str] = field(default_factory=list)   # students queued or running on a worker
-    row: StatusRow | None = None           # the submission that finished last
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def done(self) -> int:
-        return self.skipped + self.finished
-
-    def eta(self) -> float | None:
-        """Seconds until the end at the pace so far (None before the first submission finishes)."""
-        if not self.finished:
-            return None
-        return (time.monotonic() - self.started) / self.finished * (self.total - self.done)
-
-
-@dataclass
 class _Pending:
     """One submission between its sanitize pass and its status row."""
 
@@ -214,6 +132,11 @@ class _Pending:
     malformed: dict[str, str]
     future: object | None = None           # the worker's job (a distributed Future), if anything runs
     job: workers.Job | None = None
+
+
+@contextmanager
+def _given(client):
+    yield client  # the caller's client: theirs to close
 
 
 def _resolve_scheduler(scheduler: str | None) -> str | None:
@@ -257,20 +180,20 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
         if progress:
             progress(state)
         queue = [s for s in todo if s not in rows]
-        if queue and client is not None:
-            _Run(course, assignment, client, state, progress).run(queue, rows)
-        elif queue:
-            with workers.dask_client(_resolve_scheduler(scheduler), workers_count) as own:
-                _Run(course, assignment, own, state, progress).run(queue, rows)
+        if queue:
+            with one_gradebook(course.gradebook_url, course.course_id) as gradebook, \
+                    (_given(client) if client is not None else
+                     workers.dask_client(_resolve_scheduler(scheduler), workers_count)) as dask:
+                _Run(course, assignment, dask, gradebook, state, progress).run(queue, rows)
         return [rows[s] for s in todo]
 
 
 class _Run:
     """The coordinator's loop: sanitize ahead, hand notebooks to workers, judge and write as they finish."""
 
-    def __init__(self, course: Course, assignment: str, client, state: Progress,
+    def __init__(self, course: Course, assignment: str, client, gradebook, state: Progress,
                  progress: Callable[[Progress], None] | None):
-        self.course, self.assignment, self.client = course, assignment, client
+        self.course, self.assignment, self.client, self.gradebook = course, assignment, client, gradebook
         self.state, self.progress = state, progress
         self.log = _logger(course, assignment)
         self.expected = course.notebooks(assignment)
@@ -318,6 +241,7 @@ class _Run:
             raise  # every later submission would fail the same way
         except Exception as exc:
             self.log.exception("grading %s/%s failed", student, self.assignment)
+            self.gradebook.db.rollback()   # a failed flush must not poison the next submission's steps
             shutil.rmtree(self.course.autograded_dir / student / self.assignment, ignore_errors=True)
             return StatusRow(self.assignment, student, FAILED, f"grading failed: {type(exc).__name__}: {exc}; "
                              f"see {self.course.workspace / 'logs'}; the next run grades it again",
@@ -335,9 +259,9 @@ class _Run:
         if self.progress:
             self.progress(self.state)
 
-    def _converter(self, student: str, malformed: dict[str, str], executed: dict | None = None) -> _CourseAutograde:
+    def _converter(self, student: str, malformed: dict[str, str], executed: dict | None = None) -> CourseAutograde:
         self.config.CourseDirectory.student_id = student
-        return _CourseAutograde(coursedir=CourseDirectory(config=self.config), config=self.config, log=self.log,
+        return CourseAutograde(coursedir=CourseDirectory(config=self.config), config=self.config, log=self.log,
                                 malformed=malformed, executed=executed)
 
     def _prepare(self, student: str) -> _Pending:
@@ -394,51 +318,18 @@ class _Run:
                     item.outcomes.append(converter.failure or (FAILED, f"nbgrader stopped: {exc}"))
                 item.outcomes += converter.outcomes
                 self.log.info("judged %s/%s in %.2f s", item.student, self.assignment, time.monotonic() - start)
-        with open_gradebook(self.course.gradebook_url, self.course.course_id) as gb:
+        gb = self.gradebook
+        try:
             # Whatever left no autograded notebook (missing, unreadable, or a run nbgrader gave up on and
             # removed) scores 0 explicitly, so no cell stays "needs manual grading" by accident.
             failed = [n for n in self.expected if not (done / f"{n}.ipynb").exists()]
             zero_notebooks(gb, self.assignment, item.student, failed)
             submission = gb.find_submission(self.assignment, item.student)
             score, max_score = float(submission.score), float(submission.max_score)
+        finally:
+            gb.db.rollback()   # end the read, so the status row's own connection can write
         status = max((s for s, _ in item.outcomes), key=SEVERITY.index, default=GRADED)
         reason = "; ".join(r for _, r in item.outcomes) or "every notebook ran to the end"
         return StatusRow(self.assignment, item.student, status, reason,
                          _timestamp(self.course.submitted_dir / item.student / self.assignment),
                          score, max_score, now())
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    seconds = int(round(seconds))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
-        else f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-
-def progress_bar(stream: TextIO = sys.stderr, width: int = 30) -> Callable[[Progress], None]:
-    """A progress callback drawing, on ``stream``::
-
-        [#####.........] 12/40 (3 skipped) bob: graded 12/15 | grading carl, dan | ETA 01:20
-    """
-    live = getattr(stream, "isatty", lambda: False)()
-    shown = [-1]    # without a terminal, one line per finished submission, not one per change
-
-    def show(p: Progress) -> None:
-        filled = int(width * p.done / p.total) if p.total else width
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total}"
-        if p.skipped:
-            line += f" ({p.skipped} skipped)"
-        if p.row is not None:
-            line += f" {p.row.student}: {p.row.status} {p.row.score:g}/{p.row.max_score:g}"
-        if p.running:
-            line += f" | grading {', '.join(p.running[:3])}{' ...' if len(p.running) > 3 else ''}"
-        if p.done < p.total:
-            line += f" | ETA {_clock(p.eta())}"
-        if live:
-            stream.write("\r\033[K" + line + ("\n" if p.done == p.total else ""))
-        elif p.done != shown[0]:
-            stream.write(line + "\n")
-        shown[0] = p.done
-        stream.flush()
-    return show
