@@ -44,7 +44,7 @@ from nbgrader.coursedir import CourseDirectory
 
 from autograder import release, workers
 from autograder.config import Course, nbgrader_config
-from autograder.errors import GradebookError, SourceError
+from autograder.errors import GradebookError, SourceError, UsageError
 from autograder.gradebook import StatusRow, now, read_status, write_status, zero_notebooks
 from autograder.lock import grading_lock
 from autograder.passes import CourseAutograde, one_gradebook
@@ -162,6 +162,8 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
     from autograder.sandbox import require_sandbox
 
     course.check_assignment(assignment)
+    if workers_count is not None and workers_count < 1:
+        raise UsageError(f"the number of workers must be at least 1, got {workers_count}")
     require_sandbox(course.allow_unsandboxed)  # refuse before touching anything, not once per student
     with _exclusive(course):
         release.register(course, assignment)

@@ -59,7 +59,7 @@ class Job:
 def claim_slot() -> int:
     """This process's slot number on its machine, claimed once and held until the process ends."""
     global _slot
-    if _slot is not None and _slot[0] >= 0:
+    if _slot is not None:
         return _slot[0]
     for n in range(MAX_SLOTS):
         fd = os.open(Path(tempfile.gettempdir()) / SLOT_LOCK.format(n), os.O_RDWR | os.O_CREAT, 0o600)
@@ -114,8 +114,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     """A Dask client: to ``scheduler`` (``tcp://host:port``) if given, else to an embedded LocalCluster.
 
     The embedded cluster has ``workers`` (default: one per core) single-threaded worker processes
-    without memory management (the sandbox limits memory itself) and no dashboard; it is shut
-    down on leaving. An external scheduler decides its own retries: start it with
+    without memory management (the sandbox limits memory itself), listens on loopback only
+    (its HTTP server, which Dask always starts, on a free port) and is shut down on leaving. An external scheduler decides its own retries: start it with
     ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1`` for the same one retry.
     """
     import dask
@@ -129,6 +129,6 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
                           # Student code may run for minutes while the task holds the worker's thread.
                           "distributed.admin.tick.limit": "1h"}):
         with LocalCluster(n_workers=workers or cores(), threads_per_worker=1, processes=True, memory_limit=0,
-                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                          host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
             yield client

@@ -90,7 +90,7 @@ def bench_assignment(repo: Path, assignment: str, repeat: int, scratch: Path) ->
     # One worker thread in this process, so that timed_run sees every execution.
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None)
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address="127.0.0.1:0")
     client = Client(cluster)
     sandbox.run_notebook = timed_run
     try:

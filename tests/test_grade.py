@@ -206,3 +206,11 @@ def test_progress_bar_names_the_student_counts_skipped_ones_and_shows_an_eta():
     show(state)
     line = out.getvalue().splitlines()[-1]
     assert line.startswith("[####......] 4/10 (3 skipped) bob: graded 5/6 | grading carl | ETA 03:0")
+
+
+def test_zero_workers_is_a_usage_error(course):
+    from autograder.errors import UsageError
+    from autograder.grade import grade
+
+    with pytest.raises(UsageError, match="at least 1, got 0"):
+        grade(course, TINY, workers_count=0)

@@ -185,3 +185,24 @@ def test_a_scheduler_and_two_workers_started_apart_grade_the_same(tmp_path, exte
     # A second run finds nothing to do, and never contacts the cluster for it.
     assert grade(course, TINY, scheduler="tcp://127.0.0.1:1") == box["rows"]
     assert set(read_status(course.gradebook_url, TINY)) == {"ona", "pia"}
+
+
+def test_the_gradebook_is_opened_once_per_run_not_per_step(tmp_path, monkeypatch):
+    """nbgrader's steps borrow the run's one gradebook session: more submissions, no more opens."""
+    from nbgrader.api import Gradebook
+
+    course = make_course(tmp_path, held=[], plain=["ria", "sam", "tom"])
+    opened = []
+    real_init = Gradebook.__init__
+
+    def counting(self, *args, **kwargs):
+        opened.append(args[0] if args else kwargs.get("db_url"))
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Gradebook, "__init__", counting)
+    grade(course, TINY, students=["ria"], workers_count=1)
+    one = len(opened)
+    opened.clear()
+    rows = grade(course, TINY, force=True, workers_count=1)
+    assert [r.status for r in rows] == ["graded"] * 3
+    assert len(opened) == one
