@@ -214,3 +214,19 @@ def test_zero_workers_is_a_usage_error(course):
 
     with pytest.raises(UsageError, match="at least 1, got 0"):
         grade(course, TINY, workers_count=0)
+
+
+def test_the_scheduler_comes_from_dask_config_unless_given(monkeypatch):
+    import dask
+
+    from autograder.grade import _resolve_scheduler
+
+    assert _resolve_scheduler(None) is None                         # nothing set: the embedded cluster
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://10.0.0.5:8786")
+    dask.config.refresh()
+    try:
+        assert _resolve_scheduler(None) == "tcp://10.0.0.5:8786"
+        assert _resolve_scheduler("tcp://127.0.0.1:9000") == "tcp://127.0.0.1:9000"
+    finally:
+        monkeypatch.delenv("DASK_SCHEDULER_ADDRESS")
+        dask.config.refresh()
