@@ -206,3 +206,26 @@ def test_the_gradebook_is_opened_once_per_run_not_per_step(tmp_path, monkeypatch
     rows = grade(course, TINY, force=True, workers_count=1)
     assert [r.status for r in rows] == ["graded"] * 3
     assert len(opened) == one
+
+
+def test_a_job_whose_worker_is_lost_twice_fails_and_the_next_run_grades_it(tmp_path):
+    course = make_course(tmp_path, held=["uma"], plain=[])
+    thread, box = grade_in_thread(course=course, assignment=TINY, workers_count=2)
+    killed: list[Path] = []
+    for attempt in range(2):
+        started = _wait(lambda: [p for p in _scratch(os.getpid(), "started") if p not in killed],
+                        f"attempt {attempt + 1} to start")[0]
+        killed.append(started)
+        os.kill(int(started.parents[1].name.split("-")[2]), signal.SIGKILL)
+    thread.join(WAIT)
+    assert not thread.is_alive() and "error" not in box, box.get("error")
+    [row] = box["rows"]
+    assert row.status == "failed" and "the next run grades it again" in row.reason, row
+    assert not (course.autograded_dir / "uma" / TINY).exists()
+    # No --force: a failed row is graded again, and this time the notebook is let go.
+    thread, box = grade_in_thread(course=course, assignment=TINY, workers_count=2)
+    again = _wait(lambda: [p for p in _scratch(os.getpid(), "started") if p not in killed], "the new run")[0]
+    (again.parent / "release").touch()
+    thread.join(WAIT)
+    assert not thread.is_alive() and "error" not in box, box.get("error")
+    assert_graded_once(course, ["uma"], box["rows"])
