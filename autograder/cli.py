@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="where no sandbox is possible, run student code as you anyway (unsafe)")
     p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
                    help="if another run holds the workspace or gradebook, wait this long for it (default: refuse)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run the notebooks on this Dask scheduler's "
+                   "workers (default: $DASK_SCHEDULER_ADDRESS, else one local worker per core)")
+    p.add_argument("--workers", type=int, metavar="N", help="local workers (default: one per core)")
 
     p = sub.add_parser("remove", parents=[common], help="delete students' submissions, grades and feedback")
     p.add_argument("assignment", metavar="ASSIGNMENT")
@@ -166,7 +169,8 @@ def _grade(course: Course, args, out) -> int:
     _warn_if_unsandboxed(args)
     rows = grade_mod.grade(course, args.assignment, force=args.force, students=args.students,
                            progress=grade_mod.progress_bar(sys.stderr), wait=args.wait,
-                           on_wait=lambda holder: _tell_waiting(holder, args.wait))
+                           on_wait=lambda holder: _tell_waiting(holder, args.wait),
+                           scheduler=args.scheduler, workers_count=args.workers)
     width = max(len(r.student) for r in rows)
     for r in rows:
         print(f"{r.student:<{width}}  {r.score:>6g} / {r.max_score:<6g} {r.status}: {r.reason}", file=out)

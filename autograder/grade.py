@@ -1,67 +1,59 @@
-"""``grade``: autograde every collected submission of an assignment.
+"""``grade``: autograde every collected submission of an assignment, in parallel.
 
-The loop is ours, one student at a time, so that one broken submission never
-stops the batch and every submission ends with a status row and a reason.
-nbgrader's Autograde does the work for each student: it restores locked and
-deleted test cells from the gradebook, runs the notebook (in the sandbox when it
-is installed), and saves the grades that TrustedVerdicts left in the outputs.
+The coordinator (this module) does everything that needs the gradebook or the
+instructor's sources; only running the notebooks is sent to Dask workers
+(:mod:`autograder.workers`). Per submission:
 
-A second run skips submissions whose status row matches their timestamp, so an
-interrupted run resumes where it stopped and never grades anything twice.
+1. nbgrader's Autograde *sanitize* pass, here: it creates the student and the
+   submission with its timestamp, copies the files, restores locked and
+   deleted test cells (hidden tests included) and writes the sanitized notebooks;
+2. those notebooks and the submission's side files go to a worker, which runs
+   them in its sandbox and returns their outputs;
+3. nbgrader's *autograde* pass, here again: the execution step takes the
+   worker's outputs, TrustedVerdicts judges them, and nbgrader's SaveAutoGrades
+   and AssignLatePenalties store the scores; then the status row.
+
+Up to two submissions per worker are sanitized and queued ahead, so a worker
+starts the next sandboxed kernel while the coordinator judges the last one.
+A worker that is lost is replaced and its job run once more; a notebook that
+times out or runs out of memory is graded as it is. One broken submission
+never stops the batch, and every submission ends with a status row and a reason.
+
+A second run skips submissions whose status row matches their timestamp (unless
+their grading ``failed``), so an interrupted run resumes where it stopped and
+never grades anything twice.
 """
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 import time
+import uuid
+from collections import deque
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
 
 import nbformat
-from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
 from nbgrader.coursedir import CourseDirectory
 
-from autograder import release
+from autograder import release, workers
 from autograder.config import Course, nbgrader_config
 from autograder.errors import GradebookError, SourceError, UsageError
+from autograder.gradebook import StatusRow, now, read_status, write_status, zero_notebooks
 from autograder.lock import grading_lock, workspace_lock
-from autograder.gradebook import StatusRow, now, open_gradebook, read_status, write_status, zero_notebooks
-from autograder.preprocessors import (FAILED, GRADED, MALFORMED, MISSING, OUTCOME_KEY, SEVERITY)
+from autograder.passes import CourseAutograde, one_gradebook
+from autograder.preprocessors import FAILED, GRADED, MALFORMED, MISSING, SEVERITY
+from autograder.progress import Progress, progress_bar  # noqa: F401  (progress_bar: the CLI's)
 
-
-class _CourseAutograde(Autograde):
-    """nbgrader's Autograde that skips unreadable notebooks and keeps each notebook's outcome."""
-
-    def __init__(self, *args, malformed: dict[str, str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.malformed = malformed        # notebook name -> why it cannot be read
-        self.outcomes: list[tuple[str, str]] = []
-        self.failure: tuple[str, str] | None = None
-
-    def init_assignment(self, assignment_id, student_id):
-        keep = [nb for nb in self.notebooks if Path(nb).stem not in self.malformed]
-        if not keep:
-            # nbgrader would stop here with "No notebooks found"; the caller handles this case
-            raise NbGraderException("no readable notebook")
-        super().init_assignment(assignment_id, student_id)
-        self.notebooks = [nb for nb in self.notebooks if Path(nb).stem not in self.malformed]
-
-    def convert_single_notebook(self, notebook_filename):
-        try:
-            super().convert_single_notebook(notebook_filename)
-        except Exception as exc:
-            from nbgrader.nbgraderformat import ValidationError
-            status = MALFORMED if isinstance(exc, (ValidationError, nbformat.ValidationError)) else FAILED
-            self.failure = (status, f"{Path(notebook_filename).name}: {type(exc).__name__}: {exc}")
-            raise
-
-    def write_single_notebook(self, output, resources):
-        name = resources["nbgrader"]["notebook"]
-        self.outcomes += [(status, f"{name}: {reason}") for status, reason in resources.get(OUTCOME_KEY, [])]
-        super().write_single_notebook(output, resources)
+#: Environment variable (Dask's own) and Dask config key naming a scheduler to grade on.
+SCHEDULER_CONFIG = "scheduler-address"
+#: Submissions sanitized and queued per worker, so a worker never waits for the coordinator.
+AHEAD_PER_WORKER = 2
 
 
 def _check_notebooks(folder: Path, expected: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -120,16 +112,44 @@ def submissions(course: Course, assignment: str) -> list[str]:
     return sorted(p.parent.name for p in course.submitted_dir.glob(f"*/{assignment}") if p.is_dir())
 
 
+@dataclass
+class _Pending:
+    """One submission between its sanitize pass and its status row."""
+
+    student: str
+    outcomes: list[tuple[str, str]]
+    malformed: dict[str, str]
+    future: object | None = None           # the worker's job (a distributed Future), if anything runs
+    job: workers.Job | None = None
+
+
+@contextmanager
+def _given(client):
+    yield client  # the caller's client: theirs to close
+
+
+def _resolve_scheduler(scheduler: str | None) -> str | None:
+    """``scheduler``, else Dask's own setting (``scheduler-address`` in its config, ``DASK_SCHEDULER_ADDRESS``)."""
+    if scheduler:
+        return scheduler
+    import dask
+    return dask.config.get(SCHEDULER_CONFIG, None) or None
+
+
 def grade(course: Course, assignment: str, *, force: bool = False, students: list[str] | None = None,
-          progress: Callable[[int, int, StatusRow], None] | None = None, wait: float = 0.0,
-          on_wait: Callable[[str], None] | None = None) -> list[StatusRow]:
+          progress: Callable[[Progress], None] | None = None, wait: float = 0.0,
+          on_wait: Callable[[str], None] | None = None, scheduler: str | None = None,
+          workers_count: int | None = None, client=None) -> list[StatusRow]:
     """Autograde the submissions of ``assignment``; return one status row per submission.
 
     force: grade again even submissions already graded at their current timestamp.
     students: only these (default: every collected submission).
-    progress: called after each submission with (done, total, row).
+    progress: called with a Progress when grading starts and after every change.
     wait: seconds to wait for another run holding the workspace or the gradebook (then GradebookError);
     on_wait is told who holds it when this run starts waiting.
+    scheduler: ``tcp://host:port`` of a Dask scheduler to run the notebooks on (default: Dask's
+    ``scheduler-address`` setting, else an embedded cluster of ``workers_count`` workers, one per core).
+    client: a ``distributed.Client`` to use instead (left open).
     """
     from autograder.sandbox import require_sandbox
 
@@ -138,6 +158,8 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
     if unknown:   # before anything is written: zero rows for a typo would look like a real student
         raise UsageError(f"no collected submission of {assignment!r} for {', '.join(map(repr, unknown))} in "
                          f"{course.submitted_dir}; check the id or run collect first")
+    if workers_count is not None and workers_count < 1:
+        raise UsageError(f"the number of workers must be at least 1, got {workers_count}")
     require_sandbox(course.allow_unsandboxed)  # refuse before touching anything, not once per student
     with _exclusive(course, wait, on_wait):
         release.register(course, assignment)
@@ -147,77 +169,167 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
         if not todo:
             raise SourceError(f"no submissions of {assignment!r} in {course.submitted_dir}; run collect first")
         done = read_status(course.gradebook_url, assignment)
-        log = _logger(course, assignment)
-        rows = []
-        for i, student in enumerate(todo, 1):
-            folder = course.submitted_dir / student / assignment
+        rows: dict[str, StatusRow] = {}
+        for student in todo:
             previous = done.get(student)
-            if not force and previous is not None and previous.submitted == _timestamp(folder):
-                row = previous
-            else:
-                try:
-                    row = _grade_one(course, assignment, student, log)
-                except GradebookError:
-                    raise  # the database is gone: every later submission would fail the same way
-                except Exception as exc:  # a grader bug: record it, and go on with the next one
-                    log.exception("grading %s/%s failed", student, assignment)
-                    row = StatusRow(assignment, student, FAILED, f"grading failed: {type(exc).__name__}: {exc}; "
-                                    f"see {course.workspace / 'logs'}", _timestamp(folder), 0.0,
-                                    _max_score(course, assignment), now())
-                write_status(course.gradebook_url, row)
-            rows.append(row)
-            if progress:
-                progress(i, len(todo), row)
-        return rows
+            # A failed grading is the grader's fault, not the student's: it is tried again.
+            if not force and previous is not None and previous.status != FAILED \
+                    and previous.submitted == _timestamp(course.submitted_dir / student / assignment):
+                rows[student] = previous
+        state = Progress(total=len(todo), skipped=len(rows))
+        if progress:
+            progress(state)
+        queue = [s for s in todo if s not in rows]
+        if queue:
+            with one_gradebook(course.gradebook_url, course.course_id) as gradebook, \
+                    (_given(client) if client is not None else
+                     workers.dask_client(_resolve_scheduler(scheduler), workers_count)) as dask:
+                _Run(course, assignment, dask, gradebook, state, progress).run(queue, rows)
+        return [rows[s] for s in todo]
 
 
-def _grade_one(course: Course, assignment: str, student: str, log: logging.Logger) -> StatusRow:
-    folder = course.submitted_dir / student / assignment
-    expected = course.notebooks(assignment)
-    shutil.rmtree(course.autograded_dir / student / assignment, ignore_errors=True)
-    missing, malformed = _check_notebooks(folder, expected)
-    outcomes = [(MISSING, f"{n}.ipynb was not submitted (scored 0)") for n in missing]
-    outcomes += [(MALFORMED, f"{reason} (scored 0)") for reason in malformed.values()]
+class _Run:
+    """The coordinator's loop: sanitize ahead, hand notebooks to workers, judge and write as they finish."""
 
-    if len(missing) + len(malformed) < len(expected):
-        c = nbgrader_config(course, root=course.workspace)
-        c.CourseDirectory.assignment_id = assignment
-        c.CourseDirectory.student_id = student
-        c.Autograde.force = True
-        converter = _CourseAutograde(coursedir=CourseDirectory(config=c), config=c, log=log, malformed=malformed)
-        start = time.monotonic()
+    def __init__(self, course: Course, assignment: str, client, gradebook, state: Progress,
+                 progress: Callable[[Progress], None] | None):
+        self.course, self.assignment, self.client, self.gradebook = course, assignment, client, gradebook
+        self.state, self.progress = state, progress
+        self.log = _logger(course, assignment)
+        self.expected = course.notebooks(assignment)
+        self.tag = f"run{os.getpid()}"
+        self.config = nbgrader_config(course, root=course.workspace)
+        self.config.CourseDirectory.assignment_id = assignment
+        self.config.Autograde.force = True
+        from autograder.sandbox import SandboxedExecute
+        self.execute = SandboxedExecute(config=self.config)
+
+    def run(self, queue: list[str], rows: dict[str, StatusRow]) -> None:
+        from distributed import as_completed
+
+        waiting = deque(queue)
+        ahead = AHEAD_PER_WORKER * max(1, sum(self.client.nthreads().values()))
+        pending: dict[str, _Pending] = {}
+        finished = as_completed()
+        while waiting or pending:
+            while waiting and len(pending) < ahead:
+                student = waiting.popleft()
+                item = self._guard(student, lambda: self._prepare(student))
+                if isinstance(item, StatusRow):
+                    rows[student] = self._record(item)
+                elif item.future is None:
+                    rows[student] = self._record(self._guard(student, lambda: self._finish(item, None)))
+                else:
+                    pending[item.future.key] = item
+                    finished.add(item.future)
+                    self.state.running.append(student)
+                    self._tell()
+            if not pending:
+                continue
+            future = next(finished)
+            item = pending.pop(future.key)
+            self.state.running.remove(item.student)
+            rows[item.student] = self._record(self._guard(item.student, lambda: self._finish(item, future)))
+
+    def _guard(self, student: str, step):
+        """Run one step for one student; a grader bug becomes a ``failed`` row, a lost database stops the run."""
+        from autograder.sandbox import SandboxUnavailable
+
+        try:
+            return step()
+        except (GradebookError, SandboxUnavailable):
+            raise  # every later submission would fail the same way
+        except Exception as exc:
+            self.log.exception("grading %s/%s failed", student, self.assignment)
+            self.gradebook.db.rollback()   # a failed flush must not poison the next submission's steps
+            shutil.rmtree(self.course.autograded_dir / student / self.assignment, ignore_errors=True)
+            return StatusRow(self.assignment, student, FAILED, f"grading failed: {type(exc).__name__}: {exc}; "
+                             f"see {self.course.workspace / 'logs'}; the next run grades it again",
+                             _timestamp(self.course.submitted_dir / student / self.assignment), 0.0,
+                             _max_score(self.course, self.assignment), now())
+
+    def _record(self, row: StatusRow) -> StatusRow:
+        write_status(self.course.gradebook_url, row)
+        self.state.finished += 1
+        self.state.row = row
+        self._tell()
+        return row
+
+    def _tell(self) -> None:
+        if self.progress:
+            self.progress(self.state)
+
+    def _converter(self, student: str, malformed: dict[str, str], executed: dict | None = None) -> CourseAutograde:
+        self.config.CourseDirectory.student_id = student
+        return CourseAutograde(coursedir=CourseDirectory(config=self.config), config=self.config, log=self.log,
+                                malformed=malformed, executed=executed)
+
+    def _prepare(self, student: str) -> _Pending:
+        """Check and sanitize one submission and send its notebooks to a worker."""
+        folder = self.course.submitted_dir / student / self.assignment
+        shutil.rmtree(self.course.autograded_dir / student / self.assignment, ignore_errors=True)
+        missing, malformed = _check_notebooks(folder, self.expected)
+        item = _Pending(student, [(MISSING, f"{n}.ipynb was not submitted (scored 0)") for n in missing]
+                        + [(MALFORMED, f"{reason} (scored 0)") for reason in malformed.values()], malformed)
+        if len(missing) + len(malformed) == len(self.expected):
+            return item
+        converter = self._converter(student, malformed)
         try:
             converter.start()
         except NbGraderException as exc:
-            outcomes.append(converter.failure or (FAILED, f"nbgrader stopped: {exc}"))
-        except Exception as exc:  # a grader bug must not stop the batch; the log has the traceback
-            log.exception("grading %s/%s failed", student, assignment)
-            outcomes.append((FAILED, f"grading failed: {type(exc).__name__}: {exc}"))
-        outcomes += converter.outcomes
-        log.info("graded %s/%s in %.1f s", student, assignment, time.monotonic() - start)
+            item.outcomes.append(converter.failure or (FAILED, f"nbgrader stopped: {exc}"))
+            return item
+        item.outcomes += converter.outcomes
+        done = self.course.autograded_dir / student / self.assignment
+        notebooks = tuple((n, (done / f"{n}.ipynb").read_text(encoding="utf-8"))
+                          for n in self.expected if (done / f"{n}.ipynb").exists())
+        if not notebooks:
+            return item
+        from autograder.sandbox import side_files
 
-    with open_gradebook(course.gradebook_url, course.course_id) as gb:
-        # Whatever left no autograded notebook (missing, unreadable, or a run nbgrader gave up on and
-        # removed) scores 0 explicitly, so no cell stays "needs manual grading" by accident.
-        done = course.autograded_dir / student / assignment
-        failed = [n for n in expected if not (done / f"{n}.ipynb").exists()]
-        zero_notebooks(gb, assignment, student, failed)
-        submission = gb.find_submission(assignment, student)
-        score, max_score = float(submission.score), float(submission.max_score)
+        ex = self.execute
+        item.job = workers.Job(student, notebooks, side_files(done), ex.limits(), ex.use_sandbox,
+                               ex.allow_unsandboxed, ex.sandbox_uid, tuple(ex.hide_paths), self.tag)
+        item.future = self.client.submit(workers.execute, item.job, pure=False,
+                                         key=f"grade-{self.assignment}-{student}-{uuid.uuid4().hex[:8]}")
+        return item
 
-    status = max((s for s, _ in outcomes), key=SEVERITY.index, default=GRADED)
-    reason = "; ".join(r for _, r in outcomes) or "every notebook ran to the end"
-    return StatusRow(assignment, student, status, reason, _timestamp(folder), score, max_score, now())
+    def _finish(self, item: _Pending, future) -> StatusRow:
+        """Judge what the worker returned and store the scores; a job lost twice is a ``failed`` row."""
+        from autograder.sandbox import SandboxUnavailable
 
-
-def progress_bar(stream: TextIO = sys.stderr, width: int = 30) -> Callable[[int, int, StatusRow], None]:
-    """A progress callback drawing ``[#####.....] 3/10 alice: graded 12/15`` on ``stream``."""
-    live = getattr(stream, "isatty", lambda: False)()
-
-    def show(done: int, total: int, row: StatusRow) -> None:
-        filled = int(width * done / total)
-        line = (f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {row.student}: {row.status} "
-                f"{row.score:g}/{row.max_score:g}")
-        stream.write(("\r\033[K" + line + ("\n" if done == total else "")) if live else line + "\n")
-        stream.flush()
-    return show
+        done = self.course.autograded_dir / item.student / self.assignment
+        if future is not None:
+            start = time.monotonic()
+            try:
+                executed = future.result()
+            except SandboxUnavailable:
+                raise
+            except Exception as exc:  # the worker died (twice) or could not start the job
+                self.log.error("running %s/%s on a worker failed: %r", item.student, self.assignment, exc)
+                shutil.rmtree(done, ignore_errors=True)
+                item.outcomes.append((FAILED, f"the worker running it failed ({type(exc).__name__}: {exc}); "
+                                              f"the next run grades it again"))
+            else:
+                converter = self._converter(item.student, item.malformed, executed)
+                try:
+                    converter.start()
+                except NbGraderException as exc:
+                    item.outcomes.append(converter.failure or (FAILED, f"nbgrader stopped: {exc}"))
+                item.outcomes += converter.outcomes
+                self.log.info("judged %s/%s in %.2f s", item.student, self.assignment, time.monotonic() - start)
+        gb = self.gradebook
+        try:
+            # Whatever left no autograded notebook (missing, unreadable, or a run nbgrader gave up on and
+            # removed) scores 0 explicitly, so no cell stays "needs manual grading" by accident.
+            failed = [n for n in self.expected if not (done / f"{n}.ipynb").exists()]
+            zero_notebooks(gb, self.assignment, item.student, failed)
+            submission = gb.find_submission(self.assignment, item.student)
+            score, max_score = float(submission.score), float(submission.max_score)
+        finally:
+            gb.db.rollback()   # end the read, so the status row's own connection can write
+        status = max((s for s, _ in item.outcomes), key=SEVERITY.index, default=GRADED)
+        reason = "; ".join(r for _, r in item.outcomes) or "every notebook ran to the end"
+        return StatusRow(self.assignment, item.student, status, reason,
+                         _timestamp(self.course.submitted_dir / item.student / self.assignment),
+                         score, max_score, now())

@@ -157,14 +157,19 @@ def classify(nb: nbformat.NotebookNode, returncode: int | None) -> tuple[str, st
 
 # -- running --------------------------------------------------------------------------------------
 
-def _copy_side_files(src: Path | None, dest: Path) -> None:
-    """Copy regular files (no links, no notebooks) of the submission folder, up to a total size."""
+def side_files(src: Path | None) -> dict[str, bytes]:
+    """Regular files (no links, no notebooks) of the submission folder, up to a total size, by relative path.
+
+    Read by the coordinator and sent with the notebook, so a worker on another machine needs no
+    access to the grading workspace.
+    """
+    files: dict[str, bytes] = {}
     if src is None or not src.is_dir():
-        return
+        return files
     budget = MAX_SIDE_FILES_BYTES
-    for root, dirs, files in os.walk(src, followlinks=False):
+    for root, dirs, names in os.walk(src, followlinks=False):
         dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
-        for name in files:
+        for name in names:
             path = Path(root, name)
             if name.endswith(".ipynb") or path.is_symlink() or not path.is_file():
                 continue
@@ -172,9 +177,17 @@ def _copy_side_files(src: Path | None, dest: Path) -> None:
             if size > budget:
                 continue
             budget -= size
-            target = dest / path.relative_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            files[path.relative_to(src).as_posix()] = path.read_bytes()
+    return files
+
+
+def _write_side_files(files: dict[str, bytes], dest: Path) -> None:
+    for name, data in files.items():
+        target = (dest / name).resolve()
+        if dest.resolve() not in target.parents:
+            continue  # a relative path that leaves the folder was not made by side_files
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def _drain(stream, sink: list[bytes]) -> None:
@@ -226,23 +239,34 @@ def _own(path: Path, uid: int) -> None:
     os.chown(path, uid, uid)
 
 
-def run_notebook(nb: nbformat.NotebookNode, *, files_from: Path | None = None, limits: Limits = Limits(),
-                 sandboxed: bool = True, uid: int = bwrap.DEFAULT_SANDBOX_UID,
-                 hide: tuple[Path, ...] = ()) -> RunResult:
-    """Execute a copy of ``nb`` in a scratch folder; return the trusted copy with outputs and a status."""
+def scratch_prefix(tag: str = "") -> str:
+    """Name prefix of this process's scratch folders: ``backprop-sandbox-<pid>-[<tag>-]``."""
+    return f"{SCRATCH_PREFIX}{os.getpid()}-" + (f"{tag}-" if tag else "")
+
+
+def run_notebook(nb: nbformat.NotebookNode, *, files_from: Path | None = None, files: dict[str, bytes] | None = None,
+                 limits: Limits = Limits(), sandboxed: bool = True, uid: int = bwrap.DEFAULT_SANDBOX_UID,
+                 hide: tuple[Path, ...] = (), tag: str = "") -> RunResult:
+    """Execute a copy of ``nb`` in a scratch folder; return the trusted copy with outputs and a status.
+
+    files_from: folder whose side files (see :func:`side_files`) go beside the notebook; or
+    files: those files already read. tag: goes into the scratch folder's name (a run's id).
+    """
     trusted = nbformat.from_dict(json.loads(json.dumps(nb)))
     clear_outputs(trusted)
     start = time.monotonic()
     _remove_orphaned_scratch()
-    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+    scratch = Path(tempfile.mkdtemp(prefix=scratch_prefix(tag)))
     try:
         home, io = scratch / "home", scratch / "io"
         home.mkdir()
         io.mkdir()
-        _copy_side_files(files_from, home)
-        nbformat.write(trusted, str(io / "in.ipynb"))
+        _write_side_files(side_files(files_from) if files is None else files, home)
+        (io / "in.ipynb").write_text(json.dumps(trusted), encoding="utf-8")
         inner_args = ["-I", "-m", "autograder.run_notebook", "--cell-timeout", str(limits.cell_timeout)]
         if sandboxed:
+            # The PID namespace ends the kernel when the runner exits: no polite shutdown needed.
+            inner_args.append("--exit-fast")
             if bwrap.privileged():
                 _own(home, uid)
                 _own(io, uid)
@@ -306,18 +330,12 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         resources = resources if resources is not None else {}
-        if self.use_sandbox:
-            sandboxed = require_sandbox(self.allow_unsandboxed, self.sandbox_uid)
-        elif self.allow_unsandboxed:
-            sandboxed = False
+        executed = resources.get(EXECUTED_KEY)
+        if executed is not None:
+            # A worker already ran this notebook (autograder.workers): take only its outputs.
+            result = outputs_from_worker(nb, executed)
         else:
-            raise SandboxUnavailable("SandboxedExecute.use_sandbox = False needs allow_unsandboxed = True as well")
-        if not sandboxed:
-            self.log.warning("Running student code WITHOUT a sandbox (allow_unsandboxed is set)")
-        folder = resources.get("metadata", {}).get("path") or None
-        result = run_notebook(nb, files_from=Path(folder) if folder else None, limits=self.limits(),
-                              sandboxed=sandboxed, uid=self.sandbox_uid,
-                              hide=tuple(Path(p) for p in self.hide_paths))
+            result = self._run_here(nb, resources)
         record = {"status": result.status, "detail": result.detail, "seconds": round(result.seconds, 3),
                   "sandboxed": result.sandboxed}
         resources["sandbox"] = record
@@ -327,3 +345,46 @@ class SandboxedExecute(Execute):
         log = self.log.info if result.status == GRADED else self.log.warning
         log("Sandboxed run of %s: %s (%s, %.1f s)", name or "notebook", result.status, result.detail, result.seconds)
         return result.notebook, resources
+
+    def sandboxed(self) -> bool:
+        """Whether notebooks run in the sandbox here; raises SandboxUnavailable if they may not run at all."""
+        if self.use_sandbox:
+            return require_sandbox(self.allow_unsandboxed, self.sandbox_uid)
+        if self.allow_unsandboxed:
+            return False
+        raise SandboxUnavailable("SandboxedExecute.use_sandbox = False needs allow_unsandboxed = True as well")
+
+    def _run_here(self, nb, resources) -> RunResult:
+        sandboxed = self.sandboxed()
+        if not sandboxed:
+            self.log.warning("Running student code WITHOUT a sandbox (allow_unsandboxed is set)")
+        folder = resources.get("metadata", {}).get("path") or None
+        return run_notebook(nb, files_from=Path(folder) if folder else None, limits=self.limits(),
+                            sandboxed=sandboxed, uid=self.sandbox_uid, hide=tuple(Path(p) for p in self.hide_paths))
+
+
+#: resources key holding what a worker returned for this notebook (see :func:`result_record`).
+EXECUTED_KEY = "backprop_executed"
+
+
+def result_record(result: RunResult) -> dict:
+    """A RunResult as plain data for the trip from a worker back to the coordinator."""
+    return {"status": result.status, "detail": result.detail, "seconds": result.seconds,
+            "sandboxed": result.sandboxed, "notebook": json.dumps(result.notebook)}
+
+
+def outputs_from_worker(nb: nbformat.NotebookNode, record: dict) -> RunResult:
+    """The coordinator's copy of ``nb`` with the outputs of a worker's run (see :func:`result_record`).
+
+    The worker read the sandbox's result strictly; here its cells are matched once more onto the
+    coordinator's own sanitized copy, so that sources and metadata come from nowhere else.
+    """
+    trusted = nbformat.from_dict(json.loads(json.dumps(nb)))
+    clear_outputs(trusted)
+    status, detail = record["status"], record["detail"]
+    try:
+        merge_outputs(trusted, nbformat.from_dict(json.loads(record["notebook"])))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        clear_outputs(trusted)
+        status, detail = MALFORMED, f"the worker's result does not fit the notebook: {exc}"
+    return RunResult(trusted, status, detail, float(record["seconds"]), bool(record["sandboxed"]))

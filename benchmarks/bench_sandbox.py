@@ -87,6 +87,11 @@ def bench_assignment(repo: Path, assignment: str, repeat: int, scratch: Path) ->
         finally:
             executing.append(time.perf_counter() - start)
 
+    # One worker thread in this process, so that timed_run sees every execution.
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address="127.0.0.1:0")
+    client = Client(cluster)
     sandbox.run_notebook = timed_run
     try:
         for student in students:
@@ -94,7 +99,7 @@ def bench_assignment(repo: Path, assignment: str, repeat: int, scratch: Path) ->
                 grade_module.nbgrader_config = _config_with(real_config, mode == "sandbox")
                 executing.clear()
                 start = time.perf_counter()
-                rows = grade_module.grade(courses[mode], assignment, students=[student])
+                rows = grade_module.grade(courses[mode], assignment, students=[student], client=client)
                 elapsed = time.perf_counter() - start
                 if rows[0].score != rows[0].max_score:
                     raise RuntimeError(f"{assignment}/{student} ({mode}) scored {rows[0].score}/{rows[0].max_score}: "
@@ -105,6 +110,8 @@ def bench_assignment(repo: Path, assignment: str, repeat: int, scratch: Path) ->
     finally:
         sandbox.run_notebook = real_run
         grade_module.nbgrader_config = real_config
+        client.close()
+        cluster.close()
     return times
 
 

@@ -151,14 +151,82 @@ def test_one_failing_submission_does_not_stop_the_batch(course, monkeypatch):
         folder.mkdir(parents=True)
         (folder / "timestamp.txt").write_text("2026-01-01 00:00:00 UTC\n")
 
-    def fake(course, assignment, student, log):
+    def fake(run, student):
         if student == "bob":
             raise RuntimeError("boom")
-        return StatusRow(assignment, student, "graded", "fine", "2026-01-01 00:00:00 UTC", 6.0, 6.0, "now")
+        return StatusRow(TINY, student, "graded", "fine", "2026-01-01 00:00:00 UTC", 6.0, 6.0, "now")
 
-    monkeypatch.setattr(grade_module, "_grade_one", fake)
-    rows = grade_module.grade(course, TINY)
+    monkeypatch.setattr(grade_module._Run, "_prepare", fake)
+    rows = grade_module.grade(course, TINY, workers_count=1)
     assert [(r.student, r.status) for r in rows] == [("alice", "graded"), ("bob", "failed"), ("carl", "graded")]
     assert "RuntimeError: boom" in rows[1].reason and (rows[1].score, rows[1].max_score) == (0.0, 6.0)
+    assert "the next run grades it again" in rows[1].reason
     page = feedback(course, TINY)[1].read_text()
     assert "Score: <strong>0 / 6</strong>" in page and "Grading note (failed)" in page
+
+
+def test_a_failed_submission_is_graded_again_without_force(course, monkeypatch):
+    """A ``failed`` row is the grader's fault: the next run grades that submission again; others are skipped."""
+    from autograder import grade as grade_module
+    from autograder.gradebook import StatusRow, write_status
+
+    stamp = "2026-01-01 00:00:00 UTC"
+    for student in ("dora", "emil"):
+        folder = course.submitted_dir / student / TINY
+        folder.mkdir(parents=True)
+        (folder / "timestamp.txt").write_text(stamp + "\n")
+    write_status(course.gradebook_url, StatusRow(TINY, "dora", "failed", "grader bug", stamp, 0.0, 6.0, "then"))
+    write_status(course.gradebook_url, StatusRow(TINY, "emil", "graded", "fine", stamp, 6.0, 6.0, "then"))
+    graded = []
+
+    def fake(run, student):
+        graded.append(student)
+        return StatusRow(TINY, student, "graded", "fine", stamp, 6.0, 6.0, "now")
+
+    monkeypatch.setattr(grade_module._Run, "_prepare", fake)
+    rows = grade_module.grade(course, TINY, students=["dora", "emil"], workers_count=1)
+    assert graded == ["dora"]
+    assert [(r.student, r.status, r.graded_at) for r in rows] == [("dora", "graded", "now"), ("emil", "graded", "then")]
+
+
+def test_progress_bar_names_the_student_counts_skipped_ones_and_shows_an_eta():
+    import io
+
+    from autograder.gradebook import StatusRow
+    from autograder.grade import Progress, progress_bar
+
+    out = io.StringIO()
+    show = progress_bar(out, width=10)
+    state = Progress(total=10, skipped=3, running=["bob", "carl"])
+    show(state)
+    assert out.getvalue().splitlines() == ["[###.......] 3/10 (3 skipped) | grading bob, carl | ETA --:--"]
+    state.started -= 30.0           # 30 s for the first graded submission: 6 more to go, 3 min
+    state.finished, state.running = 1, ["carl"]
+    state.row = StatusRow(TINY, "bob", "graded", "fine", "t", 5.0, 6.0, "now")
+    show(state)
+    line = out.getvalue().splitlines()[-1]
+    assert line.startswith("[####......] 4/10 (3 skipped) bob: graded 5/6 | grading carl | ETA 03:0")
+
+
+def test_zero_workers_is_a_usage_error(course):
+    from autograder.errors import UsageError
+    from autograder.grade import grade
+
+    with pytest.raises(UsageError, match="at least 1, got 0"):
+        grade(course, TINY, workers_count=0)
+
+
+def test_the_scheduler_comes_from_dask_config_unless_given(monkeypatch):
+    import dask
+
+    from autograder.grade import _resolve_scheduler
+
+    assert _resolve_scheduler(None) is None                         # nothing set: the embedded cluster
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://10.0.0.5:8786")
+    dask.config.refresh()
+    try:
+        assert _resolve_scheduler(None) == "tcp://10.0.0.5:8786"
+        assert _resolve_scheduler("tcp://127.0.0.1:9000") == "tcp://127.0.0.1:9000"
+    finally:
+        monkeypatch.delenv("DASK_SCHEDULER_ADDRESS")
+        dask.config.refresh()

@@ -251,19 +251,14 @@ def batch(tmp_path_factory):
         nbformat.write(nb, str(inbox / student / f"{NOTEBOOK}.ipynb"))
     collect(course, ASSIGNMENT, inbox)
 
-    # Hash everything student code must not change, right before and after each sandboxed run.
-    changes: list[str] = []
+    # Workers run notebooks while the coordinator writes the gradebook and graded copies, so the
+    # trees that nothing writes are hashed around the whole batch, and the rest checked after it.
     runs: list[str] = []
-    real_run = sandbox.run_notebook
+    real_outputs = sandbox.outputs_from_worker
 
-    def watched(nb, **kwargs):
-        runs.append(str(kwargs.get("files_from")))
-        protected = (repo, workspace / "submitted", workspace / "autograded", workspace / "gradebook.db")
-        before = tree_digest(*protected)
-        result = real_run(nb, **kwargs)
-        after = tree_digest(*protected)
-        changes.extend(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-        return result
+    def counted(nb, record):
+        runs.append(record["status"])
+        return real_outputs(nb, record)
 
     real_config = grade_module.nbgrader_config
 
@@ -276,14 +271,17 @@ def batch(tmp_path_factory):
         return c
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(sandbox, "run_notebook", watched)
+    mp.setattr(sandbox, "outputs_from_worker", counted)
     mp.setattr(grade_module, "nbgrader_config", small_limits)
     repo_before = tree_digest(repo)
     submitted_before = tree_digest(workspace / "submitted")
     try:
-        rows = grade_module.grade(course, ASSIGNMENT)
+        rows = grade_module.grade(course, ASSIGNMENT, workers_count=2)
     finally:
         mp.undo()
+    changes = [k for k, v in tree_digest(repo, workspace / "submitted").items()
+               if {**repo_before, **submitted_before}.get(k) != v]
+    changes += [k for k in {**repo_before, **submitted_before} if not Path(k).exists()]
     try:
         listener.accept()
         connected = True
@@ -322,9 +320,20 @@ def test_hostile_submission_earns_nothing(batch, student):
 
 
 def test_nothing_outside_the_scratch_copy_changed(batch):
-    # The hashes were taken around every sandboxed run: one per submission.
+    import sqlite3
+
+    # Every submission's notebook came back from a worker once.
     assert len(batch["runs"]) == len(batch["students"])
     assert batch["changes"] == []
+    db = sqlite3.connect(batch["course"].workspace / "gradebook.db")
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT COUNT(*) FROM grading_status").fetchone() == (len(batch["students"]),)
+    finally:
+        db.close()
+    graded = batch["course"].workspace / "autograded"
+    assert sorted(p.relative_to(graded).as_posix() for p in graded.rglob("*") if p.is_file()) == sorted(
+        f"{s}/{ASSIGNMENT}/{name}" for s in batch["students"] for name in (f"{NOTEBOOK}.ipynb", "timestamp.txt"))
     assert tree_digest(batch["course"].repo) == batch["repo_before"]
     assert tree_digest(batch["course"].workspace / "submitted") == batch["submitted_before"]
     assert not (batch["course"].workspace / "autograded" / "honest_perfect" / "evil").exists()
@@ -336,11 +345,13 @@ def test_nothing_connected_to_the_host(batch):
 
 def test_no_process_left_behind(batch):
     # Only this test's processes: other grading runs may share the machine.
-    ours = (MARKER, f"{sandbox.SCRATCH_PREFIX}{os.getpid()}-")
+    ours = (MARKER, f"-run{os.getpid()}-")
     leftovers = [p.pid for p in psutil.process_iter(["cmdline"])
                  if any(m in " ".join(p.info["cmdline"] or []) for m in ours)]
     assert leftovers == []
-    assert psutil.Process().children(recursive=True) == []
+    # The workers are gone too (multiprocessing's resource tracker lives as long as this process).
+    assert [p.cmdline() for p in psutil.Process().children(recursive=True)
+            if "multiprocessing.resource_tracker" not in " ".join(p.cmdline())] == []
 
 
 def test_statuses_name_what_happened(batch):
@@ -412,7 +423,7 @@ def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_
     try:
         # Wait for c_slow's kernel to say it is inside its cell: no guess at how long starting takes.
         deadline = time.monotonic() + 300
-        while not list(scratch.glob(f"{sandbox.SCRATCH_PREFIX}{child.pid}-*/home/started")):
+        while not list(scratch.glob(f"{sandbox.SCRATCH_PREFIX}*-run{child.pid}-*/home/started")):
             assert child.poll() is None and time.monotonic() < deadline, "the first run never reached c_slow"
             time.sleep(0.1)
         with pytest.raises(GradebookError, match="another grading run|busy"):
@@ -421,10 +432,10 @@ def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
-    # bwrap --die-with-parent ends the sandbox once its parent is gone; give it time to do so.
-    deadline = time.monotonic() + 30
+    # Its workers exit when it is gone, and bwrap --die-with-parent ends their sandboxes; wait for that.
+    deadline = time.monotonic() + 60
     while [p.pid for p in psutil.process_iter(["cmdline"])
-           if f"{sandbox.SCRATCH_PREFIX}{child.pid}-" in " ".join(p.info["cmdline"] or [])]:
+           if f"-run{child.pid}-" in " ".join(p.info["cmdline"] or [])]:
         assert time.monotonic() < deadline, "the killed run's sandbox outlived it"
         time.sleep(0.2)
     assert set(read_status(course.gradebook_url, ASSIGNMENT)) == {"a_perfect", "b_half"}
@@ -434,7 +445,7 @@ def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_
 
     def release() -> None:
         while not stop.wait(0.1):
-            for started in scratch.glob(f"{sandbox.SCRATCH_PREFIX}{os.getpid()}-*/home/started"):
+            for started in scratch.glob(f"{sandbox.SCRATCH_PREFIX}*-run{os.getpid()}-*/home/started"):
                 (started.parent / "release").touch()
 
     releaser = threading.Thread(target=release, daemon=True)
@@ -450,7 +461,7 @@ def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_
         "a_perfect": ("graded", total), "b_half": ("graded", total - full[UNDONE_TEST]),
         "c_slow": ("graded", total)}
     # The killed run's scratch folder is gone, and the gradebook is intact with one submission each.
-    assert list(Path(sandbox.tempfile.gettempdir()).glob(f"{sandbox.SCRATCH_PREFIX}{child.pid}-*")) == []
+    assert list(Path(sandbox.tempfile.gettempdir()).glob(f"{sandbox.SCRATCH_PREFIX}*-run{child.pid}-*")) == []
     db = sqlite3.connect(workspace / "gradebook.db")
     try:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

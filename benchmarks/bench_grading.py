@@ -1,0 +1,199 @@
+"""Throughput of grading: plain ``nbgrader autograde`` against ``grade`` with 1 worker and with every core.
+
+    python benchmarks/bench_grading.py [--n 20] [--rounds 2] [--assignments ps1_graphs ...]
+
+For each assignment, ``--n`` perfect submissions (the released notebook with the
+instructor's solutions filled in) are graded three ways, each in its own workspace:
+
+- ``nbgrader``: the stock ``nbgrader autograde`` command (nbgrader's own
+  preprocessors, no sandbox, one notebook after another), as a reference;
+- ``grade-1``: ``grade`` with the sandbox on and an embedded cluster of 1 worker;
+- ``grade-N``: the same with one worker per core.
+
+The submissions are split into ``--rounds`` batches and every batch is graded by the
+three in turn (the order rotating), so that whatever else loads the machine hits all
+three alike. Printed per assignment and in total: wall seconds per notebook (start-up
+of each command or cluster included), cores used (CPU seconds of this process and
+all its children, over wall seconds), the ratios, and the time 4,000 notebooks would
+take at that pace. Nothing is asserted: timings are for reading.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import runpy
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import grade as grade_module
+from autograder import release
+from autograder.collect import collect
+from autograder.config import Course, default_repo
+from autograder.workers import cores
+
+#: What the figures are extrapolated to: 1,000 students x 4 assignments.
+COURSE_NOTEBOOKS = 4000
+perfect_submissions = runpy.run_path(str(Path(__file__).with_name("bench_sandbox.py")))["perfect_submissions"]
+
+NBGRADER_CONFIG = """\
+c = get_config()
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.course_id = "backprop"
+c.CourseDirectory.db_url = {db!r}
+c.CourseDirectory.source_directory = {source!r}
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.Autograde.force = True
+c.Application.log_format = "%(created).3f %(message)s"
+"""
+
+
+@dataclass
+class Figure:
+    notebooks: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    working: float = 0.0   # wall seconds from the first submission's start to the end (start-up left out)
+
+    def add(self, other: "Figure") -> None:
+        self.notebooks += other.notebooks
+        self.wall += other.wall
+        self.cpu += other.cpu
+        self.working += other.working
+
+    @property
+    def per_notebook(self) -> float:
+        return self.wall / self.notebooks
+
+    @property
+    def steady(self) -> float:
+        """Seconds per notebook once the command is up: what a whole course's run costs per notebook."""
+        return self.working / self.notebooks
+
+    @property
+    def cores_used(self) -> float:
+        return self.cpu / self.wall
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _workspace(repo: Path, assignment: str, root: Path, students: list[str]) -> Course:
+    for part in ("solutions", "exercises"):
+        shutil.copytree(repo / part / assignment, root / "repo" / part / assignment)
+    course = Course(repo=root / "repo", workspace=root / "workspace")
+    perfect_submissions(course, assignment, students, root / "inbox")
+    collect(course, assignment, root / "inbox")
+    release.register(course, assignment)
+    (course.workspace / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(
+        root=str(course.workspace), db=course.gradebook_url,
+        source=os.path.relpath(course.source_dir, course.workspace)))
+    return course
+
+
+def _run(mode: str, course: Course, assignment: str, batch: list[str], prefix: str) -> Figure:
+    notebooks = len(batch) * len(course.notebooks(assignment))
+    cpu, start = _cpu(), time.time()
+    if mode == "nbgrader":
+        nbgrader = Path(sys.executable).with_name("nbgrader")
+        done = subprocess.run([str(nbgrader), "autograde", assignment, "--student", f"{prefix}*"],
+                              cwd=course.workspace, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"nbgrader autograde failed:\n{done.stderr[-3000:]}")
+        # The log line "<time> Sanitizing ..." of the first notebook: nbgrader is up by then.
+        first = min(float(line.split()[0]) for line in done.stderr.splitlines() if " Sanitizing " in line)
+    else:
+        workers = 1 if mode == "grade-1" else cores()
+        began: list[float] = []
+        real_run = grade_module._Run.run
+
+        def timed(self, *args):   # the cluster is up and the gradebook open: grading begins
+            began.append(time.time())
+            return real_run(self, *args)
+
+        grade_module._Run.run = timed
+        try:
+            rows = grade_module.grade(course, assignment, students=batch, workers_count=workers)
+        finally:
+            grade_module._Run.run = real_run
+        first = began[0]
+        bad = [r for r in rows if r.score != r.max_score]
+        if bad:
+            raise RuntimeError(f"{assignment}/{bad[0].student} ({mode}) scored {bad[0].score}/{bad[0].max_score}: "
+                               f"{bad[0].status}: {bad[0].reason}")
+    end = time.time()
+    return Figure(notebooks, end - start, _cpu() - cpu, end - first)
+
+
+def bench_assignment(repo: Path, assignment: str, n: int, rounds: int, scratch: Path,
+                     modes: tuple[str, ...]) -> dict[str, Figure]:
+    batches = [[f"r{r}_s{i:04d}" for i in range(n) if i % rounds == r] for r in range(rounds)]
+    courses = {m: _workspace(repo, assignment, scratch / assignment / m, sum(batches, [])) for m in modes}
+    figures = {m: Figure() for m in modes}
+    for r, batch in enumerate(batches):
+        order = modes[r % len(modes):] + modes[:r % len(modes)]
+        for mode in order:
+            figures[mode].add(_run(mode, courses[mode], assignment, batch, f"r{r}_"))
+    return figures
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.2f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repo", type=Path, default=default_repo(), help="course repository (default: this one)")
+    parser.add_argument("--assignments", nargs="*", help="assignments to grade (default: all)")
+    parser.add_argument("--n", type=int, default=20, help="perfect submissions per assignment (default 20)")
+    parser.add_argument("--rounds", type=int, default=2, help="batches each way is graded in, interleaved")
+    args = parser.parse_args(argv)
+    if args.n < 1 or not 1 <= args.rounds <= args.n:
+        parser.error("--n must be at least 1 and --rounds between 1 and --n")
+    warnings.filterwarnings("ignore", module="nbgrader")   # nbgrader's SQLAlchemy warnings drown the table
+    from autograder.sandbox import require_sandbox
+    require_sandbox(False)
+    n_cores = cores()
+    modes = ("nbgrader", "grade-1", f"grade-{n_cores}") if n_cores > 1 else ("nbgrader", "grade-1")
+    names = args.assignments or Course(repo=args.repo).assignments()
+    print(f"{args.n} perfect submissions per assignment, {args.rounds} interleaved rounds, {n_cores} cores here, "
+          f"load average at start {os.getloadavg()[0]:.2f}")
+    print("s/notebook: the whole command over the notebooks; steady: the same from the first submission's start "
+          "(start-up of the command or cluster left out)")
+    print(f"{'assignment':<14} {'mode':<9} {'notebooks':>9} {'wall s':>8} {'s/notebook':>10} {'steady':>7} "
+          f"{'cores used':>10}")
+    total = {m: Figure() for m in modes}
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        for name in names:
+            figures = bench_assignment(args.repo, name, args.n, args.rounds, Path(tmp), modes)
+            for mode, f in figures.items():
+                total[mode].add(f)
+                print(f"{name:<14} {mode:<9} {f.notebooks:>9} {f.wall:8.1f} {f.per_notebook:10.2f} {f.steady:7.2f} "
+                      f"{f.cores_used:10.2f}", flush=True)
+    for mode, f in total.items():
+        print(f"{'all':<14} {mode:<9} {f.notebooks:>9} {f.wall:8.1f} {f.per_notebook:10.2f} {f.steady:7.2f} "
+              f"{f.cores_used:10.2f}")
+    print("throughput against plain nbgrader autograde (higher is faster), whole command / steady:")
+    for mode in modes[1:]:
+        print(f"  {mode:<9} {total['nbgrader'].per_notebook / total[mode].per_notebook:5.2f}x / "
+              f"{total['nbgrader'].steady / total[mode].steady:5.2f}x")
+    if len(modes) == 3:
+        print(f"  {modes[2]} against grade-1: {total['grade-1'].per_notebook / total[modes[2]].per_notebook:.2f}x / "
+              f"{total['grade-1'].steady / total[modes[2]].steady:.2f}x")
+    print(f"{COURSE_NOTEBOOKS:,} notebooks at the steady pace (one start-up is negligible there):")
+    for mode, f in total.items():
+        print(f"  {mode:<9} {_hours(f.steady * COURSE_NOTEBOOKS)}")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
