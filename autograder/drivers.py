@@ -13,9 +13,12 @@ ps4_gradient_check, which blocks nothing) use them.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from backprop.gradcheck import numerical_gradient, numerical_gradient_layer
+from backprop.layers import Affine, Relu, SoftmaxWithLoss
 
 
 def _rng(seed):
@@ -178,6 +181,26 @@ def load_params(net, params):
     """Write seeded values into the net's own arrays (in place, so layers sharing them see it)."""
     for key, value in params.items():
         net.params[key][...] = value
+
+
+def layered_net(cls, sizes):
+    """An instance of ``cls`` holding the documented params and layers, built without ``cls.__init__``.
+
+    sizes: (D, H1, ..., C). params W1, b1, ... (zeros until ``load_params``);
+    layers Affine1, Relu1, ..., AffineL from the student package; lastLayer a
+    SoftmaxWithLoss. So ``gradient`` is graded apart from ``__init__``.
+    """
+    net = cls.__new__(cls)
+    n_affine = len(sizes) - 1
+    net.params, net.layers = {}, OrderedDict()
+    for i in range(1, n_affine + 1):
+        net.params[f"W{i}"] = np.zeros((sizes[i - 1], sizes[i]))
+        net.params[f"b{i}"] = np.zeros(sizes[i])
+        net.layers[f"Affine{i}"] = Affine(net.params[f"W{i}"], net.params[f"b{i}"])
+        if i < n_affine:
+            net.layers[f"Relu{i}"] = Relu()
+    net.lastLayer = SoftmaxWithLoss()
+    return net
 
 
 def net_gradient(make):

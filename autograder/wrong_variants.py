@@ -49,6 +49,21 @@ class AddReturnsOnes(ly.AddLayer):
         return 1.0, 1.0
 
 
+class AddDropsBranch(ly.AddLayer):
+    def backward(self, dout):
+        return dout * 1, dout * 0
+
+
+class ReluNoMask(ly.Relu):
+    def backward(self, dout):
+        return np.array(dout, dtype=float)
+
+
+class SigmoidNoDout(ly.Sigmoid):
+    def backward(self, dout):
+        return (1.0 - self.out) * self.out
+
+
 class ReluWritesDout(ly.Relu):
     def backward(self, dout):
         dout[self.mask] = 0
@@ -150,6 +165,12 @@ def softmax_whole_batch(x):
     return e / np.sum(e)
 
 
+def softmax_global_max(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(x - np.max(x))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
 def _batch(y):
     return 1 if np.ndim(y) == 1 else np.shape(y)[0]
 
@@ -173,6 +194,15 @@ class SwlIgnoresDout(ly.SoftmaxWithLoss):
         return super().backward(1)
 
 
+class SwlOnlyOneHot(ly.SoftmaxWithLoss):
+    """Keeps t as given and computes (y - t) / N: right for one-hot t, fails for labels."""
+
+    def forward(self, x, t):
+        loss = super().forward(x, t)
+        self.t = np.asarray(t, dtype=float)
+        return loss
+
+
 class SoftmaxDiagonal(ex.Softmax):
     def backward(self, dout):
         return dout * self.out * (1.0 - self.out)
@@ -189,6 +219,11 @@ class MseNotDivided(ex.MeanSquaredError):
 class MseGradNotDivided(ex.MeanSquaredError):
     def backward(self, dout=1):
         return dout * self.diff
+
+
+def gradient_check_mean_abs(net, x, t):
+    analytic, numeric = net.gradient(x, t), net.numerical_gradient(x, t)
+    return {key: float(np.mean(np.abs(analytic[key] - numeric[key]))) for key in net.params}
 
 
 def sgd_ascent(params, grads, lr=0.1):

@@ -6,9 +6,9 @@ student package: ``backprop.functions``, ``backprop.layers``,
 ``backprop.two_layer_net``, ``backprop.training``; these modules build on it.
 
 Modules:
-    extra_layers     Tanh, LeakyRelu, Exp, Reciprocal, Square, SigmoidFromNodes,
+    extra_layers     Tanh, LeakyRelu, Exp, Reciprocal, Square, AffineLastAxis, SigmoidFromNodes,
                      Softmax, MeanSquaredError
-    chain_rule       small graphs worked by hand (problem set 1)
+    chain_rule       small graphs worked by hand (problem set 1): shopping, add_mul, fan_out
     multi_layer_net  MultiLayerNet
     training         gradient_check, train
 """
