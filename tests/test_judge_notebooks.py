@@ -171,22 +171,46 @@ BLOCKER = textwrap.dedent('''
 
 
 def test_perfect_student_notebooks_run_with_backprop_only(tmp_path):
-    """Every cell of the student version, solutions filled in, runs without reference or autograder."""
-    sources = {name: [c.source for c in nb.cells if c.cell_type == "code"]
+    """Every cell of the student version, solutions filled in, runs without reference or autograder,
+    and a passing test cell prints nothing that looks like a failure."""
+    sources = {name: [(bool(nbgrader_meta(c).get("grade")), c.source) for c in nb.cells if c.cell_type == "code"]
                for name, nb in mistakes.make_submission("perfect").items()}
     (tmp_path / "cells.json").write_text(json.dumps(sources))
     script = BLOCKER + textwrap.dedent('''
-        import json, sys
+        import contextlib, io, json, re, sys, warnings
+        warnings.simplefilter("always")
         for name, cells in json.load(open(sys.argv[1])).items():
             namespace = {}
-            for i, source in enumerate(cells):
-                exec(compile(source, f"<{name} cell {i}>", "exec"), namespace)
+            for i, (is_test, source) in enumerate(cells):
+                shown = io.StringIO()
+                with contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown), \\
+                        warnings.catch_warnings(record=True) as caught:
+                    exec(compile(source, f"<{name} cell {i}>", "exec"), namespace)
+                text = shown.getvalue() + "".join(str(w.message) for w in caught)
+                if is_test and re.search(r"fail|error|wrong|warn|expected", text, re.I):
+                    sys.exit(f"{name} test cell {i} passed but printed: {text[:500]}")
         print("ran every cell")
     ''')
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "cells.json")],
                             capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "ran every cell" in result.stdout
+
+
+MENU_NAMES = ("Kernel > Restart Kernel and Run All Cells...", "Run > Run Selected Cell")
+
+
+def test_student_guides_use_jupyterlab_4_menu_names():
+    """README's and docs/grading.md's student sections and every notebook name JupyterLab 4's menus."""
+    readme = (ROOT / "README.md").read_text().split("## For students", 1)[1].split("\n## ", 1)[0]
+    guide = (ROOT / "docs" / "grading.md").read_text().split("## For students", 1)[1].split("\n## ", 1)[0]
+    notebooks = [mistakes.source_notebook(name).cells[0].source for name in NAMES]
+    for text in [readme, guide, *notebooks]:
+        flat = " ".join(text.split())
+        for menu in MENU_NAMES:
+            assert menu in flat, (menu, flat[:200])
+        assert "Kernel → Restart & Run All" not in flat
+    assert "one at a time" in " ".join(guide.split())
 
 
 # --- Grading in-process, as autograde would (hidden tests restored, judge decides) -----------
