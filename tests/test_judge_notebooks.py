@@ -165,7 +165,7 @@ BLOCKER = textwrap.dedent('''
     class Block(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
             if name.split(".")[0] in ("reference", "autograder"):
-                raise ImportError(f"student notebooks may not import {name}")
+                raise ImportError(f"student code may not import {name}")
     sys.meta_path.insert(0, Block())
 ''')
 
