@@ -76,12 +76,13 @@ def student_python(tmp_path_factory) -> Path:
 
 
 def test_every_page_runs_with_only_the_student_package(student_python, tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env["MPLBACKEND"] = "Agg"
     probe = subprocess.run([student_python, "-c", "import importlib.util as u; "
                             "print([m for m in ('myst_nb', 'reference', 'autograder', 'nbgrader') if u.find_spec(m)])"],
-                           capture_output=True, text=True, check=True)
+                           capture_output=True, text=True, check=True, cwd=tmp_path, env=env)
     assert probe.stdout.strip() == "[]", f"the student venv holds more than the student package: {probe.stdout}"
     (tmp_path / "pages.json").write_text(json.dumps({page.stem: code_cells(page) for page in pages()}))
-    env = {**os.environ, "MPLBACKEND": "Agg"}
     if "MNIST_DIR" not in env and (OFFLINE_MNIST / "t10k-labels-idx1-ubyte.gz").exists():
         env["MNIST_DIR"] = str(OFFLINE_MNIST)
     result = subprocess.run([student_python, "-c", RUNNER, str(tmp_path / "pages.json")], cwd=tmp_path,

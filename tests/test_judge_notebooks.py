@@ -197,6 +197,20 @@ def test_perfect_student_notebooks_run_with_backprop_only(tmp_path):
     assert "ran every cell" in result.stdout
 
 
+def test_every_visible_check_says_what_failed():
+    """No bare assert and no unlabeled tuple: each assert in a test or given cell carries a text message."""
+    import ast
+
+    for assignment in build_sources.NOTEBOOKS:
+        for cell in build_sources.parse(build_sources.SOURCES / f"{assignment}.cells"):
+            if cell.kind in ("test", "given"):
+                for node in ast.walk(ast.parse(cell.source)):
+                    if isinstance(node, ast.Assert):
+                        assert isinstance(node.msg, ast.JoinedStr) or (
+                            isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str)), \
+                            (assignment, cell.grade_id, ast.unparse(node)[:100])
+
+
 MENU_NAMES = ("Kernel > Restart Kernel and Run All Cells...", "Run > Run Selected Cell")
 
 
