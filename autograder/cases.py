@@ -97,6 +97,26 @@ _square_sum = d.returns_tuple(("x", "y"), ("z", "dx", "dy"))
 _add_mul = d.returns_tuple(("x", "y", "z"), ("f", "dx", "dy", "dz"))
 _fan_out = d.returns_tuple(("x", "y"), ("f", "dx", "dy"))
 
+
+def _chain(x, steps=200):
+    v = x
+    for _ in range(steps):
+        v = v * 1.01 + 0.001
+    return v
+
+
+def _diamond(x, y):
+    a = x + y
+    return (a * a) * x
+
+
+AUTOGRAD = (  # (case name, build, inputs): x reused, exp, a diamond, a long chain
+    ("x * y + x (x used twice)", lambda x, y: x * y + x, dict(x=2.0, y=-3.0)),
+    ("exp(x * y) * x + y", lambda x, y: (x * y).exp() * x + y, dict(x=0.5, y=-1.2)),
+    ("diamond: a = x + y, (a * a) * x", _diamond, dict(x=1.5, y=-0.5)),
+    ("a chain of 200 steps", _chain, dict(x=0.3)),
+)
+
 PS1 = [
     Check("ps1_shopping_forward", "the shopping graph's price", ("shopping",),
           tuple(Case(n, v, _price_only) for n, v in SHOPPING)),
@@ -114,6 +134,8 @@ PS1 = [
           tuple(Case(n, dict(x=x, y=y, z=z), *_add_mul)
                 for n, x, y, z in [("x=-2, y=5, z=-4", -2.0, 5.0, -4.0), ("x=1.5, y=2, z=3", 1.5, 2.0, 3.0),
                                    ("x=0, y=0, z=7", 0.0, 0.0, 7.0)])),
+    Check("ps1_autograd", "Value.backward", ("Value",),
+          tuple(Case(n, v, *d.value_graph(build, tuple(v))) for n, build, v in AUTOGRAD)),
     Check("ps1_fan_out", "fan_out", ("fan_out",),
           tuple(Case(n, dict(x=x, y=y), *_fan_out)
                 for n, x, y in [("x=2, y=3", 2.0, 3.0), ("x=-1.5, y=4", -1.5, 4.0), ("x=0.5, y=-0.5", 0.5, -0.5)])),
@@ -344,6 +366,7 @@ PS4 = [
 BLOCKS = {
     "ps1_shopping_forward": BY_HAND, "ps1_shopping_backward": BY_HAND, "ps1_square_forward": BY_HAND,
     "ps1_square_backward": BY_HAND, "ps1_square_sum": BY_HAND, "ps1_add_mul": BY_HAND, "ps1_fan_out": BY_HAND,
+    "ps1_autograd": BY_HAND,
     "ps2_mul_backward": GRADIENT, "ps2_add_backward": GRADIENT, "ps2_relu_backward": GRADIENT,
     "ps2_sigmoid_backward": GRADIENT, "ps2_affine_backward": GRADIENT, "ps2_tanh": GRADIENT,
     "ps2_leaky_relu": GRADIENT, "ps2_exp": GRADIENT, "ps2_reciprocal": GRADIENT, "ps2_affine_last_axis": GRADIENT,

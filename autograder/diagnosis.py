@@ -48,6 +48,9 @@ MISTAKES = {
                                "not 2x or 2y: dz/dx = 2 * (x + y) * 1.", (w.square_sum_at_inputs,))],
     "ps1_add_mul": [Mistake("no_chain", "df/dx is the add node's local slope (1) times the gradient "
                             "arriving from the multiply node (z): df/dx = z.", (w.add_mul_no_chain,))],
+    "ps1_autograd": [Mistake("overwrites", "a value used along several paths gets a gradient from each: add "
+                             "them up (parent.grad += local * value.grad), do not overwrite with =.",
+                             (w.ValueOverwrites,))],
     "ps2_mul_backward": [Mistake("not_swapped", "a multiply node swaps its inputs: dx = dout * y and "
                                  "dy = dout * x.", (w.MulNotSwapped,))],
     "ps2_add_backward": [

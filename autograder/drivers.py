@@ -156,6 +156,33 @@ def returns_tuple(arg_names, output_names):
     return run, numeric
 
 
+def value_graph(build, names):
+    """A Value-style engine: ``build(*leaves)`` returns the output; records it and each leaf's grad.
+
+    The leaves are made with the checked class, so every operation runs its code;
+    ``out.backward()`` is the piece under test.
+    """
+    def run(objs, inputs, rec):
+        leaves = [objs[0](inputs[k]) for k in names]
+        out = build(*leaves)
+        out.backward()
+        rec("out", out.data)
+        for k, leaf in zip(names, leaves):
+            rec("d" + k, leaf.grad)
+
+    def numeric(objs, inputs):
+        point = np.array([float(inputs[k]) for k in names])
+        out = {}
+        for i, k in enumerate(names):
+            def f(a, i=i):
+                args = point.copy()
+                args[i] = a[0]
+                return build(*[objs[0](v) for v in args]).data
+            out["d" + k] = numerical_gradient(f, np.array([point[i]]))[0]
+        return out
+    return run, numeric
+
+
 SHOPPING_KEYS = ("pear", "pear_num", "lemon", "lemon_num", "bag", "tax")
 
 

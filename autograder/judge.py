@@ -28,7 +28,7 @@ import numpy as np
 from backprop import chain_rule as book_chain_rule, functions, layers
 from backprop.gradcheck import REL_ERROR_FLOOR
 from backprop.two_layer_net import TwoLayerNet
-from reference import chain_rule, extra_layers, training
+from reference import autograd, chain_rule, extra_layers, training
 from reference.multi_layer_net import MultiLayerNet
 
 from . import diagnosis
@@ -45,7 +45,7 @@ REFERENCE = {
     "ps1_shopping_forward": (chain_rule.shopping,), "ps1_shopping_backward": (chain_rule.shopping,),
     "ps1_square_forward": (extra_layers.Square,), "ps1_square_backward": (extra_layers.Square,),
     "ps1_square_sum": (book_chain_rule.square_sum,), "ps1_add_mul": (chain_rule.add_mul,),
-    "ps1_fan_out": (chain_rule.fan_out,),
+    "ps1_fan_out": (chain_rule.fan_out,), "ps1_autograd": (autograd.Value,),
     "ps2_mul_backward": (layers.MulLayer,), "ps2_add_backward": (layers.AddLayer,),
     "ps2_relu_backward": (layers.Relu,), "ps2_sigmoid_backward": (layers.Sigmoid,),
     "ps2_affine_backward": (layers.Affine,), "ps2_tanh": (extra_layers.Tanh,),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from backprop import functions as fn, layers as ly
-from reference import chain_rule, extra_layers as ex
+from reference import autograd, chain_rule, extra_layers as ex
 from reference.multi_layer_net import MultiLayerNet
 
 
@@ -37,6 +37,25 @@ def square_sum_at_inputs(x, y):
 
 def add_mul_no_chain(x, y, z):
     return (x + y) * z, 1.0, 1.0, x + y
+
+
+class ValueOverwrites(autograd.Value):
+    """backward sets parent.grad = ... instead of adding: a value reached twice keeps one path."""
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(value):
+            if id(value) not in seen:
+                seen.add(id(value))
+                for parent in value.parents:
+                    visit(parent)
+                order.append(value)
+        visit(self)
+        self.grad = 1.0
+        for value in reversed(order):
+            for parent, local in zip(value.parents, value.local):
+                parent.grad = local * value.grad
 
 
 class MulNotSwapped(ly.MulLayer):

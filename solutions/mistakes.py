@@ -69,6 +69,9 @@ MISTAKE_EDITS = {
         "test_square_sum"),
     "ps1_add_mul.no_chain": _m(
         "graphs", "add_mul", [("dx, dy = add.backward(dq)", "dx, dy = add.backward(1.0)")], "test_add_mul"),
+    "ps1_autograd.overwrites": _m(
+        "graphs", "autograd", [("parent.grad += local * value.grad", "parent.grad = local * value.grad")],
+        "test_autograd"),
     "ps2_mul_backward.not_swapped": _m(
         "layers", "mul_add", [("dx = dout * self.y\n        dy = dout * self.x",
                                "dx = dout * self.x\n        dy = dout * self.y")],

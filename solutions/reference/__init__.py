@@ -10,5 +10,6 @@ Modules:
                      Softmax, MeanSquaredError
     chain_rule       small graphs worked by hand (problem set 1): shopping, add_mul, fan_out
     multi_layer_net  MultiLayerNet
+    autograd         Value: a tiny autograd engine (its backward is graded)
     training         gradient_check, train
 """
