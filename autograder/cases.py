@@ -4,7 +4,10 @@
 ``autograder.drivers``. Inputs are built once, from fixed seeds, and are copied
 before every call. This module holds no answers, so the sandbox may import it.
 Edge cases the issue asks for: batch size 1, exact zeros for ReLU-like layers,
-large logits for softmax, non-square weights, label-index targets.
+large logits for softmax (and rows of very different scale), non-square weights,
+label-index targets, gradients of very different sizes for the gradient checker.
+A check that builds on earlier exercises names them in ``STAND_INS``: while it
+runs they are bound to correct stand-ins, so each exercise is graded once.
 """
 
 from __future__ import annotations
