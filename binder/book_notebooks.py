@@ -66,19 +66,16 @@ def pair(page: Path, url: str, branch: str) -> str:
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     url, branch = repository()
-    stale = []
-    for page in pages():
-        target, text = page.with_suffix(".ipynb"), pair(page, url, branch)
-        if "--check" in argv:
-            if not target.exists() or target.read_text() != text:
-                stale.append(str(target.relative_to(ROOT)))
-        else:
+    pairs = {page.with_suffix(".ipynb"): pair(page, url, branch) for page in pages()}
+    if "--check" not in argv:
+        for target, text in pairs.items():
             target.write_text(text)
             print(f"wrote {target.relative_to(ROOT)}")
+        return 0
+    stale = [str(t.relative_to(ROOT)) for t, text in pairs.items() if not t.exists() or t.read_text() != text]
     if stale:
         print("stale (run python binder/book_notebooks.py):\n  " + "\n  ".join(stale))
-        return 1
-    return 0
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":
