@@ -4,7 +4,10 @@
 ``autograder.drivers``. Inputs are built once, from fixed seeds, and are copied
 before every call. This module holds no answers, so the sandbox may import it.
 Edge cases the issue asks for: batch size 1, exact zeros for ReLU-like layers,
-large logits for softmax, non-square weights, label-index targets.
+large logits for softmax (and rows of very different scale), non-square weights,
+label-index targets, gradients of very different sizes for the gradient checker.
+A check that builds on earlier exercises names them in ``STAND_INS``: while it
+runs they are bound to correct stand-ins, so each exercise is graded once.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 
 from . import drivers as d
 from .drivers import BY_HAND, GRADIENT, NUMERICAL
+from .stand_ins import BOOK_NET_LAYERS, BOOK_NODES, BOOK_SOFTMAX
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Check:
     cases: tuple
     compare: str = "close"  # "close", "gradcheck" or "accuracy" (see autograder.judge)
     blocks: tuple = ()  # course helpers switched off while the probe runs this check (see BLOCKS)
+    stand_ins: tuple = ()  # earlier exercises bound to correct stand-ins while it runs (see STAND_INS)
 
 
 def rng(seed):
@@ -93,6 +98,27 @@ def _price_only(objs, inputs, rec):
 
 _square_sum = d.returns_tuple(("x", "y"), ("z", "dx", "dy"))
 _add_mul = d.returns_tuple(("x", "y", "z"), ("f", "dx", "dy", "dz"))
+_fan_out = d.returns_tuple(("x", "y"), ("f", "dx", "dy"))
+
+
+def _chain(x, steps=200):
+    v = x
+    for _ in range(steps):
+        v = v * 1.01 + 0.001
+    return v
+
+
+def _diamond(x, y):
+    a = x + y
+    return (a * a) * x
+
+
+AUTOGRAD = (  # (case name, build, inputs): x reused, exp, a diamond, a long chain
+    ("x * y + x (x used twice)", lambda x, y: x * y + x, dict(x=2.0, y=-3.0)),
+    ("exp(x * y) * x + y", lambda x, y: (x * y).exp() * x + y, dict(x=0.5, y=-1.2)),
+    ("diamond: a = x + y, (a * a) * x", _diamond, dict(x=1.5, y=-0.5)),
+    ("a chain of 200 steps", _chain, dict(x=0.3)),
+)
 
 PS1 = [
     Check("ps1_shopping_forward", "the shopping graph's price", ("shopping",),
@@ -111,6 +137,11 @@ PS1 = [
           tuple(Case(n, dict(x=x, y=y, z=z), *_add_mul)
                 for n, x, y, z in [("x=-2, y=5, z=-4", -2.0, 5.0, -4.0), ("x=1.5, y=2, z=3", 1.5, 2.0, 3.0),
                                    ("x=0, y=0, z=7", 0.0, 0.0, 7.0)])),
+    Check("ps1_autograd", "Value.backward", ("Value",),
+          tuple(Case(n, v, *d.value_graph(build, tuple(v))) for n, build, v in AUTOGRAD)),
+    Check("ps1_fan_out", "fan_out", ("fan_out",),
+          tuple(Case(n, dict(x=x, y=y), *_fan_out)
+                for n, x, y in [("x=2, y=3", 2.0, 3.0), ("x=-1.5, y=4", -1.5, 4.0), ("x=0.5, y=-0.5", 0.5, -0.5)])),
 ]
 
 # --- Problem set 2: layers --------------------------------------------------------------
@@ -138,6 +169,19 @@ def _affine_cases():
     return tuple(out)
 
 
+def _affine_last_axis_cases():
+    out = []
+    for i, (name, x_shape, m) in enumerate([("batch (4, 3), W (3, 2)", (4, 3), 2),
+                                            ("sequences (2, 5, 3), W (3, 4)", (2, 5, 3), 4),
+                                            ("one vector (4,), W (4, 3)", (4,), 3),
+                                            ("rank 4 (2, 2, 3, 2), W (2, 5)", (2, 2, 3, 2), 5)]):
+        r = rng(35 + i)
+        inputs = dict(x=r.standard_normal(x_shape), W=r.standard_normal((x_shape[-1], m)),
+                      b=r.standard_normal(m), dout=r.standard_normal((*x_shape[:-1], m)))
+        out.append(Case(name, inputs, d.affine_run, d.affine_numeric))
+    return tuple(out)
+
+
 def _leaky(alpha):
     return lambda cls: cls(alpha)
 
@@ -159,6 +203,7 @@ PS2 = [
               ("alpha 0.25, exact zeros (3, 4)", with_zeros((3, 4), 7), False)])[3:]),
     Check("ps2_exp", "Exp", ("Exp",), unary_cases()),
     Check("ps2_reciprocal", "Reciprocal", ("Reciprocal",), unary_cases(low=0.5)),
+    Check("ps2_affine_last_axis", "AffineLastAxis", ("AffineLastAxis",), _affine_last_axis_cases()),
     Check("ps2_sigmoid_from_nodes", "SigmoidFromNodes", ("SigmoidFromNodes",),
           unary_cases(extra=[("wide inputs (3, 3)", rng(8).standard_normal((3, 3)) * 5, True)])),
 ]
@@ -212,7 +257,10 @@ PS3 = [
             ("batch (4, 5)", rng(42).standard_normal((4, 5)) * 2),
             ("one sample (5,)", rng(43).standard_normal(5)),
             ("batch of one (1, 3)", rng(44).standard_normal((1, 3))),
-            ("large logits (2, 3)", LARGE_LOGITS)])),
+            ("large logits (2, 3)", LARGE_LOGITS),
+            # Subtracting the whole array's maximum instead of each row's underflows the small rows.
+            ("rows of very different scale (3, 3)", np.array([[1000.0, 1001.0, 1002.0], [0.0, 1.0, 2.0],
+                                                              [-3.0, 0.0, 3.0]]))])),
     Check("ps3_cross_entropy", "cross_entropy_error", ("cross_entropy_error",), _ce_cases()),
     Check("ps3_swl_forward", "SoftmaxWithLoss.forward", ("SoftmaxWithLoss",),
           tuple(Case(n, v, _loss_only) for n, v in _swl_inputs())),
@@ -240,12 +288,17 @@ def _net_params(sizes, seed):
     return params
 
 
-def _net_case(name, cls_args, sizes, n, seed, one_hot=False):
+def _net_case(name, cls_args, sizes, n, seed, one_hot=False, prebuilt=False):
+    """prebuilt: the check builds the layers itself (``drivers.layered_net``), so that a
+    mistake in ``__init__`` costs the points of the ``__init__`` exercise only."""
     r = rng(seed)
     labels = r.integers(0, sizes[-1], size=n)
     inputs = dict(params=_net_params(sizes, seed), x=r.standard_normal((n, sizes[0])),
                   t=np.eye(sizes[-1])[labels] if one_hot else labels)
-    run, numeric = d.net_gradient(lambda cls: cls(*cls_args, weight_init_std=0.5, seed=0))
+    if prebuilt:
+        run, numeric = d.net_gradient(lambda cls: d.layered_net(cls, sizes))
+    else:
+        run, numeric = d.net_gradient(lambda cls: cls(*cls_args, weight_init_std=0.5, seed=0))
     return Case(name, inputs, run, numeric)
 
 
@@ -260,11 +313,20 @@ def _sgd_cases():
 
 
 def _gradcheck_cases():
+    """Right and wrong gradients at ordinary, tiny and huge scales of the loss.
+
+    Only a scale-free measure (the relative error) is small for every right gradient
+    and large for every wrong one: the mean absolute difference of a wrong gradient
+    of size 1e-6 is tiny, and that of a right gradient of size 1e6 carries the
+    finite-difference error of about 1e-3.
+    """
     r = rng(80)
     x, t = r.standard_normal((5, 3)), r.standard_normal((5, 2))
-    return tuple(Case(name, dict(seed=i, wrong=wrong, x=x, t=t), d.gradient_check_run)
-                 for i, (name, wrong) in enumerate([("a correct model", None), ("a wrong gradient for b", "b"),
-                                                    ("a wrong gradient for W", "W")]))
+    return tuple(Case(name, dict(seed=i, wrong=wrong, x=x, t=t * scale), d.gradient_check_run)
+                 for i, (name, wrong, scale) in enumerate([
+                     ("a correct model", None, 1.0), ("a wrong gradient for b", "b", 1.0),
+                     ("a wrong gradient for W", "W", 1.0), ("tiny gradients (1e-6), a wrong one for b", "b", 1e-6),
+                     ("huge gradients (1e6), all correct", None, 1e6)]))
 
 
 #: The training check: full-batch gradient descent on ``spiral(TRAIN_PER_CLASS, TRAIN_SEED)``.
@@ -292,9 +354,9 @@ PS4 = [
         Case(f"hidden {list(h)}", dict(input_size=i, hidden=h, output_size=o), d.net_structure)
         for i, h, o in [(4, (6, 4), 3), (2, (), 3), (3, (5, 5, 5), 2)])),
     Check("ps4_multi_gradient", "MultiLayerNet.gradient", ("MultiLayerNet",), (
-        _net_case("hidden [6, 4]", (4, [6, 4], 3), (4, 6, 4, 3), 6, 4),
-        _net_case("no hidden layer", (3, [], 2), (3, 2), 4, 5, one_hot=True),
-        _net_case("hidden [5, 3, 4], batch of one", (4, [5, 3, 4], 3), (4, 5, 3, 4, 3), 1, 6))),
+        _net_case("hidden [6, 4]", (4, [6, 4], 3), (4, 6, 4, 3), 6, 4, prebuilt=True),
+        _net_case("no hidden layer", (3, [], 2), (3, 2), 4, 5, one_hot=True, prebuilt=True),
+        _net_case("hidden [5, 3, 4], batch of one", (4, [5, 3, 4], 3), (4, 5, 3, 4, 3), 1, 6, prebuilt=True))),
     Check("ps4_train", "training a MultiLayerNet with sgd_step", ("MultiLayerNet", "sgd_step"),
           _train_case(), compare="accuracy"),
 ]
@@ -306,10 +368,11 @@ PS4 = [
 #: forward passes, sgd_step and the net's structure have no helper that answers them.
 BLOCKS = {
     "ps1_shopping_forward": BY_HAND, "ps1_shopping_backward": BY_HAND, "ps1_square_forward": BY_HAND,
-    "ps1_square_backward": BY_HAND, "ps1_square_sum": BY_HAND, "ps1_add_mul": BY_HAND,
+    "ps1_square_backward": BY_HAND, "ps1_square_sum": BY_HAND, "ps1_add_mul": BY_HAND, "ps1_fan_out": BY_HAND,
+    "ps1_autograd": BY_HAND,
     "ps2_mul_backward": GRADIENT, "ps2_add_backward": GRADIENT, "ps2_relu_backward": GRADIENT,
     "ps2_sigmoid_backward": GRADIENT, "ps2_affine_backward": GRADIENT, "ps2_tanh": GRADIENT,
-    "ps2_leaky_relu": GRADIENT, "ps2_exp": GRADIENT, "ps2_reciprocal": GRADIENT,
+    "ps2_leaky_relu": GRADIENT, "ps2_exp": GRADIENT, "ps2_reciprocal": GRADIENT, "ps2_affine_last_axis": GRADIENT,
     "ps2_sigmoid_from_nodes": GRADIENT,
     "ps3_softmax": (), "ps3_cross_entropy": (), "ps3_swl_forward": (), "ps3_swl_backward": GRADIENT,
     "ps3_softmax_layer": GRADIENT, "ps3_mse_forward": (), "ps3_mse_backward": GRADIENT,
@@ -317,4 +380,18 @@ BLOCKS = {
     "ps4_multi_gradient": GRADIENT, "ps4_train": (NUMERICAL,),
 }
 
-CHECKS = {check.id: replace(check, blocks=BLOCKS[check.id]) for check in PS1 + PS2 + PS3 + PS4}
+#: The earlier exercises each check builds on, bound to correct stand-ins while it runs
+#: (``autograder.stand_ins``): a mistake there costs that exercise's points only.
+#: MultiLayerNet.gradient needs no stand-in: its check builds the layers itself.
+STAND_INS = {
+    "ps1_shopping_forward": BOOK_NODES, "ps1_shopping_backward": BOOK_NODES, "ps1_add_mul": BOOK_NODES,
+    "ps1_fan_out": BOOK_NODES, "ps1_square_sum": BOOK_NODES + (("Square", "autograder.stand_ins:Square"),),
+    "ps2_sigmoid_from_nodes": BOOK_NODES + (("Exp", "autograder.stand_ins:Exp"),
+                                            ("Reciprocal", "autograder.stand_ins:Reciprocal")),
+    "ps3_swl_forward": BOOK_SOFTMAX, "ps3_swl_backward": BOOK_SOFTMAX, "ps3_softmax_layer": BOOK_SOFTMAX,
+    "ps4_gradient": BOOK_NET_LAYERS, "ps4_multi_init": BOOK_NET_LAYERS,
+    "ps4_train": BOOK_NET_LAYERS,
+}
+
+CHECKS = {check.id: replace(check, blocks=BLOCKS[check.id], stand_ins=STAND_INS.get(check.id, ()))
+          for check in PS1 + PS2 + PS3 + PS4}

@@ -13,9 +13,12 @@ ps4_gradient_check, which blocks nothing) use them.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from backprop.gradcheck import numerical_gradient, numerical_gradient_layer
+from backprop.layers import Affine, Relu, SoftmaxWithLoss
 
 
 def _rng(seed):
@@ -153,6 +156,33 @@ def returns_tuple(arg_names, output_names):
     return run, numeric
 
 
+def value_graph(build, names):
+    """A Value-style engine: ``build(*leaves)`` returns the output; records it and each leaf's grad.
+
+    The leaves are made with the checked class, so every operation runs its code;
+    ``out.backward()`` is the piece under test.
+    """
+    def run(objs, inputs, rec):
+        leaves = [objs[0](inputs[k]) for k in names]
+        out = build(*leaves)
+        out.backward()
+        rec("out", out.data)
+        for k, leaf in zip(names, leaves):
+            rec("d" + k, leaf.grad)
+
+    def numeric(objs, inputs):
+        point = np.array([float(inputs[k]) for k in names])
+        out = {}
+        for i, k in enumerate(names):
+            def f(a, i=i):
+                args = point.copy()
+                args[i] = a[0]
+                return build(*[objs[0](v) for v in args]).data
+            out["d" + k] = numerical_gradient(f, np.array([point[i]]))[0]
+        return out
+    return run, numeric
+
+
 SHOPPING_KEYS = ("pear", "pear_num", "lemon", "lemon_num", "bag", "tax")
 
 
@@ -178,6 +208,26 @@ def load_params(net, params):
     """Write seeded values into the net's own arrays (in place, so layers sharing them see it)."""
     for key, value in params.items():
         net.params[key][...] = value
+
+
+def layered_net(cls, sizes):
+    """An instance of ``cls`` holding the documented params and layers, built without ``cls.__init__``.
+
+    sizes: (D, H1, ..., C). params W1, b1, ... (zeros until ``load_params``);
+    layers Affine1, Relu1, ..., AffineL from the student package; lastLayer a
+    SoftmaxWithLoss. So ``gradient`` is graded apart from ``__init__``.
+    """
+    net = cls.__new__(cls)
+    n_affine = len(sizes) - 1
+    net.params, net.layers = {}, OrderedDict()
+    for i in range(1, n_affine + 1):
+        net.params[f"W{i}"] = np.zeros((sizes[i - 1], sizes[i]))
+        net.params[f"b{i}"] = np.zeros(sizes[i])
+        net.layers[f"Affine{i}"] = Affine(net.params[f"W{i}"], net.params[f"b{i}"])
+        if i < n_affine:
+            net.layers[f"Relu{i}"] = Relu()
+    net.lastLayer = SoftmaxWithLoss()
+    return net
 
 
 def net_gradient(make):

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop import functions, layers
+from backprop import chain_rule as book_chain_rule, functions, layers
 from backprop.gradcheck import REL_ERROR_FLOOR
 from backprop.two_layer_net import TwoLayerNet
-from reference import chain_rule, extra_layers, training
+from reference import autograd, chain_rule, extra_layers, training
 from reference.multi_layer_net import MultiLayerNet
 
 from . import diagnosis
@@ -44,12 +44,14 @@ HELD_OUT_SEED, HELD_OUT_PER_CLASS = 1234, 100
 REFERENCE = {
     "ps1_shopping_forward": (chain_rule.shopping,), "ps1_shopping_backward": (chain_rule.shopping,),
     "ps1_square_forward": (extra_layers.Square,), "ps1_square_backward": (extra_layers.Square,),
-    "ps1_square_sum": (chain_rule.square_sum,), "ps1_add_mul": (chain_rule.add_mul,),
+    "ps1_square_sum": (book_chain_rule.square_sum,), "ps1_add_mul": (chain_rule.add_mul,),
+    "ps1_fan_out": (chain_rule.fan_out,), "ps1_autograd": (autograd.Value,),
     "ps2_mul_backward": (layers.MulLayer,), "ps2_add_backward": (layers.AddLayer,),
     "ps2_relu_backward": (layers.Relu,), "ps2_sigmoid_backward": (layers.Sigmoid,),
     "ps2_affine_backward": (layers.Affine,), "ps2_tanh": (extra_layers.Tanh,),
     "ps2_leaky_relu": (extra_layers.LeakyRelu,), "ps2_exp": (extra_layers.Exp,),
     "ps2_reciprocal": (extra_layers.Reciprocal,), "ps2_sigmoid_from_nodes": (extra_layers.SigmoidFromNodes,),
+    "ps2_affine_last_axis": (extra_layers.AffineLastAxis,),
     "ps3_softmax": (functions.softmax,), "ps3_cross_entropy": (functions.cross_entropy_error,),
     "ps3_swl_forward": (layers.SoftmaxWithLoss,), "ps3_swl_backward": (layers.SoftmaxWithLoss,),
     "ps3_softmax_layer": (extra_layers.Softmax,), "ps3_mse_forward": (extra_layers.MeanSquaredError,),
@@ -158,9 +160,24 @@ def compare_output(name, actual, wanted):
             f"got {_fmt(actual[index])}")
 
 
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def _defined_by(name: str) -> str | None:
+    """The title of the exercise whose answer ``name`` is, if it is one."""
+    return next((check.title for check in CHECKS.values() if name in check.objects), None)
+
+
 def _raised(outputs, case_name):
     text = outputs.get(f"{case_name}/{RAISED}")
-    return f"case '{case_name}' raised {text}" if isinstance(text, str) else None
+    if not isinstance(text, str):
+        return None
+    message = f"case '{case_name}' raised {text}"
+    undefined = _UNDEFINED.search(text)
+    if undefined and _defined_by(undefined.group(1)):
+        message += (f" ({undefined.group(1)} is the answer of an earlier exercise, "
+                    f"{_defined_by(undefined.group(1))}: make its cell run without errors first)")
+    return message
 
 
 def _close(check, outputs, want):
@@ -238,8 +255,10 @@ def judge(check_id: str, recorded) -> Verdict:
     if check is None:
         return Verdict(False, f"unknown check {str(check_id)[:80]!r}: the test cell was changed")
     if recorded is None:
-        return Verdict(False, f"{check.title}: no result was recorded. The cell stopped before its hidden "
-                              "checks (a visible test failed or raised, or the kernel died or timed out).")
+        names = " and ".join(check.objects)
+        return Verdict(False, f"{check.title}: no result was recorded: the cell stopped before its hidden check "
+                              f"could run {names}. Most likely {names} is not defined: its solution cell raised an "
+                              "error or was not run (run it and read the error), or the kernel died or timed out.")
     try:
         outputs = parse_record(recorded, check_id)
     except MalformedRecord as exc:

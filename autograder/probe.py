@@ -15,7 +15,9 @@ lying ``__eq__``), only its numbers survive. This module imports no reference co
 
 While a check runs the student's objects, the course helpers that would answer
 it (numerical gradients, the graph model; ``cases.BLOCKS``) are switched off and
-raise a plain message, which becomes that case's recorded error.
+raise a plain message, which becomes that case's recorded error. The earlier
+exercises it builds on are bound to correct stand-ins (``cases.Check.stand_ins``,
+``autograder.stand_ins``), so each part is graded once.
 """
 
 from __future__ import annotations
@@ -109,6 +111,52 @@ def switched_off(groups):
             func.__code__ = code
 
 
+_MISSING = object()
+
+
+def _namespaces(objects) -> list:
+    """The global namespaces in which ``objects`` (functions, classes) look names up."""
+    found: dict = {}
+    for obj in objects:
+        try:
+            if isinstance(obj, types.FunctionType):
+                functions = [obj]
+            elif isinstance(obj, type):
+                functions = [f for klass in obj.__mro__ if klass is not object
+                             for f in vars(klass).values() if isinstance(f, types.FunctionType)]
+            else:
+                functions = []
+            for func in functions:
+                if type(func.__globals__) is dict:
+                    found[id(func.__globals__)] = func.__globals__
+        except Exception:  # an object that hides its namespace simply gets no stand-ins
+            continue
+    return list(found.values())
+
+
+@contextlib.contextmanager
+def standing_in(objects, stand_ins):
+    """Within the block, the names of ``stand_ins`` resolve to correct stand-ins for ``objects``.
+
+    ``stand_ins``: (name, "module:attribute") pairs. The student's own binding
+    (or its absence) is put back in ``finally``.
+    """
+    saved = []
+    try:
+        for namespace in _namespaces(objects):
+            for name, provider in stand_ins:
+                module, _, attribute = provider.partition(":")
+                saved.append((namespace, name, namespace.get(name, _MISSING)))
+                namespace[name] = getattr(importlib.import_module(module), attribute)
+        yield
+    finally:
+        for namespace, name, old in reversed(saved):
+            if old is _MISSING:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = old
+
+
 def _run(check_id: str, objects: tuple) -> tuple[dict, BaseException | None]:
     """The record, and the KeyboardInterrupt that cut it short (if one did)."""
     check = CHECKS.get(check_id)
@@ -127,7 +175,8 @@ def _run(check_id: str, objects: tuple) -> tuple[dict, BaseException | None]:
         def rec(name, value, case=case):
             outputs[f"{case.name}/{name}"] = coerce(value)
         try:
-            with switched_off(check.blocks), warnings.catch_warnings(), np.errstate(all="ignore"):
+            with switched_off(check.blocks), standing_in(objects, check.stand_ins), \
+                    warnings.catch_warnings(), np.errstate(all="ignore"):
                 # A numpy warning from student code is not a failure (nbgrader would
                 # score any stderr in a test cell as 0); the numbers decide.
                 warnings.simplefilter("ignore")

@@ -43,7 +43,10 @@ class CellResult:
 
     @property
     def passed(self) -> bool:
-        return self.score >= self.cell.points > 0
+        """Full points; a 0-point warm-up passes when every check of its cell passed."""
+        if self.cell.points > 0:
+            return self.score >= self.cell.points
+        return bool(self.checks) and all(check.get("passed") is True for check in self.checks)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from backprop import functions as fn, layers as ly
-from reference import chain_rule, extra_layers as ex
+from reference import autograd, chain_rule, extra_layers as ex
 from reference.multi_layer_net import MultiLayerNet
 
 
@@ -39,6 +39,25 @@ def add_mul_no_chain(x, y, z):
     return (x + y) * z, 1.0, 1.0, x + y
 
 
+class ValueOverwrites(autograd.Value):
+    """backward sets parent.grad = ... instead of adding: a value reached twice keeps one path."""
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(value):
+            if id(value) not in seen:
+                seen.add(id(value))
+                for parent in value.parents:
+                    visit(parent)
+                order.append(value)
+        visit(self)
+        self.grad = 1.0
+        for value in reversed(order):
+            for parent, local in zip(value.parents, value.local):
+                parent.grad = local * value.grad
+
+
 class MulNotSwapped(ly.MulLayer):
     def backward(self, dout):
         return dout * self.x, dout * self.y
@@ -47,6 +66,21 @@ class MulNotSwapped(ly.MulLayer):
 class AddReturnsOnes(ly.AddLayer):
     def backward(self, dout):
         return 1.0, 1.0
+
+
+class AddDropsBranch(ly.AddLayer):
+    def backward(self, dout):
+        return dout * 1, dout * 0
+
+
+class ReluNoMask(ly.Relu):
+    def backward(self, dout):
+        return np.array(dout, dtype=float)
+
+
+class SigmoidNoDout(ly.Sigmoid):
+    def backward(self, dout):
+        return (1.0 - self.out) * self.out
 
 
 class ReluWritesDout(ly.Relu):
@@ -150,6 +184,12 @@ def softmax_whole_batch(x):
     return e / np.sum(e)
 
 
+def softmax_global_max(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(x - np.max(x))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
 def _batch(y):
     return 1 if np.ndim(y) == 1 else np.shape(y)[0]
 
@@ -173,6 +213,15 @@ class SwlIgnoresDout(ly.SoftmaxWithLoss):
         return super().backward(1)
 
 
+class SwlOnlyOneHot(ly.SoftmaxWithLoss):
+    """Keeps t as given and computes (y - t) / N: right for one-hot t, fails for labels."""
+
+    def forward(self, x, t):
+        loss = super().forward(x, t)
+        self.t = np.asarray(t, dtype=float)
+        return loss
+
+
 class SoftmaxDiagonal(ex.Softmax):
     def backward(self, dout):
         return dout * self.out * (1.0 - self.out)
@@ -189,6 +238,11 @@ class MseNotDivided(ex.MeanSquaredError):
 class MseGradNotDivided(ex.MeanSquaredError):
     def backward(self, dout=1):
         return dout * self.diff
+
+
+def gradient_check_mean_abs(net, x, t):
+    analytic, numeric = net.gradient(x, t), net.numerical_gradient(x, t)
+    return {key: float(np.mean(np.abs(analytic[key] - numeric[key]))) for key in net.params}
 
 
 def sgd_ascent(params, grads, lr=0.1):

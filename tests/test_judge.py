@@ -244,3 +244,71 @@ def test_a_forged_record_fails_cleanly(forge):
     verdict = judge("ps2_relu_backward", FORGERIES[forge](_reference_record()))
     assert not verdict.passed
     assert verdict.message.startswith("Relu.backward:") or "unknown" in verdict.message
+
+
+# --- Hints on the cases the code could run; messages that name what is missing ----------------
+
+class BiasNotSummedNoTensors(layers.Affine):
+    """The bias mistake, by code that also cannot take a tensor input (it raises there)."""
+
+    def forward(self, x):
+        if np.ndim(x) > 2:
+            raise ValueError("only (N, D) inputs")
+        return super().forward(x)
+
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.db = np.array(dout, dtype=float)
+        return dx
+
+
+def test_a_hint_is_given_when_the_mistake_shows_on_the_cases_that_ran():
+    verdict = judge("ps2_affine_backward", record("ps2_affine_backward", BiasNotSummedNoTensors))
+    assert not verdict.passed
+    assert verdict.hint == next(m.hint for m in diagnosis.MISTAKES["ps2_affine_backward"] if m.key == "bias_not_summed")
+
+
+def test_a_right_answer_that_raises_on_one_case_gets_no_hint():
+    class AffineNoTensors(layers.Affine):
+        def forward(self, x):
+            if np.ndim(x) > 2:
+                raise ValueError("only (N, D) inputs")
+            return super().forward(x)
+
+    verdict = judge("ps2_affine_backward", record("ps2_affine_backward", AffineNoTensors))
+    assert not verdict.passed and verdict.hint is None
+
+
+def test_no_result_recorded_names_what_is_missing():
+    message = judge("ps2_sigmoid_from_nodes", None).message
+    assert "no result was recorded" in message and "SigmoidFromNodes is not defined" in message
+
+
+def test_a_failure_caused_by_an_earlier_exercise_says_so():
+    def fan_out(x, y):
+        return Tanh().forward(x), 0.0, 0.0  # noqa: F821 - Tanh is another exercise's answer, not defined here
+
+    verdict = judge("ps1_fan_out", record("ps1_fan_out", fan_out))
+    assert not verdict.passed
+    assert "Tanh is the answer of an earlier exercise" in verdict.message and "make its cell run" in verdict.message
+
+
+def test_later_exercises_run_with_stand_ins_for_earlier_ones():
+    """SigmoidFromNodes with a broken Exp in its namespace still passes: the check binds a correct Exp."""
+    broken_exp = type("Exp", (extra_layers.Exp,), {"backward": lambda self, dout: dout})
+    namespace = {"MulLayer": layers.MulLayer, "AddLayer": layers.AddLayer, "Exp": broken_exp,
+                 "Reciprocal": extra_layers.Reciprocal}
+    exec("class SigmoidFromNodes:\n"
+         "    def __init__(self):\n"
+         "        self.negate, self.exp, self.add_one, self.reciprocal = MulLayer(), Exp(), AddLayer(), Reciprocal()\n"
+         "    def forward(self, x):\n"
+         "        return self.reciprocal.forward(self.add_one.forward(self.exp.forward(self.negate.forward(x, -1.0)), 1.0))\n"
+         "    def backward(self, dout):\n"
+         "        db, _ = self.add_one.backward(self.reciprocal.backward(dout))\n"
+         "        return self.negate.backward(self.exp.backward(db))[0]\n", namespace)
+    verdict = judge("ps2_sigmoid_from_nodes", record("ps2_sigmoid_from_nodes", namespace["SigmoidFromNodes"]))
+    assert verdict.passed, verdict.message
+    assert namespace["Exp"] is broken_exp, "the student's own Exp is put back after the check"
+    with_broken_exp = namespace["SigmoidFromNodes"]()
+    with_broken_exp.forward(np.array([1.0]))
+    assert not np.isclose(with_broken_exp.backward(np.array([1.0]))[0], 0.19661193), "control: the broken Exp is wrong"

@@ -58,7 +58,7 @@ def test_notebook_metadata_is_complete(name):
         if meta:
             assert meta["schema_version"] == 3 and set(meta) >= {"grade", "solution", "locked", "grade_id", "task"}
         if meta.get("grade"):
-            assert meta["points"] > 0 and meta["locked"]
+            assert meta["points"] >= 0 and meta["locked"]
             assert re.match(r'"""[^\n]+"""\n', cell.source), "a test cell opens with a one-line docstring"
         if meta.get("solution"):
             assert "### BEGIN SOLUTION" in cell.source
@@ -76,11 +76,78 @@ def test_every_check_is_called_from_exactly_one_test_cell():
     assert sorted(calls) == sorted(CHECKS)
 
 
-def test_at_least_half_of_the_points_are_for_work_the_book_does_not_print():
-    cells = [c for a in build_sources.NOTEBOOKS for c in build_sources.parse(build_sources.SOURCES / f"{a}.cells")
-             if c.kind == "test"]
-    new = sum(c.points for c in cells if not c.book_prints_answer)
-    assert new / sum(c.points for c in cells) >= 0.5
+def _printed_names() -> set:
+    """Names of every class and function the book prints or the student package holds.
+
+    The package's modules (top-level definitions, methods included via their class),
+    the objects chapters show with ``literalinclude :pyobject:``, and what a chapter's
+    code cells define themselves.
+    """
+    import ast
+
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    names = set()
+    for path in (ROOT / "backprop" / "src" / "backprop").rglob("*.py"):
+        names |= {node.name for node in ast.parse(path.read_text()).body
+                  if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    for page in (ROOT / "book").glob("*.md"):
+        text = page.read_text()
+        names |= set(re.findall(r"^:pyobject:\s*(\w+)", text, re.M))
+        for cell in read_myst_markdown_notebook(text).cells:
+            if cell.cell_type == "code":
+                names |= set(re.findall(r"^\s*(?:def|class)\s+(\w+)", cell.source, re.M))
+    return names
+
+
+def _graded_tasks():
+    """(grade_id, points, names of the graded objects, book= attribute) for every test cell."""
+    for assignment in build_sources.NOTEBOOKS:
+        for cell in build_sources.parse(build_sources.SOURCES / f"{assignment}.cells"):
+            if cell.kind == "test":
+                objects = {name for cid in CHECK_CALL.findall(cell.source) for name in CHECKS[cid].objects}
+                yield cell.grade_id, cell.points, objects, cell.book_prints_answer
+
+
+def test_at_most_a_tenth_of_the_points_are_for_work_the_book_or_the_student_package_prints():
+    printed = _printed_names()
+    tasks = list(_graded_tasks())
+    overlap = sum(points for _, points, objects, book in tasks if book or objects & printed)
+    total = sum(points for _, points, _, _ in tasks)
+    assert total > 0 and overlap / total <= 0.10, (overlap, total, sorted(
+        (gid, points) for gid, points, objects, book in tasks if points and (book or objects & printed)))
+    # book=no must not hide a printed answer: the attribute agrees with what is printed.
+    hidden = [gid for gid, _, objects, book in tasks if objects & printed and not book]
+    assert not hidden, f"test cells marked book=no whose answer is printed: {hidden}"
+
+
+def test_the_overlap_measure_sees_what_the_book_prints():
+    """Control: the measure counts the book's layers and the moved square_sum as printed."""
+    printed = _printed_names()
+    assert {"MulLayer", "Affine", "SoftmaxWithLoss", "TwoLayerNet", "sgd_step", "softmax", "square_sum"} <= printed
+    assert not {"Tanh", "Softmax", "MultiLayerNet", "AffineLastAxis", "fan_out", "Square"} & printed
+
+
+def test_no_problem_set_hands_out_answers():
+    """Given code comes from the student package (what the book prints) or the set's own skeletons;
+    no given cell defines what another exercise grades."""
+    graded = {name for _, points, objects, _ in _graded_tasks() if points for name in objects}
+    for assignment in build_sources.NOTEBOOKS:
+        own = set()
+        cells = build_sources.parse(build_sources.SOURCES / f"{assignment}.cells")
+        for cell in cells:
+            if cell.kind == "test":
+                own |= {name for cid in CHECK_CALL.findall(cell.source) for name in CHECKS[cid].objects}
+        for cell in cells:
+            if cell.kind == "given":
+                for module in re.findall(r"(?:^|;)([\w.]+):", cell.attrs.get("include", "")):
+                    assert module.startswith(("backprop.", "autograder.cases")), (assignment, cell.grade_id, module)
+                defined = set(re.findall(r"^(?:def|class)\s+(\w+)", cell.source, re.M))
+                assert not defined & graded, (assignment, cell.grade_id, defined & graded)
+            if cell.kind == "solution" and "include" in cell.attrs:
+                for module, names in re.findall(r"(?:^|;)([\w.]+):([\w,]+)", cell.attrs["include"]):
+                    if module.startswith("reference"):
+                        assert set(names.split(",")) <= own, (assignment, cell.grade_id, names)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -98,28 +165,66 @@ BLOCKER = textwrap.dedent('''
     class Block(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
             if name.split(".")[0] in ("reference", "autograder"):
-                raise ImportError(f"student notebooks may not import {name}")
+                raise ImportError(f"student code may not import {name}")
     sys.meta_path.insert(0, Block())
 ''')
 
 
 def test_perfect_student_notebooks_run_with_backprop_only(tmp_path):
-    """Every cell of the student version, solutions filled in, runs without reference or autograder."""
-    sources = {name: [c.source for c in nb.cells if c.cell_type == "code"]
+    """Every cell of the student version, solutions filled in, runs without reference or autograder,
+    and a passing test cell prints nothing that looks like a failure."""
+    sources = {name: [(bool(nbgrader_meta(c).get("grade")), c.source) for c in nb.cells if c.cell_type == "code"]
                for name, nb in mistakes.make_submission("perfect").items()}
     (tmp_path / "cells.json").write_text(json.dumps(sources))
     script = BLOCKER + textwrap.dedent('''
-        import json, sys
+        import contextlib, io, json, re, sys, warnings
+        warnings.simplefilter("always")
         for name, cells in json.load(open(sys.argv[1])).items():
             namespace = {}
-            for i, source in enumerate(cells):
-                exec(compile(source, f"<{name} cell {i}>", "exec"), namespace)
+            for i, (is_test, source) in enumerate(cells):
+                shown = io.StringIO()
+                with contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown), \\
+                        warnings.catch_warnings(record=True) as caught:
+                    exec(compile(source, f"<{name} cell {i}>", "exec"), namespace)
+                text = shown.getvalue() + "".join(str(w.message) for w in caught)
+                if is_test and re.search(r"fail|error|wrong|warn|expected", text, re.I):
+                    sys.exit(f"{name} test cell {i} passed but printed: {text[:500]}")
         print("ran every cell")
     ''')
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "cells.json")],
                             capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "ran every cell" in result.stdout
+
+
+def test_every_visible_check_says_what_failed():
+    """No bare assert and no unlabeled tuple: each assert in a test or given cell carries a text message."""
+    import ast
+
+    for assignment in build_sources.NOTEBOOKS:
+        for cell in build_sources.parse(build_sources.SOURCES / f"{assignment}.cells"):
+            if cell.kind in ("test", "given"):
+                for node in ast.walk(ast.parse(cell.source)):
+                    if isinstance(node, ast.Assert):
+                        assert isinstance(node.msg, ast.JoinedStr) or (
+                            isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str)), \
+                            (assignment, cell.grade_id, ast.unparse(node)[:100])
+
+
+MENU_NAMES = ("Kernel > Restart Kernel and Run All Cells...", "Run > Run Selected Cell")
+
+
+def test_student_guides_use_jupyterlab_4_menu_names():
+    """README's and docs/grading.md's student sections and every notebook name JupyterLab 4's menus."""
+    readme = (ROOT / "README.md").read_text().split("## For students", 1)[1].split("\n## ", 1)[0]
+    guide = (ROOT / "docs" / "grading.md").read_text().split("## For students", 1)[1].split("\n## ", 1)[0]
+    notebooks = [mistakes.source_notebook(name).cells[0].source for name in NAMES]
+    for text in [readme, guide, *notebooks]:
+        flat = " ".join(text.split())
+        for menu in MENU_NAMES:
+            assert menu in flat, (menu, flat[:200])
+        assert "Kernel → Restart & Run All" not in flat
+    assert "one at a time" in " ".join(guide.split())
 
 
 # --- Grading in-process, as autograde would (hidden tests restored, judge decides) -----------
@@ -153,8 +258,17 @@ def grade_in_process(name, student, monkeypatch):
 
 def _check_kind(kind, monkeypatch, names=NAMES):
     submission = mistakes.make_submission(kind)
+    edit = mistakes.MISTAKE_EDITS.get(kind) or mistakes.OTHER_EDITS.get(kind)
     for name in names:
         results = grade_in_process(name, submission[name], monkeypatch)
+        if edit and edit.notebook == name:
+            # Each part graded once: the broken exercise's own checks fail (warm-ups too),
+            # every other exercise worth points passes in full.
+            for gid, (_, verdicts) in results.items():
+                if gid in edit.fails:
+                    assert not all(v.passed for v in verdicts), (kind, gid, "should fail")
+                elif mistakes.EXPECTED_SCORES["perfect"][name][gid]:
+                    assert all(v.passed for v in verdicts), (kind, gid, [v.message for v in verdicts])
         scores = {gid: score for gid, (score, _) in results.items()}
         assert scores == mistakes.EXPECTED_SCORES[kind][name], (kind, name, {
             gid: [v.message for v in vs] for gid, (s, vs) in results.items()

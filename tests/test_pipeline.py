@@ -47,6 +47,8 @@ def _load_mistakes():
 M = _load_mistakes()
 NOTEBOOK_OF = {a: n for n, a in M.ASSIGNMENT_OF.items()}
 ASSIGNMENTS = sorted(NOTEBOOK_OF)
+#: assignment -> student -> grade_ids whose checks all pass (0-point warm-ups have no score to tell)
+PASSING: dict = {}
 
 
 def _replace_once(code: str, edits) -> str | None:
@@ -90,17 +92,21 @@ def corpus(assignment: str) -> tuple[dict, dict, dict, dict]:
     name = NOTEBOOK_OF[assignment]
     full = M.EXPECTED_SCORES["perfect"][name]
     files, scores, hints, status = {}, {}, {}, {}
+    passing = PASSING.setdefault(assignment, {})
     for kind in ("perfect", "release") + (("syntax_error", "infinite_loop") if assignment == "ps1_graphs" else ()):
         student = kind.replace("_", "-")
         files[student] = {f"{name}.ipynb": nbformat.writes(M.make_submission(kind)[name]).encode()}
         scores[student] = M.EXPECTED_SCORES[kind][name]
         hints[student] = {}
         status[student] = "timed out" if kind == "infinite_loop" else "graded"
+        edit = M.OTHER_EDITS.get(kind)
+        passing[student] = set() if kind == "release" else set(full) - set(edit.fails if edit else ())
     for i, kinds in enumerate(packs(name), 1):
         student = f"mistakes-{i}"
         files[student] = {f"{name}.ipynb": nbformat.writes(build_pack(name, kinds)).encode()}
         failing = {gid for k in kinds for gid in M.MISTAKE_EDITS[k].fails}
         scores[student] = {gid: 0 if gid in failing else p for gid, p in full.items()}
+        passing[student] = set(full) - failing
         hints[student] = {gid: h for k in kinds for gid, h in M.EXPECTED_HINTS[k][name].items()}
         status[student] = "graded"
     if assignment == "ps1_graphs":
@@ -108,6 +114,7 @@ def corpus(assignment: str) -> tuple[dict, dict, dict, dict]:
         files["missing"] = {"scratch.ipynb": nbformat.writes(M.make_submission("perfect")[name]).encode()}
         for student, state in (("not-json", "malformed"), ("missing", "missing")):
             scores[student], hints[student], status[student] = {gid: 0 for gid in full}, {}, state
+            passing[student] = set()
     return files, scores, hints, status
 
 
@@ -192,8 +199,8 @@ def test_report_pass_rates_and_mistakes(pipeline, assignment):
             current = meta["grade_id"]
         elif meta.get("grade"):
             exercise_of[meta["grade_id"]] = current
-    full = M.EXPECTED_SCORES["perfect"][NOTEBOOK_OF[assignment]]
-    want = {ex: sum(all(scores[s][g] == full[g] for g in exercise_of if exercise_of[g] == ex) for s in files)
+    passing = PASSING[assignment]
+    want = {ex: sum(all(g in passing[s] for g in exercise_of if exercise_of[g] == ex) for s in files)
             / len(files) for ex in dict.fromkeys(exercise_of.values())}
     with open(folder / "exercises.csv", newline="") as fh:
         got = {r["exercise"]: float(r["pass_rate"]) for r in csv.DictReader(fh)}

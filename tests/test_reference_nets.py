@@ -8,7 +8,8 @@ import pytest
 from backprop.gradcheck import SMOOTH_TOLERANCE
 from backprop.training import sgd_step
 from backprop.two_layer_net import TwoLayerNet
-from reference.chain_rule import add_mul, shopping, square_sum
+from backprop.chain_rule import square_sum
+from reference.chain_rule import add_mul, fan_out, shopping
 from reference.multi_layer_net import MultiLayerNet
 from reference.training import gradient_check, train
 
@@ -121,3 +122,8 @@ def test_shopping_graph_matches_the_chain_rule_by_hand():
 def test_square_sum_and_add_mul():
     assert square_sum(1.0, 2.0) == (9.0, 6.0, 6.0)
     assert add_mul(-2.0, 5.0, -4.0) == (-12.0, -4.0, -4.0, 3.0)
+
+
+def test_fan_out_adds_the_gradients_of_both_paths():
+    # f = (x + y) * x: df/dx = 2x + y (via the add node and directly), df/dy = x.
+    assert fan_out(2.0, 3.0) == (10.0, 7.0, 2.0)

@@ -6,9 +6,10 @@ student package: ``backprop.functions``, ``backprop.layers``,
 ``backprop.two_layer_net``, ``backprop.training``; these modules build on it.
 
 Modules:
-    extra_layers     Tanh, LeakyRelu, Exp, Reciprocal, Square, SigmoidFromNodes,
+    extra_layers     Tanh, LeakyRelu, Exp, Reciprocal, Square, AffineLastAxis, SigmoidFromNodes,
                      Softmax, MeanSquaredError
-    chain_rule       small graphs worked by hand (problem set 1)
+    chain_rule       small graphs worked by hand (problem set 1): shopping, add_mul, fan_out
     multi_layer_net  MultiLayerNet
+    autograd         Value: a tiny autograd engine (its backward is graded)
     training         gradient_check, train
 """

@@ -1,12 +1,13 @@
 """Small graphs worked with the chain rule (problem set 1).
 
+The book prints ``square_sum`` (``backprop.chain_rule``); these are the graphs it does not.
+
 Each function runs the forward pass with layer objects, then the backward pass
 in reverse order from d(output) = 1, and returns the output with its gradients.
 """
 
 from __future__ import annotations
 
-from .extra_layers import Square
 from backprop.layers import AddLayer, MulLayer
 
 
@@ -31,14 +32,6 @@ def shopping(pear=150.0, pear_num=4.0, lemon=80.0, lemon_num=5.0, bag=20.0, tax=
     return price, grads
 
 
-def square_sum(x, y):
-    """z = (x + y)**2 built as t = x + y, z = t**2. Returns (z, dz/dx, dz/dy)."""
-    add, square = AddLayer(), Square()
-    z = square.forward(add.forward(x, y))
-    dx, dy = add.backward(square.backward(1.0))
-    return float(z), float(dx), float(dy)
-
-
 def add_mul(x, y, z):
     """f = (x + y) * z. Returns (f, df/dx, df/dy, df/dz)."""
     add, mul = AddLayer(), MulLayer()
@@ -46,3 +39,17 @@ def add_mul(x, y, z):
     dq, dz = mul.backward(1.0)
     dx, dy = add.backward(dq)
     return f, dx, dy, dz
+
+
+def fan_out(x, y):
+    """f = (x + y) * x, where x feeds two nodes. Returns (f, df/dx, df/dy).
+
+    The gradients reaching x along its two paths (through the add node and
+    straight into the multiply node) add up.
+    """
+    add, mul = AddLayer(), MulLayer()
+    s = add.forward(x, y)
+    f = mul.forward(s, x)
+    ds, dx_direct = mul.backward(1.0)
+    dx_via_add, dy = add.backward(ds)
+    return f, dx_via_add + dx_direct, dy

@@ -104,6 +104,42 @@ class Square:
         return 2.0 * self.x * dout
 
 
+class AffineLastAxis:
+    """Fully connected layer on the last axis: out = x @ W + b for x of any rank >= 1.
+
+    W: (D, M), b: (M,). x: (..., D), e.g. (N, T, D) for T positions of each of N
+    samples; out: (..., M). Unlike ``Affine`` it keeps the leading axes instead of
+    flattening them into D. After ``backward`` it holds dW (D, M) and db (M,),
+    summed over every leading position, since W and b were used at each one.
+    """
+
+    def __init__(self, W, b):
+        self.W = as_float_array("W", W, ndim=2)
+        self.b = as_float_array("b", b, shape=(self.W.shape[1],))
+        self.x = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        """x: (..., D). Returns (..., M)."""
+        x = as_float_array("x", x)
+        if x.ndim < 1 or x.shape[-1] != self.W.shape[0]:
+            raise ValueError(f"AffineLastAxis.forward: the last axis of x must have length {self.W.shape[0]}, "
+                             f"got shape {x.shape}")
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        """dout: (..., M). Returns dx (..., D); sets dW (D, M) and db (M,)."""
+        require_forward(self, self.x)
+        dout = require_shape("dout", dout, (*self.x.shape[:-1], self.W.shape[1]))
+        rows_x = self.x.reshape(-1, self.W.shape[0])
+        rows_dout = dout.reshape(-1, self.W.shape[1])
+        self.dW = rows_x.T @ rows_dout
+        self.db = rows_dout.sum(axis=0)
+        return dout @ self.W.T
+
+
 class SigmoidFromNodes:
     """Sigmoid assembled from primitive nodes: x -> *(-1) -> exp -> +1 -> 1/x.
 

@@ -12,6 +12,15 @@ Modules:
     validate   argument checks whose errors name the argument
     vendor     fetches the offline book's front-end files (python -m backprop.vendor DIR)
 
+The code the book prints, as the textbook's common/ does:
+    functions      sigmoid, relu, softmax, cross_entropy_error
+    layers         MulLayer, AddLayer, Relu, Sigmoid, Affine, SoftmaxWithLoss
+    chain_rule     square_sum, worked with the layers (chapter 2)
+    two_layer_net  TwoLayerNet
+    training       sgd_step
+    glue           MyST-NB's glue in the book, a plain display elsewhere (so every page runs
+                   with this package alone)
+
 Holds no solutions to graded work: safe to give to students.
 """
 
