@@ -9,6 +9,7 @@ output on the right, as in the book's figures. Rows grow downwards.
     apple_graph              100 x 2 x 1.1 = 220               (book fig. 5-16)
     apple_orange_graph       (100 x 2 + 150 x 3) x 1.1 = 715   (book fig. 5-17)
     square_sum_graph         z = (x + y)**2 as t = x + y, z = t**2
+    fork_graph               f = x*y + x: x feeds two nodes, df/dx = y + 1
     sigmoid_graph            x -> x(-1) -> exp -> +1 -> 1/x    (the sigmoid, in primitives)
     softmax_with_loss_graph  3-class softmax + cross-entropy (the appendix graph)
 """
@@ -74,6 +75,19 @@ def square_sum_graph(x: float = 1.0, y: float = 2.0) -> Graph:
     t = g.add(xi, yi, id="t", label="t", pos=(1.1, 0.75))
     g.square(t, id="z", label="z", pos=(2.1, 0.75))
     return _finish(g, "z")
+
+
+def fork_graph(x: float = 3.0, y: float = 5.0) -> Graph:
+    """``f = x*y + x``: x fans out to the multiply node and the add node (gradients add at forks).
+
+    Inputs: x, y. Output: f; df/dx = y + 1 (one path through each consumer), df/dy = x.
+    """
+    g = Graph("fork", "f = x·y + x")
+    xi = g.input("x", x, pos=(0, 0))
+    yi = g.input("y", y, pos=(0, 1.4))
+    xy = g.mul(xi, yi, id="xy", label="x·y", pos=(1.2, 0.9))
+    g.add(xy, xi, id="f", label="f", pos=(2.4, 0.2))
+    return _finish(g, "f")
 
 
 def sigmoid_graph(x: float = 1.0) -> Graph:
@@ -148,6 +162,7 @@ BUILDERS: dict[str, Callable[..., Graph]] = {
     "apple": apple_graph,
     "apple_orange": apple_orange_graph,
     "square_sum": square_sum_graph,
+    "fork": fork_graph,
     "sigmoid": sigmoid_graph,
     "sigmoid_node": sigmoid_node_graph,
     "softmax_with_loss": softmax_with_loss_graph,
