@@ -24,21 +24,21 @@ def local_derivatives(graph: Graph) -> dict[str, list[float]]:
 
 
 def forward_mode(graph: Graph) -> tuple[dict[str, float], int]:
-    """d(output)/d(input) for every input, one forward-mode pass per input.
+    """d(output)/d(input) for every input: one pass per input.
 
     Returns (gradients by input id, multiplications used).
     """
     local = local_derivatives(graph)
-    order = graph.order()
     grads, multiplications = {}, 0
     for x in graph.inputs_of():
-        tangent = {}  # node id -> d(node)/d(x)
-        for nid in order:
+        tangent = {}  # node id -> d(node)/d(x), from left to right
+        for nid in graph.order():
             node = graph.nodes[nid]
             if node.op in LEAF_OPS:
                 tangent[nid] = 1.0 if nid == x else 0.0
                 continue
-            tangent[nid] = sum(d * tangent[src] for src, d in zip(node.inputs, local[nid]))
+            pairs = zip(node.inputs, local[nid])
+            tangent[nid] = sum(d * tangent[src] for src, d in pairs)
             multiplications += len(node.inputs)
         grads[x] = tangent[graph.output]
     return grads, multiplications

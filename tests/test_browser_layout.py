@@ -1,0 +1,144 @@
+"""The built book's layout in Debian's headless Chromium: nothing too wide.
+
+At 1280 px no page scrolls sideways, no code block needs its own scroll bar (no line
+is wider than the text column) and no displayed equation overflows its column. At
+390 px (a phone) the Softmax-with-Loss figure fits the screen. Widths are measured
+after MathJax has typeset the page. The browser set-up (offline, 127.0.0.1 only) is
+test_browser_widget's; when CI is set, a missing browser fails the test.
+BACKPROP_BOOK_HTML=<built html folder> reuses a book built earlier.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.book
+
+HERE = Path(__file__).resolve().parent
+
+
+def _widget_tests():
+    """test_browser_widget's helpers (tests are imported by path: --import-mode=importlib)."""
+    spec = importlib.util.spec_from_file_location("_browser_helpers", HERE / "test_browser_widget.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+helpers = _widget_tests()
+
+# Each overflowing element: what it is, how wide its content is, and how wide its box.
+OVERFLOW_JS = """
+const out = [];
+const doc = document.documentElement;
+if (doc.scrollWidth > doc.clientWidth + 1)
+  out.push(['page', doc.scrollWidth, doc.clientWidth, '']);
+const article = document.querySelector('article.bd-article') || document.body;
+for (const el of article.querySelectorAll('pre, div.math, mjx-container[display="true"]')) {
+  if (el.closest('.bp-flow')) continue;  // the widget's own layout is its tests' business
+  if (el.scrollWidth > el.clientWidth + 1)
+    out.push([el.tagName.toLowerCase() + '.' + el.className, el.scrollWidth, el.clientWidth,
+              el.textContent.trim().split('\\n').sort((a, b) => b.length - a.length)[0].slice(0, 100)]);
+}
+return out;
+"""
+
+TYPESET_JS = """
+const done = arguments[arguments.length - 1];
+if (window.MathJax && MathJax.startup && MathJax.startup.promise)
+  MathJax.startup.promise.then(() => done(true), () => done(false));
+else
+  done(document.readyState === 'complete');
+"""
+
+
+@pytest.fixture(scope="module")
+def book_html(request) -> Path:
+    given = os.environ.get("BACKPROP_BOOK_HTML")
+    if given:
+        return Path(given)
+    return request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="module")
+def site(book_html):
+    with helpers.serve(book_html) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = helpers.make_driver()
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def load(driver, url: str, width: int, height: int = 900) -> None:
+    """Open ``url`` in a ``width`` px wide viewport and wait until MathJax has typeset it."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return window.innerWidth")
+    if inner != width:   # the window's frame, if any, takes part of its width
+        driver.set_window_size(2 * width - inner, height)
+    driver.get(url)
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    assert driver.execute_async_script(TYPESET_JS), f"MathJax failed on {url}"
+
+
+def book_pages(book: Path) -> list[str]:
+    return sorted(str(p.relative_to(book)) for p in (book / "book").glob("*.html"))
+
+
+def test_no_page_is_wider_than_the_screen_at_1280_px(book_html, site, browser):
+    pages = book_pages(book_html)
+    assert len(pages) >= int(os.environ.get("BACKPROP_LAYOUT_MIN_PAGES", "8")), pages
+    problems = {}
+    for page in pages:
+        load(browser, f"{site}/{page}", 1280)
+        found = browser.execute_script(OVERFLOW_JS)
+        if found:
+            problems[page] = found
+    assert not problems, "too wide at 1280 px (element, content px, box px, widest line):\n" + \
+        "\n".join(f"{page}: {row}" for page, rows in problems.items() for row in rows)
+
+
+def test_the_overflow_check_sees_a_wide_code_line(book_html, site, browser):
+    load(browser, f"{site}/book/intro.html", 1280)
+    browser.execute_script(
+        "const pre = document.createElement('pre'); pre.textContent = 'x = ' + '1 + '.repeat(80);"
+        "pre.style.overflowX = 'auto';"
+        "(document.querySelector('article.bd-article') || document.body).appendChild(pre);")
+    found = browser.execute_script(OVERFLOW_JS)
+    assert any(row[0].startswith("pre") for row in found), found
+
+
+SOFTMAX_TITLE = "Softmax-with-Loss"
+
+
+def test_softmax_with_loss_figure_fits_a_phone(book_html, site, browser):
+    from selenium.webdriver.common.by import By
+
+    load(browser, f"{site}/book/ch4_softmax.html", 390, 844)
+    assert browser.execute_script("return window.innerWidth") == 390
+    svgs = [svg for svg in browser.find_elements(By.CSS_SELECTOR, "article svg[role=img]")
+            if SOFTMAX_TITLE.lower() in (svg.get_attribute("aria-label") or "").lower()]
+    assert svgs, "no Softmax-with-Loss figure on chapter 4"
+    width = browser.execute_script("return document.documentElement.clientWidth")
+    for svg in svgs:
+        box = browser.execute_script(
+            "const r = arguments[0].getBoundingClientRect(); return [r.left, r.right];", svg)
+        assert box[0] >= 0 and box[1] <= width + 0.5, f"figure spans {box} on a {width} px screen"
+        # Readable: the node names S, 1/S and y_k are drawn at 10 px or more.
+        sizes = browser.execute_script(
+            "return [...arguments[0].querySelectorAll('text')].map(t => "
+            "[t.textContent.trim(), t.getBoundingClientRect().height]);", svg)
+        names = {name: h for name, h in sizes if name in ("S", "1/S", "y1", "y2", "y3")}
+        assert {"S", "1/S"} <= set(names), sorted(n for n, _ in sizes)
+        assert min(names.values()) >= 10, names
