@@ -72,7 +72,25 @@ def _label(box, s, size, fill=INK, extra=""):
     return _text((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, s, size, fill, extra)
 
 
-def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | None = None) -> str:
+def _check_edge_labels(graph: Graph, edge_labels) -> dict[str, tuple[str, str]]:
+    if edge_labels is None:
+        return {}
+    if not isinstance(edge_labels, dict):
+        raise TypeError(f"edge_labels must be a dict of edge id -> (text above, text below), "
+                        f"got {type(edge_labels).__name__}")
+    known = {e.id for e in graph.edges}
+    bad = sorted(set(edge_labels) - known)
+    if bad:
+        raise ValueError(f"edge_labels names edges {bad} that are not in graph {graph.name!r}; "
+                         f"its edges are {sorted(known)}")
+    for eid, pair in edge_labels.items():
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(t, str) for t in pair)):
+            raise TypeError(f"edge_labels[{eid!r}] must be a pair of strings (above, below), got {pair!r}")
+    return edge_labels
+
+
+def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | None = None,
+           edge_labels: dict[str, tuple[str, str]] | None = None) -> str:
     """The graph as an inline SVG string.
 
     state: None (the static figure: every forward value and gradient, nothing
@@ -80,6 +98,8 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
     0 <= k <= len(steps)) or a ``GraphState``.
     title: accessible name (default: the graph's title); desc: longer text for
     screen readers (default: the visible values and gradients in words).
+    edge_labels: edge id -> (text above, text below) shown in place of the
+    edge's value and gradient, e.g. the shapes of arrays on a graph of layers.
     """
     if not isinstance(graph, Graph):
         raise TypeError(f"graph must be a backprop.graph.Graph (the book's are in backprop.graphs), "
@@ -88,7 +108,8 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
         if value is not None and not isinstance(value, str):
             raise TypeError(f"{name} must be a string or None, got {type(value).__name__}")
     graph.validate()
-    p = plan(graph)
+    labels = _check_edge_labels(graph, edge_labels)
+    p = plan(graph, labels)
     st = _state(graph, state, p.full)
     accent = GRAD if st.grads else FWD   # gradients are visible only once the backward pass began
     active = set(st.active_edges)
@@ -116,10 +137,10 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
                                 src.label, FONT, INK, ' font-style="italic"'))
         t = p.label_t[e.id]
         if e.id in st.values:
-            text = format_value(st.values[e.id])
+            text = labels[e.id][0] if e.id in labels else format_value(st.values[e.id])
             parts.append(_label(g.value_box(t, text), text, FONT))
         if e.id in st.grads:
-            text = format_value(st.grads[e.id])
+            text = labels[e.id][1] if e.id in labels else format_value(st.grads[e.id])
             parts.append(_label(g.grad_box(t, text), text, FONT, GRAD, ' font-weight="600"'))
 
     for nid in graph.order():
@@ -192,7 +213,8 @@ class SvgFigure:
         return f'<figure class="bp-figure" style="margin:1em 0">{body}{cap}</figure>'
 
 
-def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | None = None) -> SvgFigure:
+def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | None = None,
+           edge_labels: dict[str, tuple[str, str]] | None = None) -> SvgFigure:
     """``to_svg`` ready for display; ``alt`` (if given) becomes the SVG's description."""
     if caption is not None and not isinstance(caption, str):
         raise TypeError(f"caption must be a string or None, got {type(caption).__name__}")
@@ -200,4 +222,4 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
     if alt is not None and not isinstance(alt, str):
         raise TypeError(f"alt must be a string (the figure's text for screen readers) or None, "
                         f"got {type(alt).__name__}")
-    return SvgFigure(to_svg(graph, state, desc=alt), caption)
+    return SvgFigure(to_svg(graph, state, desc=alt, edge_labels=edge_labels), caption)

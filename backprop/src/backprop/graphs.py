@@ -12,6 +12,7 @@ output on the right, as in the book's figures. Rows grow downwards.
     fork_graph               f = x*y + x: x feeds two nodes, df/dx = y + 1
     sigmoid_graph            x -> x(-1) -> exp -> +1 -> 1/x    (the sigmoid, in primitives)
     softmax_with_loss_graph  3-class softmax + cross-entropy (the appendix graph)
+    affine_graph             Y = X·W + B as a dot node and an add node (drawn with shapes)
 """
 
 from __future__ import annotations
@@ -88,6 +89,21 @@ def fork_graph(x: float = 3.0, y: float = 5.0) -> Graph:
     xy = g.mul(xi, yi, id="xy", label="x·y", pos=(1.2, 0.9))
     g.add(xy, xi, id="f", label="f", pos=(2.4, 0.2))
     return _finish(g, "f")
+
+
+def affine_graph(x: float = 1.0, w: float = 2.0, b: float = 0.5) -> Graph:
+    """The Affine layer as the notes draw it: ``X dot W``, then ``+ B``.
+
+    Inputs: X, W, B (single numbers stand in for the arrays; the book labels the
+    edges with the arrays' shapes). Output: Y. Not a widget graph (not in BUILDERS).
+    """
+    g = Graph("affine", "The Affine layer: Y = X·W + B")
+    xi = g.input("X", x, pos=(0, 0))
+    wi = g.input("W", w, pos=(0, 1.3))
+    xw = g.dot(xi, wi, id="XW", label="X·W", pos=(1.4, 0.65))
+    bi = g.input("B", b, pos=(1.6, 1.8))
+    g.add(xw, bi, id="Y", label="Y", pos=(2.8, 0.65))
+    return _finish(g, "Y")
 
 
 def sigmoid_graph(x: float = 1.0) -> Graph:

@@ -155,12 +155,16 @@ class Plan:
 _CACHE: dict = {}
 
 
-def plan(graph: Graph) -> Plan:
-    """The layout of ``graph``'s figure (runs forward and backward if not done yet)."""
+def plan(graph: Graph, edge_labels: dict[str, tuple[str, str]] | None = None) -> Plan:
+    """The layout of ``graph``'s figure (runs forward and backward if not done yet).
+
+    edge_labels: edge id -> (text above, text below) drawn instead of the value and gradient.
+    """
     full = state_after(graph)
+    labels = edge_labels or {}
     pos = positions(graph)   # first: it checks the hints that the cache key hashes
     key = (tuple(graph.nodes.values()), graph.output, tuple(sorted(full.values.items())),
-           tuple(sorted(full.grads.items())))
+           tuple(sorted(full.grads.items())), tuple(sorted(labels.items())))
     if key in _CACHE:
         return _CACHE[key]
     geo = _geometry(graph, pos, graph.edges)
@@ -181,8 +185,8 @@ def plan(graph: Graph) -> Plan:
     for g in sorted(geo, key=lambda g: (math.hypot(g.x1 - g.x0, g.y1 - g.y0), g.edge.id)):
         if graph.nodes[g.edge.src].op == "const":
             continue
-        v = format_value(full.values[g.edge.id])
-        d = format_value(full.grads[g.edge.id])
+        v, d = labels.get(g.edge.id, (format_value(full.values[g.edge.id]),
+                                      format_value(full.grads[g.edge.id])))
         # Only what lies near this edge can collide with its labels (keeps planning fast).
         reach = text_width(max(v, d, key=len), FONT) + FONT
         region = (min(g.x0, g.x1) - reach, min(g.y0, g.y1) - reach,
