@@ -64,14 +64,14 @@ class TwoLayerNet:
         return float(np.mean(np.argmax(scores, axis=1) == labels))
 
     def numerical_gradient(self, x, t):
-        """Gradients by central differences; dict with the keys of params."""
+        """Gradients by central differences; keys of params."""
         def f(_):
             return self.loss(x, t)
         return {key: numerical_gradient(f, value)
                 for key, value in self.params.items()}
 
     def gradient(self, x, t):
-        """Gradients by backpropagation; dict with the keys of params."""
+        """Gradients by backpropagation; keys of params."""
         self.loss(x, t)
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
