@@ -24,8 +24,8 @@ class Tensor:
 
     def __init__(self, data, _parents=(), _op=""):
         self.data = as_float_array("data", data)
-        self.grad = np.zeros_like(self.data)   # d(output)/d(self), filled by backward()
-        self._backward = lambda: None          # adds this node's share to its parents' grads
+        self.grad = np.zeros_like(self.data)  # d(output)/d(self)
+        self._backward = lambda: None  # adds to the parents' grads
         self._parents = tuple(_parents)
         self._op = _op
 
@@ -33,7 +33,7 @@ class Tensor:
         return f"Tensor(shape={self.data.shape}, op={self._op or 'leaf'!r})"
 
     def __add__(self, other):
-        """x + b with b broadcast over rows, as in Affine: (N, M) + (M,) -> (N, M)."""
+        """x + b; b may be broadcast over rows: (N, M) + (M,) -> (N, M)."""
         other = _as_tensor(other)
         out = Tensor(self.data + other.data, (self, other), "+")
 
@@ -86,10 +86,11 @@ class Tensor:
         return out
 
     def softmax_cross_entropy(self, t):
-        """Scores (N, C), labels t (N, C) one-hot or (N,): mean loss, a 0-d tensor."""
+        """Scores (N, C); t (N, C) one-hot or (N,) labels. Mean loss."""
         y = softmax(self.data)
         t = one_hot(t, y.shape)
-        out = Tensor(cross_entropy_error(y, t), (self,), "softmax_cross_entropy")
+        loss = cross_entropy_error(y, t)
+        out = Tensor(loss, (self,), "softmax_cross_entropy")
 
         def _backward():
             self.grad += out.grad * (y - t) / y.shape[0]
@@ -101,14 +102,14 @@ class Tensor:
         _check_scalar(self)
         order = topological_order(self)
         for node in order:
-            node.grad = np.zeros_like(node.data)   # a second backward() starts afresh
+            node.grad = np.zeros_like(node.data)  # each backward() afresh
         self.grad = np.ones_like(self.data)
         for node in reversed(order):
             node._backward()
 
 
 def topological_order(root: Tensor) -> list[Tensor]:
-    """Every tensor ``root`` depends on, each after all of its parents; ``root`` last."""
+    """Every tensor ``root`` depends on, each after its parents."""
     order, seen = [], set()
 
     def visit(node):
@@ -122,9 +123,10 @@ def topological_order(root: Tensor) -> list[Tensor]:
 
 
 def two_layer_loss(params: dict, x, t) -> Tensor:
-    """TwoLayerNet's loss built from operations: Affine, ReLU, Affine, Softmax-with-Loss.
+    """TwoLayerNet's loss from operations: Affine, ReLU, Affine, softmax.
 
-    params: dict of Tensors W1 (D, H), b1 (H,), W2 (H, C), b2 (C,); x (N, D); t (N, C) or (N,).
+    params: dict of Tensors W1 (D, H), b1 (H,), W2 (H, C), b2 (C,).
+    x: (N, D); t: (N, C) one-hot or (N,) labels.
     """
     hidden = (Tensor(x).dot(params["W1"]) + params["b1"]).relu()
     scores = hidden.dot(params["W2"]) + params["b2"]
@@ -132,7 +134,7 @@ def two_layer_loss(params: dict, x, t) -> Tensor:
 
 
 def two_layer_gradient(params: dict, x, t) -> dict:
-    """Gradients of ``two_layer_loss`` by the engine: a dict of arrays with the keys of params."""
+    """Gradients of ``two_layer_loss`` by the engine; keys of params."""
     tensors = {key: Tensor(value) for key, value in params.items()}
     two_layer_loss(tensors, x, t).backward()
     return {key: tensor.grad for key, tensor in tensors.items()}
