@@ -55,18 +55,9 @@ else
 """
 
 
-@pytest.fixture(scope="module")
-def book_html(request) -> Path:
-    given = os.environ.get("BACKPROP_BOOK_HTML")
-    if given:
-        return Path(given)
-    return request.getfixturevalue("built_book")
-
-
-@pytest.fixture(scope="module")
-def site(book_html):
-    with helpers.serve(book_html) as base:
-        yield base
+# The built book (or BACKPROP_BOOK_HTML) served on 127.0.0.1: the widget tests' fixtures.
+book_html = helpers.book_html
+site = helpers.site
 
 
 @pytest.fixture(scope="module")
