@@ -107,3 +107,41 @@ def test_the_overflow_check_sees_a_wide_code_line(book_html, site, browser):
         "(document.querySelector('article.bd-article') || document.body).appendChild(pre);")
     found = browser.execute_script(OVERFLOW_JS)
     assert any(row[0].startswith("pre") for row in found), found
+
+
+SOFTMAX_TITLE = "Softmax-with-Loss"
+# The node names the derivation talks about, as the figure writes them.
+NODE_NAMES = ("S", "1/S", "y₁", "y₂", "y₃")
+
+VISIBLE_FIGURES_JS = """
+return [...document.querySelectorAll('article figure svg[role=img]')]
+  .filter(svg => !svg.closest('.bp-flow') && svg.getBoundingClientRect().width > 0
+          && (svg.getAttribute('aria-label') || '').includes(arguments[0]))
+  .map(svg => {
+    const r = svg.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll('text')].map(
+      t => [t.textContent.trim(), t.getBoundingClientRect().height]);
+    return {left: r.left, right: r.right, texts: texts};
+  });
+"""
+
+
+def softmax_figures_at(browser, site, width: int) -> tuple[int, list[dict]]:
+    load(browser, f"{site}/book/ch4_softmax.html", width, 844)
+    assert browser.execute_script("return window.innerWidth") == width
+    screen = browser.execute_script("return document.documentElement.clientWidth")
+    return screen, browser.execute_script(VISIBLE_FIGURES_JS, SOFTMAX_TITLE)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_softmax_with_loss_figures_fit_and_name_their_nodes(book_html, site, browser, width):
+    """Both Softmax-with-Loss figures of chapter 4 lie within the screen, a phone's too,
+    and show the node names S, 1/S and y_k at least 10 px high."""
+    screen, figures = softmax_figures_at(browser, site, width)
+    assert len(figures) == 2, f"{len(figures)} visible Softmax-with-Loss figures at {width} px"
+    for fig in figures:
+        assert fig["left"] >= 0 and fig["right"] <= screen + 0.5, \
+            f"a figure spans {fig['left']:.0f}..{fig['right']:.0f} px on a {screen} px screen"
+        heights = {name: h for name, h in fig["texts"] if name in NODE_NAMES}
+        assert set(heights) == set(NODE_NAMES), sorted(n for n, _ in fig["texts"])
+        assert min(heights.values()) >= 10, heights

@@ -11,7 +11,7 @@ import pytest
 
 from backprop.draw import GRAD, MIN_TEXT_PX, SvgFigure, figure, to_svg
 from backprop.graph import Graph, GraphError, GraphState, Node, state_after
-from backprop.graphs import BUILDERS, affine_graph, apple_graph
+from backprop.graphs import BUILDERS, affine_graph, apple_graph, softmax_with_loss_graph, transposed
 
 SVG = "{http://www.w3.org/2000/svg}"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -249,3 +249,29 @@ def test_edge_labels_are_checked():
         to_svg(g, edge_labels={"B->Y:1": "(3,)"})
     with pytest.raises(TypeError, match="dict of edge id"):
         figure(g, edge_labels=[("B->Y:1", ("a", "b"))])
+
+
+def test_node_names_are_written_above_their_nodes():
+    g = softmax_with_loss_graph()
+    plain = _texts(_parse(to_svg(g)))
+    named = _texts(_parse(to_svg(g, node_names=True)))
+    for name in ("S", "1/S", "y₁", "y₂", "y₃", "L"):
+        assert name in named, name
+    assert "S" not in plain and "1/S" not in plain
+    # Room is kept for them: the figure grows, and no value label sits on a name.
+    assert float(_parse(to_svg(g, node_names=True)).get("viewBox").split()[3]) >= \
+        float(_parse(to_svg(g)).get("viewBox").split()[3])
+
+
+def test_a_figure_with_a_phone_drawing_shows_one_of_two():
+    g = softmax_with_loss_graph()
+    fig = figure(g, caption="c", narrow=transposed(g, 0.5, 1.3), node_names=True)
+    out = fig._repr_html_()
+    assert out.count("<svg") == 2 and "bp-figure-pair" in out
+    assert '<div class="bp-narrow">' in out and "@media (max-width:600px)" in out
+    narrow_width = float(_parse(fig.narrow_svg).get("viewBox").split()[2])
+    wide_width = float(_parse(fig.svg).get("viewBox").split()[2])
+    assert narrow_width < 0.5 * wide_width
+    assert "bp-figure-pair" not in figure(g)._repr_html_()
+    with pytest.raises(ValueError, match="same graph laid out for a phone"):
+        figure(g, narrow=apple_graph())

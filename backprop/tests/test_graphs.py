@@ -8,7 +8,8 @@ import pytest
 from backprop.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import Graph
 from backprop.graphs import (BUILDERS, apple_graph, apple_orange_graph, build, sigmoid_graph,
-                             softmax_with_loss_graph, square_sum_graph, fork_graph)
+                             softmax_with_loss_graph, square_sum_graph, fork_graph,
+                             transposed)
 
 
 def test_builder_names_match_the_agreed_api():
@@ -162,3 +163,12 @@ def test_the_sigmoid_node_gives_the_four_node_chains_gradient():
         chain, node = BUILDERS["sigmoid"](x=x), BUILDERS["sigmoid_node"](x=x)
         assert node.forward() == pytest.approx(chain.forward(), rel=1e-15)
         assert node.backward()["x"] == pytest.approx(chain.backward()["x"], rel=1e-12)
+
+
+def test_transposed_swaps_rows_and_columns_and_keeps_the_numbers():
+    g = softmax_with_loss_graph()
+    t = transposed(g, across=0.5, down=2.0)
+    for nid, node in g.nodes.items():
+        assert t.nodes[nid].pos == (node.pos[1] * 0.5, node.pos[0] * 2.0)
+        assert t.nodes[nid].op == node.op and t.nodes[nid].inputs == node.inputs
+    assert t.values == g.values and t.grads == g.grads and t.output == g.output

@@ -17,6 +17,7 @@ output on the right, as in the book's figures. Rows grow downwards.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from .graph import Graph
@@ -171,6 +172,20 @@ def softmax_with_loss_graph(a=(0.3, 2.9, 4.0), t=(0.0, 1.0, 0.0)) -> Graph:
     total = g.add(*terms, id="sum", label="Σ t log y", pos=(7.7, rows[1]))
     g.scale(total, -1.0, id="L", label="L", pos=(8.7, rows[1]))
     return _finish(g, "L")
+
+
+def transposed(graph: Graph, across: float = 1.0, down: float = 1.0) -> Graph:
+    """The same graph drawn top to bottom, for narrow screens.
+
+    Each node's ``pos = (column, row)`` becomes ``(row * across, column * down)``:
+    the passes run downwards and the rows become columns.
+    """
+    nodes = {nid: replace(n, pos=(n.pos[1] * across, n.pos[0] * down))
+             for nid, n in graph.nodes.items()}
+    twin = Graph(graph.name, graph.title, nodes, graph.output)
+    twin.forward()
+    twin.backward()
+    return twin
 
 
 #: name -> builder; every builder works with no arguments.
