@@ -37,7 +37,8 @@ const doc = document.documentElement;
 if (doc.scrollWidth > doc.clientWidth + 1)
   out.push(['page', doc.scrollWidth, doc.clientWidth, '']);
 const article = document.querySelector('article.bd-article') || document.body;
-for (const el of article.querySelectorAll('pre, div.math, mjx-container[display="true"]')) {
+for (const el of article.querySelectorAll(
+    'pre, div.math, mjx-container[display="true"], figure.bp-figure > div')) {
   if (el.closest('.bp-flow')) continue;  // the widget's own layout is its tests' business
   if (el.scrollWidth > el.clientWidth + 1)
     out.push([el.tagName.toLowerCase() + '.' + el.className, el.scrollWidth, el.clientWidth,
@@ -119,9 +120,11 @@ return [...document.querySelectorAll('article figure svg[role=img]')]
           && (svg.getAttribute('aria-label') || '').includes(arguments[0]))
   .map(svg => {
     const r = svg.getBoundingClientRect();
+    const box = svg.closest('figure').getBoundingClientRect();
     const texts = [...svg.querySelectorAll('text')].map(
       t => [t.textContent.trim(), t.getBoundingClientRect().height]);
-    return {left: r.left, right: r.right, texts: texts};
+    return {left: r.left, right: r.right, boxLeft: box.left, boxRight: box.right,
+            texts: texts};
   });
 """
 
@@ -135,13 +138,17 @@ def softmax_figures_at(browser, site, width: int) -> tuple[int, list[dict]]:
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_softmax_with_loss_figures_fit_and_name_their_nodes(book_html, site, browser, width):
-    """Both Softmax-with-Loss figures of chapter 4 lie within the screen, a phone's too,
-    and show the node names S, 1/S and y_k at least 10 px high."""
+    """Both Softmax-with-Loss figures of chapter 4 lie within the screen and within
+    their column, a phone's too, and show the node names S, 1/S and y_k at least
+    10 px high."""
     screen, figures = softmax_figures_at(browser, site, width)
     assert len(figures) == 2, f"{len(figures)} visible Softmax-with-Loss figures at {width} px"
     for fig in figures:
         assert fig["left"] >= 0 and fig["right"] <= screen + 0.5, \
             f"a figure spans {fig['left']:.0f}..{fig['right']:.0f} px on a {screen} px screen"
+        assert fig["left"] >= fig["boxLeft"] - 0.5 and fig["right"] <= fig["boxRight"] + 0.5, \
+            f"a figure spans {fig['left']:.0f}..{fig['right']:.0f} px, its column " \
+            f"{fig['boxLeft']:.0f}..{fig['boxRight']:.0f} px"
         heights = {name: h for name, h in fig["texts"] if name in NODE_NAMES}
         assert set(heights) == set(NODE_NAMES), sorted(n for n, _ in fig["texts"])
         assert min(heights.values()) >= 10, heights

@@ -275,3 +275,15 @@ def test_a_figure_with_a_phone_drawing_shows_one_of_two():
     assert "bp-figure-pair" not in figure(g)._repr_html_()
     with pytest.raises(ValueError, match="same graph laid out for a phone"):
         figure(g, narrow=apple_graph())
+
+
+def test_min_text_px_sets_the_min_width():
+    g = apple_graph()
+    def min_width(svg):
+        style = dict(kv.split(":") for kv in _parse(svg).get("style").split(";"))
+        return float(style["min-width"].removesuffix("px"))
+    width = float(_parse(to_svg(g)).get("viewBox").split()[2])
+    assert min_width(to_svg(g, min_text_px=7.0)) == pytest.approx(width * 7.0 / 14, abs=0.5)
+    assert min_width(to_svg(g, min_text_px=7.0)) < min_width(to_svg(g))
+    with pytest.raises(ValueError, match="positive number of pixels"):
+        to_svg(g, min_text_px=0)

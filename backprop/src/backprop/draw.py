@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from .graph import LEAF_OPS, Edge, Graph, GraphState, format_value, state_after
 from .layout import FONT, SMALL, R, leaf_label_side, name_box, plan, text_box
+from .validate import as_number
 
 MIN_TEXT_PX = 10.5       # smallest on-screen text height we allow (sets min-width)
 INK, GRAD, FWD, ACTIVE_FILL = "#222", "#c62828", "#1565c0", "#fff3c4"
@@ -91,7 +92,7 @@ def _check_edge_labels(graph: Graph, edge_labels) -> dict[str, tuple[str, str]]:
 
 def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | None = None,
            edge_labels: dict[str, tuple[str, str]] | None = None,
-           node_names: bool = False) -> str:
+           node_names: bool = False, min_text_px: float = MIN_TEXT_PX) -> str:
     """The graph as an inline SVG string.
 
     state: None (the static figure: every forward value and gradient, nothing
@@ -102,6 +103,8 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
     edge_labels: edge id -> (text above, text below) shown in place of the
     edge's value and gradient, e.g. the shapes of arrays on a graph of layers.
     node_names: write each operation node's label (S, 1/S, y₁, ...) above it.
+    min_text_px: the smallest text may not shrink below this many pixels (the SVG's
+    min-width); a wide graph that must fit a column may allow a little less.
     """
     if not isinstance(graph, Graph):
         raise TypeError(f"graph must be a backprop.graph.Graph (the book's are in backprop.graphs), "
@@ -111,6 +114,9 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
             raise TypeError(f"{name} must be a string or None, got {type(value).__name__}")
     graph.validate()
     labels = _check_edge_labels(graph, edge_labels)
+    min_text_px = as_number("min_text_px", min_text_px)
+    if min_text_px <= 0:
+        raise ValueError(f"min_text_px must be a positive number of pixels, got {min_text_px}")
     p = plan(graph, labels, bool(node_names))
     st = _state(graph, state, p.full)
     accent = GRAD if st.grads else FWD   # gradients are visible only once the backward pass began
@@ -175,7 +181,7 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" '
         f'width="100%" role="img" aria-label="{html.escape(name, quote=True)}" class="bp-graph" '
         f'style="display:block;margin:0 auto;max-width:{1.15 * w:.0f}px;'
-        f'min-width:{w * MIN_TEXT_PX / SMALL:.0f}px;height:auto" font-family="{FONT_FAMILY}">'
+        f'min-width:{w * min_text_px / SMALL:.0f}px;height:auto" font-family="{FONT_FAMILY}">'
         f'<title>{html.escape(name)}</title><desc>{html.escape(text)}</desc>'
         + "".join(parts) + "</svg>")
 
@@ -235,7 +241,7 @@ class SvgFigure:
 
 def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | None = None,
            edge_labels: dict[str, tuple[str, str]] | None = None, node_names: bool = False,
-           narrow: Graph | None = None) -> SvgFigure:
+           narrow: Graph | None = None, min_text_px: float = MIN_TEXT_PX) -> SvgFigure:
     """``to_svg`` ready for display; ``alt`` (if given) becomes the SVG's description."""
     if caption is not None and not isinstance(caption, str):
         raise TypeError(f"caption must be a string or None, got {type(caption).__name__}")
@@ -243,7 +249,8 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
     if alt is not None and not isinstance(alt, str):
         raise TypeError(f"alt must be a string (the figure's text for screen readers) or None, "
                         f"got {type(alt).__name__}")
-    svg = to_svg(graph, state, desc=alt, edge_labels=edge_labels, node_names=node_names)
+    svg = to_svg(graph, state, desc=alt, edge_labels=edge_labels, node_names=node_names,
+                 min_text_px=min_text_px)
     if narrow is None:
         return SvgFigure(svg, caption)
     if not isinstance(narrow, Graph) or set(narrow.nodes) != set(graph.nodes):

@@ -180,8 +180,17 @@ def transposed(graph: Graph, across: float = 1.0, down: float = 1.0) -> Graph:
     Each node's ``pos = (column, row)`` becomes ``(row * across, column * down)``:
     the passes run downwards and the rows become columns.
     """
-    nodes = {nid: replace(n, pos=(n.pos[1] * across, n.pos[0] * down))
-             for nid, n in graph.nodes.items()}
+    return relaid(graph, lambda c, r: (r * across, c * down))
+
+
+def scaled(graph: Graph, across: float = 1.0, down: float = 1.0) -> Graph:
+    """The same graph with its columns ``across`` and its rows ``down`` times as far apart."""
+    return relaid(graph, lambda c, r: (c * across, r * down))
+
+
+def relaid(graph: Graph, where) -> Graph:
+    """A copy of ``graph`` (passes run) whose node at pos (c, r) moves to ``where(c, r)``."""
+    nodes = {nid: replace(n, pos=where(*n.pos)) for nid, n in graph.nodes.items()}
     twin = Graph(graph.name, graph.title, nodes, graph.output)
     twin.forward()
     twin.backward()
