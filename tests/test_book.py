@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.book
@@ -88,7 +89,8 @@ def numbers_after(text: str, context: str, numbers: list[str], window: int = 400
 
 def test_every_toc_page_is_built(built_book):
     pages = toc_pages()
-    assert pages[0] == "book/intro" and len(pages) == 7, pages
+    assert pages[0] == "book/intro" and len(pages) == 8, pages
+    assert pages[-1] == "book/ch6_autograd", pages
     missing = [doc for doc in pages if not (built_book / f"{doc}.html").is_file()]
     assert not missing, f"pages in _toc.yml without HTML: {missing}"
 
@@ -245,6 +247,20 @@ SEED_NUMBERS = [
     ("book/ch3_layers", "the bias gradient is", ["[5, 7, 9]"]),
     ("book/ch4_softmax", "the layer passes", ["(0.3, -0.8, 0.5)"]),
     ("book/ch4_softmax", "On the example the scores receive", ["(0.3, -0.8, 0.5)"]),
+    # Chapter 2's fork f = x*y + x at x = 3, y = 5: x's two edges carry y = 5 and 1,
+    # their sum y + 1 = 6; with `=` instead of `+=` the multiply node's 5 overwrites.
+    ("book/ch2_chain_rule", "receives two gradients, one along each", ["5", "1", "6", "3"]),
+    ("book/ch2_chain_rule", "comes out as", ["5", "6"]),
+    ("book/ch2_chain_rule", "with += :", ["6.0", "3.0"]),
+    ("book/ch2_chain_rule", "with = :", ["5.0", "3.0"]),
+    # Forward vs reverse mode on sigmoid(w1 x1 + ... + wn xn), n = 300: 3n + 1 = 901 edges
+    # into operations; forward mode pays them once per input, n * 901 = 270300.
+    ("book/ch2_chain_rule", "With 300 inputs, forward mode needs", ["270300", "901", "300"]),
+    ("book/ch2_chain_rule", "(multiplications)", ["10", "310", "31", "100", "30100", "301"]),
+    # The sigmoid's slope y(1 - y) peaks at y = 1/2: 1/4; ten layers: 4**-10 = 9.5e-07.
+    ("book/ch3_layers", "the largest slope is", ["0.25", "10", "9.5e-07"]),
+    # The engine's fork: df/dx = y + 1 = 6, df/dy = x = 3.
+    ("book/ch6_autograd", "The engine finds", ["6", "3"]),
 ]
 
 
@@ -315,3 +331,95 @@ def test_chapters_open_with_objectives_and_close_with_summary_and_exercises(buil
         assert summary > 0, f"{doc}: no summary"
         assert "Exercises" in text[summary:], f"{doc}: no exercise pointer after the summary"
         assert re.search(r"exercises/ps\d_\w+/\w+\.ipynb", text[summary:]), f"{doc}: no exercise notebook named"
+
+
+# ---- the sections issue 11 added: their computed numbers --------------------------------
+
+def number_after(text: str, context: str, window: int = 200) -> float:
+    """The first number (as 1.5, 2e-13 or 5.4e-11) within `window` characters after `context`."""
+    i = text.find(context)
+    assert i >= 0, f"{context!r} not found"
+    m = re.search(r"(?<![\w.])\d+(?:\.\d+)?(?:e[+-]?\d+)?", text[i + len(context):i + len(context) + window])
+    assert m, f"no number after {context!r}: {text[i:i + window]!r}"
+    return float(m.group(0))
+
+
+def _softmax(a):
+    e = np.exp(np.asarray(a, dtype=float) - np.max(a))
+    return e / e.sum()
+
+
+def test_softmax_jacobian_is_checked_numerically_on_the_page(built_book):
+    text = visible_text(page_html(built_book, "book/ch4_softmax"))
+    # The diagonal y_i (1 - y_i) at a = (0.3, 2.9, 4.0), computed here from the definition.
+    y = _softmax([0.3, 2.9, 4.0])
+    diagonal = "(" + ", ".join(f"{round(v, 4):g}" for v in y * (1 - y)) + ")"
+    assert numbers_after(text, "the diagonal is", [diagonal], window=60) is None, diagonal
+    # Formula against central differences: agreement at the level of rounding.
+    assert number_after(text, "numerical Jacobian differ by at most") < 1e-9
+    # The VJP with g = -t/y gives y - t for the worked example y = (0.3, 0.2, 0.5), t = (0, 1, 0).
+    assert numbers_after(text, "All three give", ["(0.3, -0.8, 0.5)"], window=40) is None
+
+
+def test_whole_batch_softmax_counterexample_is_computed(built_book):
+    text = visible_text(page_html(built_book, "book/ch4_softmax"))
+    # Two identical rows share the mass of the whole batch: each sums to 1/2.
+    assert number_after(text, "gets probabilities summing to") == 0.5
+    assert numbers_after(text, "becomes", ["(0, 0, 0)"], window=40) is None
+    y = _softmax([1.0, 2.0, 3.0])
+    row = "(" + ", ".join(f"{round(v, 4):g}" for v in y) + ")"
+    assert numbers_after(text, "Row by row, the third row is", [row], window=40) is None
+
+
+def test_autograd_gradients_equal_chapter_5s(built_book):
+    text = visible_text(page_html(built_book, "book/ch6_autograd"))
+    assert number_after(text, "the largest relative error over the four parameters is") < 1e-12
+    for key in ("W1", "b1", "W2", "b2"):
+        m = re.search(key + r": relative error ([\d.e+-]+)", text)
+        assert m and float(m.group(1)) < 1e-12, key
+    assert number_after(text, "network classifies") > 80   # percent of the test images
+
+
+def test_affine_graph_shows_shapes_on_its_edges(built_book):
+    page = page_html(built_book, "book/ch3_layers")
+    affine = [svg for svg in inline_svgs(page) if 'aria-label="The Affine layer' in svg]
+    assert affine, "no Affine graph on chapter 3"
+    shown = svg_text(affine[0])
+    assert "dot" in shown
+    # X (1, 2) dot W (2, 3) gives (1, 3); the bias is (3,): forward and gradient alike.
+    for shape, count in (("(1, 2)", 2), ("(2, 3)", 2), ("(1, 3)", 4), ("(3,)", 2)):
+        assert shown.count(shape) == count, (shape, shown)
+
+
+MACHINE_PATH = re.compile(r"(?<![\w.])/(?:work|tmp|root|home|Users|var/folders)/")
+
+
+def test_no_machine_path_in_any_built_page(built_book):
+    """The book names its data set, never a folder of the machine that built it."""
+    found = []
+    pages = sorted(built_book.rglob("*.html")) + sorted((built_book / "_sources").rglob("*.ipynb"))
+    for path in pages:
+        for m in MACHINE_PATH.finditer(path.read_text(encoding="utf-8", errors="replace")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found.append(f"{path.relative_to(built_book)}: {text[max(0, m.start() - 60):m.end() + 40]!r}")
+            break
+    assert len(pages) > 8
+    assert not found, "machine paths in the built book:\n" + "\n".join(found)
+
+
+def test_machine_path_check_sees_a_path():
+    assert MACHINE_PATH.search("source: the MNIST files in /work/shared/data/mnist")
+    assert MACHINE_PATH.search('"/tmp/pytest-1/book"')
+    assert not MACHINE_PATH.search("https://example.org/work/x and ../_static/a.js")
+
+
+def test_every_chapter_ends_with_self_check_questions(built_book):
+    for doc in toc_pages()[1:]:
+        page = page_html(built_book, doc)
+        body = _main(page)
+        start = body.find("Check yourself")
+        assert start > 0, f"{doc}: no self-check section"
+        rest = body[start:]
+        answers = re.findall(r'<details\b|class="[^"]*\bdropdown\b', rest)
+        assert len(answers) >= 3, f"{doc}: {len(answers)} revealable answers"
+        assert "Answer" in visible_text(rest)

@@ -253,6 +253,9 @@ def test_mnist_source_names_a_user_directory_with_its_counts(tiny):
     assert f"user-supplied MNIST-format files in {d}" in text
     assert "5 training / 3 test images" in text
     assert "not the official" in text
+    named = mnist_source(folder=False)
+    assert str(d) not in named and str(d.name) not in named
+    assert named == text.replace(f" in {d}", "")
 
 
 def test_readers_alone(tiny):

@@ -11,7 +11,7 @@ import pytest
 
 from backprop.draw import GRAD, MIN_TEXT_PX, SvgFigure, figure, to_svg
 from backprop.graph import Graph, GraphError, GraphState, Node, state_after
-from backprop.graphs import BUILDERS, apple_graph
+from backprop.graphs import BUILDERS, affine_graph, apple_graph, softmax_with_loss_graph, transposed
 
 SVG = "{http://www.w3.org/2000/svg}"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -222,3 +222,68 @@ def test_render_time_of_the_largest_graph(capsys):
     with capsys.disabled():
         print(f"\nsoftmax_with_loss: first render {1000 * (t1 - t0):.1f} ms, "
               f"then {1000 * (t2 - t1) / (n + 1):.1f} ms per step over {n + 1} steps")
+
+
+def test_edge_labels_replace_values_and_gradients():
+    """The Affine graph with shapes on its edges: the text above and below each edge is the caller's."""
+    g = affine_graph()
+    labels = {"X->XW:0": ("(1, 2)", "(1, 2)"), "W->XW:1": ("(2, 3)", "(2, 3)"),
+              "XW->Y:0": ("(1, 3)", "(1, 3)"), "B->Y:1": ("(3,)", "(3,)"), "Y->out:0": ("(1, 3)", "(1, 3)")}
+    root = _parse(to_svg(g, edge_labels=labels))
+    assert sorted(_texts(root, GRAD)) == sorted(below for _, below in labels.values())
+    black = _texts(root, "#222")
+    assert all(above in black for above, _ in labels.values())
+    assert "dot" in black and "X·W" not in black   # the op's name in its circle
+    assert not any(re.fullmatch(r"-?[0-9.]+", t) for t in _texts(root))   # no number left
+    # Only the named edges change; unnamed ones keep their numbers.
+    partial = _parse(to_svg(g, edge_labels={"B->Y:1": ("(3,)", "(3,)")}))
+    assert "(3,)" in _texts(partial) and "0.5" not in _texts(partial) and "2.5" in _texts(partial)
+    assert to_svg(g, edge_labels=None) == to_svg(g)
+
+
+def test_edge_labels_are_checked():
+    g = affine_graph()
+    with pytest.raises(ValueError, match="names edges \\['nope'\\]"):
+        to_svg(g, edge_labels={"nope": ("a", "b")})
+    with pytest.raises(TypeError, match="pair of strings"):
+        to_svg(g, edge_labels={"B->Y:1": "(3,)"})
+    with pytest.raises(TypeError, match="dict of edge id"):
+        figure(g, edge_labels=[("B->Y:1", ("a", "b"))])
+
+
+def test_node_names_are_written_above_their_nodes():
+    g = softmax_with_loss_graph()
+    plain = _texts(_parse(to_svg(g)))
+    named = _texts(_parse(to_svg(g, node_names=True)))
+    for name in ("S", "1/S", "y₁", "y₂", "y₃", "L"):
+        assert name in named, name
+    assert "S" not in plain and "1/S" not in plain
+    # Room is kept for them: the figure grows, and no value label sits on a name.
+    assert float(_parse(to_svg(g, node_names=True)).get("viewBox").split()[3]) >= \
+        float(_parse(to_svg(g)).get("viewBox").split()[3])
+
+
+def test_a_figure_with_a_phone_drawing_shows_one_of_two():
+    g = softmax_with_loss_graph()
+    fig = figure(g, caption="c", narrow=transposed(g, 0.5, 1.3), node_names=True)
+    out = fig._repr_html_()
+    assert out.count("<svg") == 2 and "bp-figure-pair" in out
+    assert '<div class="bp-narrow">' in out and "@media (max-width:600px)" in out
+    narrow_width = float(_parse(fig.narrow_svg).get("viewBox").split()[2])
+    wide_width = float(_parse(fig.svg).get("viewBox").split()[2])
+    assert narrow_width < 0.5 * wide_width
+    assert "bp-figure-pair" not in figure(g)._repr_html_()
+    with pytest.raises(ValueError, match="same graph laid out for a phone"):
+        figure(g, narrow=apple_graph())
+
+
+def test_min_text_px_sets_the_min_width():
+    g = apple_graph()
+    def min_width(svg):
+        style = dict(kv.split(":") for kv in _parse(svg).get("style").split(";"))
+        return float(style["min-width"].removesuffix("px"))
+    width = float(_parse(to_svg(g)).get("viewBox").split()[2])
+    assert min_width(to_svg(g, min_text_px=7.0)) == pytest.approx(width * 7.0 / 14, abs=0.5)
+    assert min_width(to_svg(g, min_text_px=7.0)) < min_width(to_svg(g))
+    with pytest.raises(ValueError, match="positive number of pixels"):
+        to_svg(g, min_text_px=0)

@@ -16,6 +16,7 @@ def test_each_op_matches_its_maths_forward_and_backward():
     cases = {
         "add": (lambda g, x: g.add(x, g.const(3.0)), 2.0, 5.0, 1.0),
         "mul": (lambda g, x: g.mul(x, g.const(3.0)), 2.0, 6.0, 3.0),
+        "dot": (lambda g, x: g.dot(x, g.const(3.0)), 2.0, 6.0, 3.0),
         "square": (lambda g, x: g.square(x), 3.0, 9.0, 6.0),
         "exp": (lambda g, x: g.exp(x), 0.5, math.exp(0.5), math.exp(0.5)),
         "reciprocal": (lambda g, x: g.reciprocal(x), 4.0, 0.25, -1 / 16),

@@ -8,11 +8,12 @@ import pytest
 from backprop.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import Graph
 from backprop.graphs import (BUILDERS, apple_graph, apple_orange_graph, build, sigmoid_graph,
-                             softmax_with_loss_graph, square_sum_graph)
+                             softmax_with_loss_graph, square_sum_graph, fork_graph,
+                             transposed)
 
 
 def test_builder_names_match_the_agreed_api():
-    assert list(BUILDERS) == ["apple", "apple_orange", "square_sum", "sigmoid", "sigmoid_node",
+    assert list(BUILDERS) == ["apple", "apple_orange", "square_sum", "fork", "sigmoid", "sigmoid_node",
                              "softmax_with_loss"]
     for name, builder in BUILDERS.items():
         g = builder()
@@ -43,6 +44,15 @@ def test_apple_and_orange_715_and_its_gradients():
     for name, value in expected.items():
         assert grads[name] == pytest.approx(value, rel=1e-15, abs=0), name
     assert grads["orange_num"] == 165 and grads["tax"] == 650   # exact: 1.1*150, 200 + 450
+
+
+def test_fork_gradients_add_up_to_y_plus_one():
+    g = fork_graph(x=3.0, y=5.0)
+    assert g.values["f"] == 18.0
+    assert g.node_grads == {"f": 1.0, "xy": 1.0, "x": 6.0, "y": 3.0}
+    # x's two outgoing edges carry y and 1; the node's gradient is their sum.
+    assert (g.grads["x->xy:0"], g.grads["x->f:1"]) == (5.0, 1.0)
+    assert sorted(e.dst for e in g.consumers("x")) == ["f", "xy"]
 
 
 def test_square_sum_is_the_chain_rule_example():
@@ -96,7 +106,7 @@ def _random_inputs(name, rng):
     if name in ("apple", "apple_orange"):
         keys = ["apple", "apple_num", "tax"] + (["orange", "orange_num"] if name == "apple_orange" else [])
         return {k: float(rng.uniform(0.5, 200)) for k in keys}
-    if name == "square_sum":
+    if name in ("square_sum", "fork"):
         return {"x": float(rng.normal(0, 3)), "y": float(rng.normal(0, 3))}
     if name in ("sigmoid", "sigmoid_node"):
         return {"x": float(rng.normal(0, 3))}
@@ -153,3 +163,12 @@ def test_the_sigmoid_node_gives_the_four_node_chains_gradient():
         chain, node = BUILDERS["sigmoid"](x=x), BUILDERS["sigmoid_node"](x=x)
         assert node.forward() == pytest.approx(chain.forward(), rel=1e-15)
         assert node.backward()["x"] == pytest.approx(chain.backward()["x"], rel=1e-12)
+
+
+def test_transposed_swaps_rows_and_columns_and_keeps_the_numbers():
+    g = softmax_with_loss_graph()
+    t = transposed(g, across=0.5, down=2.0)
+    for nid, node in g.nodes.items():
+        assert t.nodes[nid].pos == (node.pos[1] * 0.5, node.pos[0] * 2.0)
+        assert t.nodes[nid].op == node.op and t.nodes[nid].inputs == node.inputs
+    assert t.values == g.values and t.grads == g.grads and t.output == g.output

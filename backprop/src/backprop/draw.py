@@ -23,7 +23,8 @@ import numbers
 from dataclasses import dataclass
 
 from .graph import LEAF_OPS, Edge, Graph, GraphState, format_value, state_after
-from .layout import FONT, SMALL, R, leaf_label_side, plan, text_box
+from .layout import FONT, SMALL, R, leaf_label_side, name_box, plan, text_box
+from .validate import as_number
 
 MIN_TEXT_PX = 10.5       # smallest on-screen text height we allow (sets min-width)
 INK, GRAD, FWD, ACTIVE_FILL = "#222", "#c62828", "#1565c0", "#fff3c4"
@@ -72,7 +73,26 @@ def _label(box, s, size, fill=INK, extra=""):
     return _text((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, s, size, fill, extra)
 
 
-def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | None = None) -> str:
+def _check_edge_labels(graph: Graph, edge_labels) -> dict[str, tuple[str, str]]:
+    if edge_labels is None:
+        return {}
+    if not isinstance(edge_labels, dict):
+        raise TypeError(f"edge_labels must be a dict of edge id -> (text above, text below), "
+                        f"got {type(edge_labels).__name__}")
+    known = {e.id for e in graph.edges}
+    bad = sorted(set(edge_labels) - known)
+    if bad:
+        raise ValueError(f"edge_labels names edges {bad} that are not in graph {graph.name!r}; "
+                         f"its edges are {sorted(known)}")
+    for eid, pair in edge_labels.items():
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(t, str) for t in pair)):
+            raise TypeError(f"edge_labels[{eid!r}] must be a pair of strings (above, below), got {pair!r}")
+    return edge_labels
+
+
+def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | None = None,
+           edge_labels: dict[str, tuple[str, str]] | None = None,
+           node_names: bool = False, min_text_px: float = MIN_TEXT_PX) -> str:
     """The graph as an inline SVG string.
 
     state: None (the static figure: every forward value and gradient, nothing
@@ -80,6 +100,11 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
     0 <= k <= len(steps)) or a ``GraphState``.
     title: accessible name (default: the graph's title); desc: longer text for
     screen readers (default: the visible values and gradients in words).
+    edge_labels: edge id -> (text above, text below) shown in place of the
+    edge's value and gradient, e.g. the shapes of arrays on a graph of layers.
+    node_names: write each operation node's label (S, 1/S, y₁, ...) above it.
+    min_text_px: the smallest text may not shrink below this many pixels (the SVG's
+    min-width); a wide graph that must fit a column may allow a little less.
     """
     if not isinstance(graph, Graph):
         raise TypeError(f"graph must be a backprop.graph.Graph (the book's are in backprop.graphs), "
@@ -88,7 +113,11 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
         if value is not None and not isinstance(value, str):
             raise TypeError(f"{name} must be a string or None, got {type(value).__name__}")
     graph.validate()
-    p = plan(graph)
+    labels = _check_edge_labels(graph, edge_labels)
+    min_text_px = as_number("min_text_px", min_text_px)
+    if min_text_px <= 0:
+        raise ValueError(f"min_text_px must be a positive number of pixels, got {min_text_px}")
+    p = plan(graph, labels, bool(node_names))
     st = _state(graph, state, p.full)
     accent = GRAD if st.grads else FWD   # gradients are visible only once the backward pass began
     active = set(st.active_edges)
@@ -116,10 +145,10 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
                                 src.label, FONT, INK, ' font-style="italic"'))
         t = p.label_t[e.id]
         if e.id in st.values:
-            text = format_value(st.values[e.id])
+            text = labels[e.id][0] if e.id in labels else format_value(st.values[e.id])
             parts.append(_label(g.value_box(t, text), text, FONT))
         if e.id in st.grads:
-            text = format_value(st.grads[e.id])
+            text = labels[e.id][1] if e.id in labels else format_value(st.grads[e.id])
             parts.append(_label(g.grad_box(t, text), text, FONT, GRAD, ' font-weight="600"'))
 
     for nid in graph.order():
@@ -135,6 +164,9 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{R:g}" fill="{fill}" stroke="{stroke}" '
             f'stroke-width="{width}"/><text x="{x:.1f}" y="{y + 0.36 * size:.1f}" '
             f'font-size="{size:.1f}" text-anchor="middle" fill="{INK}">{html.escape(sym)}</text>')
+        if node_names and node.label:
+            parts.append(_label(name_box(graph, nid, p.pos), node.label, SMALL, INK,
+                                ' font-style="italic"'))
         if on and nid in st.local_text:
             text = st.local_text[nid]
             parts.append(_label(text_box(x, y - R - 6, 0.0, -1.0, text, SMALL), text, SMALL, GRAD,
@@ -149,7 +181,7 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" '
         f'width="100%" role="img" aria-label="{html.escape(name, quote=True)}" class="bp-graph" '
         f'style="display:block;margin:0 auto;max-width:{1.15 * w:.0f}px;'
-        f'min-width:{w * MIN_TEXT_PX / SMALL:.0f}px;height:auto" font-family="{FONT_FAMILY}">'
+        f'min-width:{w * min_text_px / SMALL:.0f}px;height:auto" font-family="{FONT_FAMILY}">'
         f'<title>{html.escape(name)}</title><desc>{html.escape(text)}</desc>'
         + "".join(parts) + "</svg>")
 
@@ -179,20 +211,37 @@ def describe(graph: Graph, st: GraphState) -> str:
     return f"Computational graph with {n_ops} operation nodes. " + " ".join(parts)
 
 
+# A figure with a second drawing for phones shows one of the two by screen width.
+NARROW_MAX_PX = 600
+_PAIR_STYLE = (f"<style>.bp-figure-pair .bp-narrow{{display:none}}"
+               f"@media (max-width:{NARROW_MAX_PX}px){{.bp-figure-pair .bp-wide{{display:none}}"
+               f".bp-figure-pair .bp-narrow{{display:block}}}}</style>")
+
+
 @dataclass(frozen=True)
 class SvgFigure:
-    """An SVG figure that notebooks and the book show inline (via ``_repr_html_``)."""
+    """An SVG figure that notebooks and the book show inline (via ``_repr_html_``).
+
+    narrow_svg: an optional drawing shown instead on screens up to NARROW_MAX_PX wide.
+    """
     svg: str
     caption: str | None = None
+    narrow_svg: str | None = None
 
     def _repr_html_(self) -> str:
         # overflow-x: on a phone a wide graph scrolls instead of shrinking its text away.
-        body = f'<div style="overflow-x:auto">{self.svg}</div>'
+        body = f'<div class="bp-wide" style="overflow-x:auto">{self.svg}</div>'
+        cls = "bp-figure"
+        if self.narrow_svg is not None:
+            body = _PAIR_STYLE + body + f'<div class="bp-narrow">{self.narrow_svg}</div>'
+            cls += " bp-figure-pair"
         cap = "" if self.caption is None else f"<figcaption>{html.escape(self.caption)}</figcaption>"
-        return f'<figure class="bp-figure" style="margin:1em 0">{body}{cap}</figure>'
+        return f'<figure class="{cls}" style="margin:1em 0">{body}{cap}</figure>'
 
 
-def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | None = None) -> SvgFigure:
+def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | None = None,
+           edge_labels: dict[str, tuple[str, str]] | None = None, node_names: bool = False,
+           narrow: Graph | None = None, min_text_px: float = MIN_TEXT_PX) -> SvgFigure:
     """``to_svg`` ready for display; ``alt`` (if given) becomes the SVG's description."""
     if caption is not None and not isinstance(caption, str):
         raise TypeError(f"caption must be a string or None, got {type(caption).__name__}")
@@ -200,4 +249,12 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
     if alt is not None and not isinstance(alt, str):
         raise TypeError(f"alt must be a string (the figure's text for screen readers) or None, "
                         f"got {type(alt).__name__}")
-    return SvgFigure(to_svg(graph, state, desc=alt), caption)
+    svg = to_svg(graph, state, desc=alt, edge_labels=edge_labels, node_names=node_names,
+                 min_text_px=min_text_px)
+    if narrow is None:
+        return SvgFigure(svg, caption)
+    if not isinstance(narrow, Graph) or set(narrow.nodes) != set(graph.nodes):
+        raise ValueError("narrow must be the same graph laid out for a phone "
+                         "(e.g. backprop.graphs.transposed(graph))")
+    small = to_svg(narrow, state, desc=alt, edge_labels=edge_labels, node_names=node_names)
+    return SvgFigure(svg, caption, small)

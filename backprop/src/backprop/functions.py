@@ -21,7 +21,7 @@ LOG_FLOOR = np.finfo(np.float64).tiny
 def sigmoid(x):
     """Logistic function 1 / (1 + exp(-x)), elementwise; any shape."""
     x = as_float_array("x", x)
-    # exp(-x) overflows for x < -709; clipping changes the result by < 1e-300.
+    # exp(-x) overflows below x = -709; clipping moves y by < 1e-300.
     return 1.0 / (1.0 + np.exp(-np.clip(x, -700.0, 700.0)))
 
 
@@ -36,8 +36,8 @@ def softmax(x):
 
     x: (C,) scores of one sample or (N, C) scores of a batch.
     Returns probabilities of the same shape; each row sums to 1.
-    Subtracting each row's maximum first leaves the result unchanged and keeps
-    exp from overflowing for large scores.
+    Subtracting each row's maximum first leaves the result unchanged
+    and keeps exp from overflowing for large scores.
     """
     x = as_float_array("x", x, ndim=(1, 2))
     shifted = x - np.max(x, axis=-1, keepdims=True)
@@ -49,13 +49,14 @@ def cross_entropy_error(y, t):
     """Mean over the batch of -log(probability given to the right class).
 
     y: (N, C) probabilities (or (C,) for one sample).
-    t: (N, C) one-hot targets, or (N,) class indices (a scalar index for one sample).
+    t: (N, C) one-hot targets or (N,) class indices
+       (for one sample: (C,) or a scalar index).
     Returns a float.
     """
     y = as_float_array("y", y, ndim=(1, 2))
-    if y.ndim == 1:
+    if y.ndim == 1:  # one sample: a batch of one
         y = y.reshape(1, -1)
-        t = np.reshape(t, (1, -1)) if np.ndim(t) == 1 else np.reshape(t, (1,))
+        t = np.reshape(t, (1, -1) if np.ndim(t) == 1 else (1,))
     labels = class_indices(t, y.shape)
     n = y.shape[0]
     picked = y[np.arange(n), labels]

@@ -45,9 +45,9 @@ def _writable_float64(name: str, x) -> np.ndarray:
 def numerical_gradient(f, x: np.ndarray, h: float = H) -> np.ndarray:
     """Gradient of a scalar function ``f`` at ``x`` by central differences.
 
-    f: callable taking ``x`` and returning a scalar (a Python or NumPy number,
-       or an array of size 1). ``x`` is perturbed in place, one entry at a
-       time, and each entry is put back even if ``f`` raises.
+    f: callable taking ``x`` and returning a scalar (a Python or NumPy
+       number, or an array of size 1). ``x`` is perturbed in place, one
+       entry at a time, and each entry is put back even if ``f`` raises.
     h: the step, a positive number (default ``H``).
     x: float64 array of any shape.
     Returns an array with the shape of ``x``.
@@ -109,25 +109,28 @@ def rel_error(a, b, floor: float = REL_ERROR_FLOOR) -> float:
 
 
 def array_rel_error(a, b) -> float:
-    """Relative error of two whole arrays: ``||a-b|| / (||a|| + ||b||)`` (Euclidean norms).
+    """Relative error of two whole arrays, ``||a-b|| / (||a|| + ||b||)``.
 
-    a, b: arrays of one shape (or scalars). Returns a float in [0, 1]; 0.0 when
-    both are all zeros (or empty). NaN anywhere gives NaN, which fails any
-    ``< tolerance`` check.
+    a, b: arrays of one shape (or scalars); the norms are Euclidean.
+    Returns a float in [0, 1]; 0.0 when both are all zeros (or empty).
+    NaN anywhere gives NaN, which fails any ``< tolerance`` check.
 
-    Prefer it to the entrywise ``rel_error`` for a large parameter array with
-    many tiny gradient entries, e.g. the weights of pixels that are blank in the
-    batch: there both gradients are close to 0, their difference is at the level
-    of float64 rounding, and entrywise that is a large *relative* error that says
-    nothing about the backward pass. Here every entry counts in proportion to
-    its size, so rounding on tiny entries cannot dominate. Use ``rel_error``
-    when every single entry must agree, e.g. a small layer's dx.
+    Prefer it to the entrywise ``rel_error`` for a large parameter array
+    with many tiny gradient entries, e.g. the weights of pixels that are
+    blank in the batch: there both gradients are close to 0, they differ
+    at the level of float64 rounding, and entrywise that is a large
+    *relative* error that says nothing about the backward pass. Here every
+    entry counts in proportion to its size, so rounding on tiny entries
+    cannot dominate. Use ``rel_error`` when every single entry must agree,
+    e.g. a small layer's dx.
     """
     a = as_float_array("a", a)
     b = as_float_array("b", b)
     if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}; "
-                         "compare a gradient with the gradient of the same parameter")
+        raise ValueError(
+            f"a and b must have the same shape, got {a.shape} and "
+            f"{b.shape}; compare a gradient with the gradient of the same "
+            "parameter")
     denominator = np.linalg.norm(a) + np.linalg.norm(b)
     if denominator == 0:
         return 0.0

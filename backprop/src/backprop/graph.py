@@ -107,6 +107,9 @@ class Graph:
     def mul(self, *xs: str, **kw) -> str:
         return self.op("mul", *xs, **kw)
 
+    def dot(self, x: str, w: str, **kw) -> str:
+        return self.op("dot", x, w, **kw)
+
     def square(self, x: str, **kw) -> str:
         return self.op("square", x, **kw)
 

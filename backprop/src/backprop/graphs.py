@@ -9,12 +9,15 @@ output on the right, as in the book's figures. Rows grow downwards.
     apple_graph              100 x 2 x 1.1 = 220               (book fig. 5-16)
     apple_orange_graph       (100 x 2 + 150 x 3) x 1.1 = 715   (book fig. 5-17)
     square_sum_graph         z = (x + y)**2 as t = x + y, z = t**2
+    fork_graph               f = x*y + x: x feeds two nodes, df/dx = y + 1
     sigmoid_graph            x -> x(-1) -> exp -> +1 -> 1/x    (the sigmoid, in primitives)
     softmax_with_loss_graph  3-class softmax + cross-entropy (the appendix graph)
+    affine_graph             Y = X·W + B as a dot node and an add node (drawn with shapes)
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from .graph import Graph
@@ -74,6 +77,34 @@ def square_sum_graph(x: float = 1.0, y: float = 2.0) -> Graph:
     t = g.add(xi, yi, id="t", label="t", pos=(1.1, 0.75))
     g.square(t, id="z", label="z", pos=(2.1, 0.75))
     return _finish(g, "z")
+
+
+def fork_graph(x: float = 3.0, y: float = 5.0) -> Graph:
+    """``f = x*y + x``: x fans out to the multiply node and the add node (gradients add at forks).
+
+    Inputs: x, y. Output: f; df/dx = y + 1 (one path through each consumer), df/dy = x.
+    """
+    g = Graph("fork", "f = x·y + x")
+    xi = g.input("x", x, pos=(0, 0))
+    yi = g.input("y", y, pos=(0, 1.4))
+    xy = g.mul(xi, yi, id="xy", label="x·y", pos=(1.2, 0.9))
+    g.add(xy, xi, id="f", label="f", pos=(2.4, 0.2))
+    return _finish(g, "f")
+
+
+def affine_graph(x: float = 1.0, w: float = 2.0, b: float = 0.5) -> Graph:
+    """The Affine layer as the notes draw it: ``X dot W``, then ``+ B``.
+
+    Inputs: X, W, B (single numbers stand in for the arrays; the book labels the
+    edges with the arrays' shapes). Output: Y. Not a widget graph (not in BUILDERS).
+    """
+    g = Graph("affine", "The Affine layer: Y = X·W + B")
+    xi = g.input("X", x, pos=(0, 0))
+    wi = g.input("W", w, pos=(0, 1.3))
+    xw = g.dot(xi, wi, id="XW", label="X·W", pos=(1.4, 0.65))
+    bi = g.input("B", b, pos=(1.6, 1.8))
+    g.add(xw, bi, id="Y", label="Y", pos=(2.8, 0.65))
+    return _finish(g, "Y")
 
 
 def sigmoid_graph(x: float = 1.0) -> Graph:
@@ -143,11 +174,35 @@ def softmax_with_loss_graph(a=(0.3, 2.9, 4.0), t=(0.0, 1.0, 0.0)) -> Graph:
     return _finish(g, "L")
 
 
+def transposed(graph: Graph, across: float = 1.0, down: float = 1.0) -> Graph:
+    """The same graph drawn top to bottom, for narrow screens.
+
+    Each node's ``pos = (column, row)`` becomes ``(row * across, column * down)``:
+    the passes run downwards and the rows become columns.
+    """
+    return relaid(graph, lambda c, r: (r * across, c * down))
+
+
+def scaled(graph: Graph, across: float = 1.0, down: float = 1.0) -> Graph:
+    """The same graph with its columns ``across`` and its rows ``down`` times as far apart."""
+    return relaid(graph, lambda c, r: (c * across, r * down))
+
+
+def relaid(graph: Graph, where) -> Graph:
+    """A copy of ``graph`` (passes run) whose node at pos (c, r) moves to ``where(c, r)``."""
+    nodes = {nid: replace(n, pos=where(*n.pos)) for nid, n in graph.nodes.items()}
+    twin = Graph(graph.name, graph.title, nodes, graph.output)
+    twin.forward()
+    twin.backward()
+    return twin
+
+
 #: name -> builder; every builder works with no arguments.
 BUILDERS: dict[str, Callable[..., Graph]] = {
     "apple": apple_graph,
     "apple_orange": apple_orange_graph,
     "square_sum": square_sum_graph,
+    "fork": fork_graph,
     "sigmoid": sigmoid_graph,
     "sigmoid_node": sigmoid_node_graph,
     "softmax_with_loss": softmax_with_loss_graph,

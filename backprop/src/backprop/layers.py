@@ -12,7 +12,7 @@ import numpy as np
 
 from backprop.validate import as_float_array
 
-from .functions import cross_entropy_error, one_hot, softmax
+from .functions import cross_entropy_error, one_hot, sigmoid, softmax
 
 
 def require_forward(layer, *stored) -> None:
@@ -30,9 +30,29 @@ def require_shape(name: str, value, shape) -> np.ndarray:
     arr = as_float_array(name, value)
     if arr.shape != tuple(shape):
         raise ValueError(
-            f"{name} must have shape {tuple(shape)} (the shape of the forward output), got {arr.shape}"
+            f"{name} must have shape {tuple(shape)} (the shape of the forward output), "
+            f"got {arr.shape}"
         )
     return arr
+
+
+def checked_dout(layer, dout, stored: np.ndarray, columns: int | None = None) -> np.ndarray:
+    """``dout`` as a float array shaped like the forward output, after checking that
+    ``forward`` ran and stored ``stored``. The output is shaped like ``stored``, or
+    (len(stored), columns) when ``columns`` is given."""
+    require_forward(layer, stored)
+    shape = stored.shape if columns is None else (len(stored), columns)
+    return require_shape("dout", dout, shape)
+
+
+def as_rows(x, W: np.ndarray) -> np.ndarray:
+    """``x`` as an (N, D) float array for weights ``W`` (D, M); (N, ...) is flattened."""
+    x = as_float_array("x", x)
+    d = W.shape[0]
+    if x.ndim < 2 or int(np.prod(x.shape[1:])) != d:
+        raise ValueError(f"Affine.forward: x must have shape (N, {d}) (W is {W.shape}), "
+                         f"got {x.shape}")
+    return x.reshape(x.shape[0], d)
 
 
 class MulLayer:
@@ -59,14 +79,14 @@ class AddLayer:
     """Add node: out = x + y for numbers or arrays of one shape."""
 
     def __init__(self):
-        self.out = None  # kept so that backward can tell whether forward has run
+        self.out = None  # lets backward tell whether forward has run
 
     def forward(self, x, y):
         self.out = x + y
         return self.out
 
     def backward(self, dout):
-        """Returns (dx, dy) = (dout, dout): addition passes dout on unchanged."""
+        """Returns (dx, dy) = (dout, dout): dout passes on unchanged."""
         require_forward(self, self.out)
         dx = dout * 1
         dy = dout * 1
@@ -85,10 +105,9 @@ class Relu:
         return np.where(self.mask, 0.0, x)
 
     def backward(self, dout):
-        """dout: shape of x. Returns dx: dout where x > 0, else 0 (also at x == 0)."""
-        require_forward(self, self.mask)
-        dout = require_shape("dout", dout, self.mask.shape)
-        # np.where builds a new array; the book's dout[mask] = 0 would change the caller's dout.
+        """dout: shape of x. Returns dout where x > 0, else 0."""
+        dout = checked_dout(self, dout, self.mask)
+        # A new array: the notes' dout[mask] = 0 changes the caller's dout.
         return np.where(self.mask, 0.0, dout)
 
 
@@ -99,14 +118,12 @@ class Sigmoid:
         self.out = None
 
     def forward(self, x):
-        x = as_float_array("x", x)
-        self.out = 1.0 / (1.0 + np.exp(-np.clip(x, -700.0, 700.0)))
+        self.out = sigmoid(x)
         return self.out
 
     def backward(self, dout):
-        """dout: shape of x. Returns dx = dout * out * (1 - out), from the stored output."""
-        require_forward(self, self.out)
-        dout = require_shape("dout", dout, self.out.shape)
+        """dout: shape of x. Returns dout * out * (1 - out)."""
+        dout = checked_dout(self, dout, self.out)
         return dout * (1.0 - self.out) * self.out
 
 
@@ -114,35 +131,29 @@ class Affine:
     """Fully connected layer: out = x @ W + b.
 
     W: (D, M) weights, b: (M,) bias. After ``backward`` the layer holds
-    ``dW`` (D, M) and ``db`` (M,). Inputs of shape (N, d1, d2, ...) with
-    d1 * d2 * ... == D are flattened to (N, D), as in the book.
+    dW (D, M) and db (M,). An input (N, d1, d2, ...) with
+    d1 * d2 * ... == D is flattened to (N, D), as in the book.
     """
 
     def __init__(self, W, b):
-        W = as_float_array("W", W, ndim=2)
-        self.W = W
-        self.b = as_float_array("b", b, shape=(W.shape[1],))
+        self.W = as_float_array("W", W, ndim=2)
+        self.b = as_float_array("b", b, shape=(self.W.shape[1],))
         self.x = None
         self.x_shape = None
         self.dW = None
         self.db = None
 
     def forward(self, x):
-        """x: (N, D) or (N, ...) flattening to (N, D). Returns (N, M)."""
-        x = as_float_array("x", x)
-        d = self.W.shape[0]
-        if x.ndim < 2 or int(np.prod(x.shape[1:])) != d:
-            raise ValueError(f"Affine.forward: x must have shape (N, {d}) (W is {self.W.shape}), got {x.shape}")
-        self.x_shape = x.shape
-        self.x = x.reshape(x.shape[0], d)
+        """x: (N, D). Returns (N, M)."""
+        self.x = as_rows(x, self.W)
+        self.x_shape = np.shape(x)
         return self.x @ self.W + self.b
 
     def backward(self, dout):
-        """dout: (N, M). Returns dx with the shape of x; sets dW (D, M) and db (M,)."""
-        require_forward(self, self.x)
-        dout = require_shape("dout", dout, (self.x.shape[0], self.W.shape[1]))
+        """dout: (N, M). Returns dx like x; sets dW and db."""
+        dout = checked_dout(self, dout, self.x, columns=self.W.shape[1])
         self.dW = self.x.T @ dout
-        self.db = np.sum(dout, axis=0)  # b was added to every row, so its gradient sums the rows
+        self.db = np.sum(dout, axis=0)  # b was added to every row
         return (dout @ self.W.T).reshape(self.x_shape)
 
 
@@ -159,16 +170,11 @@ class SoftmaxWithLoss:
         self.t = None
 
     def forward(self, x, t):
-        """x: (N, C) scores (or (C,) for one sample); t: (N, C) one-hot or (N,) labels."""
-        x = as_float_array("x", x, ndim=(1, 2))
+        """x: (N, C) scores; t: (N, C) one-hot or (N,) labels.
+        One sample may be given as x (C,) with t (C,) or a label."""
         self.y = softmax(x)
-        if x.ndim == 1:  # one sample: a batch of one, shaped back at the end
-            y_batch = self.y.reshape(1, -1)
-            t_batch = np.reshape(t, (1, -1) if np.ndim(t) == 1 else (1,))
-        else:
-            y_batch, t_batch = self.y, t
-        self.t = one_hot(t_batch, y_batch.shape).reshape(x.shape)
-        self.loss = cross_entropy_error(y_batch, t_batch)
+        self.t = one_hot_like(t, self.y)
+        self.loss = cross_entropy_error(self.y, self.t)
         return self.loss
 
     def backward(self, dout=1):
@@ -176,3 +182,10 @@ class SoftmaxWithLoss:
         require_forward(self, self.y, self.t)
         batch_size = 1 if self.y.ndim == 1 else self.y.shape[0]
         return dout * (self.y - self.t) / batch_size
+
+
+def one_hot_like(t, y: np.ndarray) -> np.ndarray:
+    """Targets ``t`` (one-hot or labels) as one-hot rows shaped like ``y``: (N, C) or (C,)."""
+    if y.ndim == 1:  # one sample: a batch of one, shaped back at the end
+        t = np.reshape(t, (1, -1) if np.ndim(t) == 1 else (1,))
+    return one_hot(t, y.reshape(-1, y.shape[-1]).shape).reshape(y.shape)

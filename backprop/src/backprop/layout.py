@@ -155,17 +155,32 @@ class Plan:
 _CACHE: dict = {}
 
 
-def plan(graph: Graph) -> Plan:
-    """The layout of ``graph``'s figure (runs forward and backward if not done yet)."""
+def name_box(graph: Graph, nid: str, pos) -> tuple[float, float, float, float]:
+    """Where an operation node's name (its label) is written: just above its circle."""
+    x, y = pos[nid]
+    return text_box(x, y - R - 3, 0.0, -1.0, graph.nodes[nid].label, SMALL)
+
+
+def plan(graph: Graph, edge_labels: dict[str, tuple[str, str]] | None = None,
+         node_names: bool = False) -> Plan:
+    """The layout of ``graph``'s figure (runs forward and backward if not done yet).
+
+    edge_labels: edge id -> (text above, text below) drawn instead of the value and gradient.
+    node_names: reserve room above each labelled operation node for its name.
+    """
     full = state_after(graph)
+    labels = edge_labels or {}
     pos = positions(graph)   # first: it checks the hints that the cache key hashes
     key = (tuple(graph.nodes.values()), graph.output, tuple(sorted(full.values.items())),
-           tuple(sorted(full.grads.items())))
+           tuple(sorted(full.grads.items())), tuple(sorted(labels.items())), node_names)
     if key in _CACHE:
         return _CACHE[key]
     geo = _geometry(graph, pos, graph.edges)
     taken = [(x - R, y - R, x + R, y + R) for nid, (x, y) in pos.items()
              if graph.nodes[nid].op not in LEAF_OPS]
+    if node_names:
+        taken += [name_box(graph, nid, pos) for nid, n in graph.nodes.items()
+                  if n.op not in LEAF_OPS and n.label]
     for g in geo:   # names of inputs and of the output, values of constants: fixed places
         src = graph.nodes[g.edge.src]
         if src.op in LEAF_OPS:
@@ -181,8 +196,8 @@ def plan(graph: Graph) -> Plan:
     for g in sorted(geo, key=lambda g: (math.hypot(g.x1 - g.x0, g.y1 - g.y0), g.edge.id)):
         if graph.nodes[g.edge.src].op == "const":
             continue
-        v = format_value(full.values[g.edge.id])
-        d = format_value(full.grads[g.edge.id])
+        v, d = labels.get(g.edge.id, (format_value(full.values[g.edge.id]),
+                                      format_value(full.grads[g.edge.id])))
         # Only what lies near this edge can collide with its labels (keeps planning fast).
         reach = text_width(max(v, d, key=len), FONT) + FONT
         region = (min(g.x0, g.x1) - reach, min(g.y0, g.y1) - reach,

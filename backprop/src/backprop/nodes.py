@@ -54,6 +54,10 @@ OPS: dict[str, OpRule] = {
     "mul": OpRule("×", None, lambda xs, c: _prod(xs),
                   lambda xs, y, c: [_prod(xs[:k] + xs[k + 1:]) for k in range(len(xs))],
                   lambda k, n, c: "× the other input" if n == 2 else "× the other inputs"),
+    # The matrix product, drawn as the notes' `dot` node; on single numbers it is a product.
+    "dot": OpRule("dot", 2, lambda xs, c: xs[0] * xs[1],
+                  lambda xs, y, c: [xs[1], xs[0]],
+                  lambda k, n, c: "× Wᵀ" if k == 0 else "× Xᵀ (on the left)"),
     "square": OpRule("**2", 1, lambda xs, c: xs[0] ** 2,
                      lambda xs, y, c: [2.0 * xs[0]],
                      lambda k, n, c: "× 2x"),

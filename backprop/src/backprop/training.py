@@ -12,14 +12,21 @@ from backprop.validate import as_float_array, as_number
 
 
 def sgd_step(params, grads, lr=0.1):
-    """One step of gradient descent: params[key] -= lr * grads[key] for every key.
+    """One step of gradient descent: params[key] -= lr * grads[key].
 
     Updates the arrays of ``params`` in place; ``grads`` is left unchanged.
     """
     lr = as_number("lr", lr)
+    require_same_keys(params, grads)
+    for key in params:
+        grad = as_float_array(f"grads[{key!r}]", grads[key],
+                              shape=np.shape(params[key]))
+        params[key] -= lr * grad
+
+
+def require_same_keys(params, grads) -> None:
+    """Raise unless ``grads`` has an entry for every key of ``params``."""
     missing = set(params) - set(grads)
     if missing:
-        raise KeyError(f"grads has no entry for {sorted(missing)}; it needs the keys of params {sorted(params)}")
-    for key in params:
-        grad = as_float_array(f"grads[{key!r}]", grads[key], shape=np.shape(params[key]))
-        params[key] -= lr * grad
+        raise KeyError(f"grads has no entry for {sorted(missing)}; "
+                       f"it needs the keys of params {sorted(params)}")

@@ -20,36 +20,41 @@ class TwoLayerNet:
     """Affine -> ReLU -> Affine -> Softmax-with-Loss.
 
     ``params`` holds W1 (D, H), b1 (H,), W2 (H, C), b2 (C,) and is the one
-    place the parameters live: every forward pass hands the current arrays to
-    the Affine layers, so replacing ``params['W1']`` with a new array works as
-    well as updating it in place. (The book's version only shares the arrays
-    once, at construction, and silently stops learning if they are replaced.)
+    place the parameters live: every forward pass hands the current arrays
+    to the Affine layers, so replacing ``params['W1']`` with a new array
+    works as well as updating it in place. (The book's version shares the
+    arrays once, at construction, and silently stops learning if they are
+    replaced.)
     """
 
-    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, seed=None):
+    def __init__(self, input_size, hidden_size, output_size,
+                 weight_init_std=0.01, seed=None):
         rng = np.random.default_rng(seed)
+        D, H, C = input_size, hidden_size, output_size
         self.params = {
-            "W1": weight_init_std * rng.standard_normal((input_size, hidden_size)),
-            "b1": np.zeros(hidden_size),
-            "W2": weight_init_std * rng.standard_normal((hidden_size, output_size)),
-            "b2": np.zeros(output_size),
+            "W1": weight_init_std * rng.standard_normal((D, H)),
+            "b1": np.zeros(H),
+            "W2": weight_init_std * rng.standard_normal((H, C)),
+            "b2": np.zeros(C),
         }
+        p = self.params
         self.layers = OrderedDict()
-        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
+        self.layers["Affine1"] = Affine(p["W1"], p["b1"])
         self.layers["Relu1"] = Relu()
-        self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
+        self.layers["Affine2"] = Affine(p["W2"], p["b2"])
         self.lastLayer = SoftmaxWithLoss()
 
     def predict(self, x):
         """x: (N, D). Returns scores (N, C), before the softmax."""
-        self.layers["Affine1"].W, self.layers["Affine1"].b = self.params["W1"], self.params["b1"]
-        self.layers["Affine2"].W, self.layers["Affine2"].b = self.params["W2"], self.params["b2"]
-        for layer in self.layers.values():
+        p, layers = self.params, self.layers
+        layers["Affine1"].W, layers["Affine1"].b = p["W1"], p["b1"]
+        layers["Affine2"].W, layers["Affine2"].b = p["W2"], p["b2"]
+        for layer in layers.values():
             x = layer.forward(x)
         return x
 
     def loss(self, x, t):
-        """x: (N, D); t: (N, C) one-hot or (N,) labels. Returns the mean loss."""
+        """x: (N, D); t: (N, C) one-hot or (N,) labels. Returns a float."""
         return self.lastLayer.forward(self.predict(x), t)
 
     def accuracy(self, x, t):
@@ -59,17 +64,17 @@ class TwoLayerNet:
         return float(np.mean(np.argmax(scores, axis=1) == labels))
 
     def numerical_gradient(self, x, t):
-        """Gradients of the loss by central differences; dict with the keys of params."""
-        return {key: numerical_gradient(lambda _: self.loss(x, t), self.params[key])
-                for key in self.params}
+        """Gradients by central differences; keys of params."""
+        def f(_):
+            return self.loss(x, t)
+        return {key: numerical_gradient(f, value)
+                for key, value in self.params.items()}
 
     def gradient(self, x, t):
-        """Gradients of the loss by backpropagation; dict with the keys of params."""
+        """Gradients by backpropagation; keys of params."""
         self.loss(x, t)
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
-        return {
-            "W1": self.layers["Affine1"].dW, "b1": self.layers["Affine1"].db,
-            "W2": self.layers["Affine2"].dW, "b2": self.layers["Affine2"].db,
-        }
+        a1, a2 = self.layers["Affine1"], self.layers["Affine2"]
+        return {"W1": a1.dW, "b1": a1.db, "W2": a2.dW, "b2": a2.db}

@@ -186,31 +186,35 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False):
             (_images(test_x, normalize, flatten), _labels(test_t, one_hot_label)))
 
 
-def mnist_source() -> str:
+def mnist_source(*, folder: bool = True) -> str:
     """Say which MNIST data load_mnist() loads (or would load) now, for captions.
 
+    folder=False leaves out where the files are (a path of the machine that
+    runs it), for text that others read: the book names the data set only.
     Reads only file headers and checksums, never the whole dataset.
     """
     user = _user_dir()
     directory = user if user is not None else cache_dir()
+    where = f" in {directory}" if folder else ""
     missing = [n for n in FILE_NAMES if not (directory / n).is_file()]
     if missing:
         if user is not None:
-            return (f"MNIST_DIR={directory}, which lacks {', '.join(missing)}, "
-                    f"so load_mnist() cannot load yet")
+            return (f"MNIST_DIR{'=' + str(directory) if folder else ''}, which lacks "
+                    f"{', '.join(missing)}, so load_mnist() cannot load yet")
         return (f"the official MNIST files (60,000 training / 10,000 test images), not yet "
-                f"all downloaded; load_mnist() fetches them into {directory}")
+                f"all downloaded; load_mnist() fetches them into "
+                f"{directory if folder else 'its cache'}")
     kind = identify(_fingerprints(directory))
     counts = {n: read_header(directory / n)[1] for n in (TRAIN_IMAGES, TEST_IMAGES)}
     sizes = f"{counts[TRAIN_IMAGES]:,} training / {counts[TEST_IMAGES]:,} test images"
     if kind == "official":
-        return f"the official MNIST files ({sizes}) in {directory}"
+        return f"the official MNIST files ({sizes}){where}"
     if user is None:
-        return (f"files in the cache {directory} that are not the official MNIST files "
+        return (f"files in the cache{where} that are not the official MNIST files "
                 f"({sizes}); load_mnist() will refuse them")
     if kind == "offline-split":
-        return (f"the course's offline MNIST split in {directory} ({sizes}: real MNIST digits, "
+        return (f"the course's offline MNIST split{where} ({sizes}: real MNIST digits, "
                 f"all from the official test set; not the official 60,000 / 10,000 split, so "
                 f"accuracies are not comparable with published MNIST results)")
-    return (f"user-supplied MNIST-format files in {directory} ({sizes}; not the official "
+    return (f"user-supplied MNIST-format files{where} ({sizes}; not the official "
             f"MNIST files)")
