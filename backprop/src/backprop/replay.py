@@ -160,7 +160,7 @@ def forward_state(graph: Graph) -> GraphState:
 # Operations whose local derivative is a rule of the input or output (exp(x),
 # y(1-y), ...): the reader sees the rule and its value, "× y(1−y) = 0.1966".
 # For +, × and ×c the value alone says it all ("× 1.1" at the tax node).
-_RULE_OPS = frozenset({"square", "exp", "reciprocal", "log", "sigmoid"})
+_RULE_OPS = frozenset({"square", "exp", "reciprocal", "log", "sigmoid", "tanh", "relu"})
 
 
 def _local_label(op: str, rule: str, value: float) -> str:
