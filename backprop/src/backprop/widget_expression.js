@@ -26,7 +26,7 @@ function syntaxError(what, pos) {
 
 function tokenize(text) {
   const out = [];
-  const re = /\s+|(\d[\d_]*\.?[\d_]*(?:[eE][+-]?\d+)?[jJ]?|\.\d[\d_]*(?:[eE][+-]?\d+)?[jJ]?)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|\/\/|[-+*/%@().,])/y;
+  const re = /\s+|(\d[\d_]*\.?[\d_]*(?:[eE][+-]?\d+)?[jJ]?|\.\d[\d_]*(?:[eE][+-]?\d+)?[jJ]?)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|\/\/|[-+*/%@().,~])/y;
   let i = 0;
   while (i < text.length) {
     re.lastIndex = i;
