@@ -21,6 +21,7 @@ Widget: ``backprop.widget.flow(expression_graph(text, **inputs))``.
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from .graph import Graph, GraphError
 from .validate import as_number
@@ -167,6 +168,8 @@ def expression_graph(text: str, **inputs: float) -> Graph:
     unused = sorted(set(values) - set(b.used))
     if unused:
         raise ExpressionError(f"inputs {unused} do not appear in the expression {text.strip()!r}")
+    # The output edge is named in the figure: f, as the book writes it (out if f is an input).
+    g.nodes[out] = replace(g.nodes[out], label="out" if "f" in values else "f")
     g.set_output(out)
     g.forward()     # raises GraphError for a non-finite value
     g.backward()

@@ -91,8 +91,24 @@ def build_steps(graph: Graph) -> list[Step]:
              caption=f"The {node.symbol} node multiplies its upstream gradient "
              f"{format_value(graph.node_grads[nid])}{fan} by its local derivative "
              + ("; ".join(f"{format_value(d)}" for d in graph.local[nid]))
-             + " and sends " + ", ".join(format_value(graph.grads[e.id]) for e in edges) + " back.")
+             + " and sends " + _and([f"{format_value(graph.grads[e.id])} to {edge_name(graph, e.src)}"
+                                    for e in edges]) + ".")
     return steps
+
+
+def edge_name(graph: Graph, src: str) -> str:
+    """How a caption names the edge leaving ``src``: "the tax edge", "the edge from the exp node"."""
+    node = graph.nodes[src]
+    if node.op == "const":
+        return f"the edge of the constant {node.label}"
+    if node.label:
+        return f"the {node.label} edge"
+    return f"the edge from the {node.symbol} node"
+
+
+def _and(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@
 
 const CX = 104.0, RY = 72.0, R = 19.0, FONT = 16.0, SMALL = 14.0, OUT_LEN = 0.9 * CX;
 const LABEL_T = [0.5, 0.38, 0.62, 0.26, 0.74, 0.16, 0.84];
-const LINE_COST = 4.0, MIN_TEXT_PX = 10.5;
+const LINE_COST = 4.0, MIN_TEXT_PX = 10.5, D = 0.7071;
+const LOCAL_SIDES = [[0.0, -1.0], [0.0, 1.0], [D, -D], [-D, -D], [D, D], [-D, D], [1.0, 0.0], [-1.0, 0.0]];
 const INK = "#222", GRAD = "#c62828", FWD = "#1565c0", ACTIVE_FILL = "#fff3c4";
 const HALO = 'paint-order="stroke" stroke="#fff" stroke-width="4" stroke-linejoin="round"';
 const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif";
@@ -109,6 +110,10 @@ function overlap(a, b, margin = 3.0) {
   return w > 0 && h > 0 ? w * h : 0.0;
 }
 
+function localBox(x, y, [nx, ny], text) {
+  return textBox(x + nx * (R + 6), y + ny * (R + 6), nx, ny, text, SMALL);
+}
+
 function leafLabelSide(geo) { return geo.ux > 0.3 ? [-1.0, 0.0] : [-geo.ux, -geo.uy]; }
 
 // backprop.layout.plan: where every node, edge and label goes (independent of the step shown).
@@ -159,14 +164,27 @@ function plan(g) {
     taken.push(...best[2]);
     boxes.push(...best[2]);
   }
-  for (const nid of Object.keys(full.localText)) {
+  const localSide = {};
+  for (const nid of Object.keys(full.localText)) {   // one shows at a time: avoid edges and labels only
     const [x, y] = pos[nid];
-    boxes.push(textBox(x, y - R - 6, 0.0, -1.0, full.localText[nid], SMALL));
+    let best = null;
+    for (const side of LOCAL_SIDES) {
+      const b = localBox(x, y, side, full.localText[nid]);
+      let cost = 0;
+      for (const o of taken) cost += overlap(b, o);
+      let clip = 0;
+      for (const [e, ob] of spans) if (overlap(b, ob, 1.0)) clip += e.clipLength(b);
+      cost += LINE_COST * clip;
+      if (best === null || cost < best[0]) best = [cost, side, b];
+      if (cost < 1) break;
+    }
+    localSide[nid] = best[1];
+    boxes.push(best[2]);
   }
   for (const [, span] of spans) boxes.push(span);
   const box = [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])) - 3,
     Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3])) + 3];
-  return { pos, geo, labelT, full, box };
+  return { pos, geo, labelT, full, localSide, box };
 }
 
 function svgText(x, y, s, size, fill = INK, extra = "") {
@@ -251,7 +269,7 @@ function toSvg(g, k) {
       + `font-size="${f1(size)}" text-anchor="middle" fill="${INK}">${escapeHtml(sym)}</text>`);
     if (on && nid in st.localText) {
       const text = st.localText[nid];
-      parts.push(svgLabel(textBox(x, y - R - 6, 0.0, -1.0, text, SMALL), text, SMALL, GRAD, ' font-style="italic" font-weight="600"'));
+      parts.push(svgLabel(localBox(x, y, p.localSide[nid] || [0.0, -1.0], text), text, SMALL, GRAD, ' font-style="italic" font-weight="600"'));
     }
   }
   const pad = 6.0;

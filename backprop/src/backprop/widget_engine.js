@@ -188,6 +188,18 @@ function graphFromSpec(spec) {
   return g;
 }
 
+// backprop.replay.edge_name: "the tax edge", "the edge from the exp node".
+function edgeName(g, src) {
+  const node = g.nodes.get(src);
+  if (node.op === "const") return `the edge of the constant ${node.label}`;
+  if (node.label) return `the ${node.label} edge`;
+  return `the edge from the ${symbolOf(node)} node`;
+}
+
+function joinAnd(items) {
+  return items.length === 1 ? items[0] : items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
+}
+
 // backprop.replay.build_steps: inputs, each op forward, the seed, each op backward.
 function buildSteps(g) {
   if (Object.keys(g.values).length !== g.nodes.size) g.forward();
@@ -226,7 +238,7 @@ function buildSteps(g) {
     push({ kind: "backward", node: nid, edges, grads: edges.map((e) => g.grads[e]), local: g.local[nid], localText: texts,
       caption: `The ${symbolOf(node)} node multiplies its upstream gradient ${fv(g.nodeGrads[nid])}${fan} by its local derivative `
         + g.local[nid].map(fv).join("; ")
-        + " and sends " + edges.map((e) => fv(g.grads[e])).join(", ") + " back." });
+        + " and sends " + joinAnd(node.inputs.map((src, k) => `${fv(g.grads[edges[k]])} to ${edgeName(g, src)}`)) + "." });
   }
   return steps;
 }

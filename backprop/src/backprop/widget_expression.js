@@ -254,6 +254,8 @@ function expressionGraph(text, inputs) {
   if (unused.length) {
     throw new ExpressionError(`inputs [${unused.map(pyStrRepr).join(", ")}] do not appear in the expression ${pyStrRepr(t)}`);
   }
+  // The output edge is named in the figure: f, as the book writes it (out if f is an input).
+  g.nodes.set(out, { ...g.nodes.get(out), label: "f" in inputs ? "out" : "f" });
   g.setOutput(out);
   g.forward();
   g.backward();
