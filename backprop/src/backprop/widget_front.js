@@ -219,7 +219,7 @@ function render({ model, el: host }) {
       let estimate;
       try { estimate = (at(h) - at(-h)) / (2 * h); } catch (e) { estimate = NaN; }
       const item = el("li", { "data-input": id, "data-gradient": String(grads[id]), "data-estimate": String(estimate) },
-        `∂out/∂${graph.nodes.get(id).label}: backward pass ${BP.formatValue(grads[id])}, `
+        `∂${graph.nodes.get(graph.output).label || "out"}/∂${graph.nodes.get(id).label}: backward pass ${BP.formatValue(grads[id])}, `
         + `central difference ${Number.isFinite(estimate) ? estimate.toPrecision(6) : "undefined here"}`);
       checks.append(item);
     }
