@@ -227,17 +227,107 @@ def texts(widget, fill: str | None = None) -> list[str]:
             if fill is None or (e.get_attribute("fill") or "").lower() == fill]
 
 
+def svg_texts(svg: str, fill: str | None = None) -> list[str]:
+    """The same from an SVG string made by Python (backprop.draw.to_svg)."""
+    import html
+    import re
+    out = []
+    for attrs, body in re.findall(r"<text ([^>]*)>(.*?)</text>", svg):
+        colour = re.search(r'fill="([^"]*)"', attrs)
+        if fill is None or (colour and colour.group(1).lower() == fill):
+            out.append(html.unescape(body))
+    return out
+
+
+def settled(driver, read, timeout: float = 30):
+    """``read(driver)``, retried while the widget re-renders under it (stale or missing elements)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    result = []
+
+    def attempt(d):
+        result[:] = [read(d)]
+        return True
+
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+                  ).until(attempt)
+    return result[0]
+
+
+def wait_until(driver, condition, message: str, timeout: float = 30):
+    """Wait for ``condition(driver)`` (re-evaluated after re-renders); fail with ``message``."""
+    from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
+                                            TimeoutException)
+    from selenium.webdriver.support.ui import WebDriverWait
+    try:
+        return WebDriverWait(driver, timeout, ignored_exceptions=(
+            StaleElementReferenceException, NoSuchElementException)).until(condition)
+    except TimeoutException:
+        raise AssertionError(f"{message} (waited {timeout:g} s)") from None
+
+
+class Widget:
+    """The n-th GradientFlow widget of the page, found again for every read (the page re-renders it)."""
+
+    def __init__(self, driver, index: int):
+        self.driver, self.index = driver, index
+
+    def element(self, driver=None):
+        from selenium.webdriver.common.by import By
+        return (driver or self.driver).find_elements(By.CSS_SELECTOR, ".bp-flow")[self.index]
+
+    def find(self, css: str):
+        from selenium.webdriver.common.by import By
+        return settled(self.driver, lambda d: self.element(d).find_element(By.CSS_SELECTOR, css))
+
+    def click(self, cls: str) -> None:
+        """Click button ``cls``; a click on a node that was just replaced is tried again."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        for _ in range(5):
+            try:
+                self.find(f"button.{cls}").click()
+                return
+            except StaleElementReferenceException:
+                continue
+        raise AssertionError(f"button {cls} kept being replaced while clicked")
+
+    def texts(self, fill: str | None = None) -> list[str]:
+        return settled(self.driver, lambda d: texts(self.element(d), fill))
+
+    def stage(self) -> dict:
+        return settled(self.driver, lambda d: stage(self.element(d)))
+
+    def enabled(self, cls: str) -> bool:
+        return settled(self.driver, lambda d: self.find(f"button.{cls}").is_enabled())
+
+    def screenshot(self, path: Path) -> None:
+        settled(self.driver, lambda d: self.element(d).screenshot(str(path)))
+
+
+def open_widget(driver, url: str, title: str) -> Widget:
+    """Load ``url``; return the widget whose graph is called ``title`` once it has drawn it."""
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, url)
+
+    def index(d):
+        roots = d.find_elements(By.CSS_SELECTOR, ".bp-flow")
+        hits = [i for i, r in enumerate(roots)
+                if r.find_elements(By.CSS_SELECTOR, f'.bp-flow-graph svg[aria-label="{title}"]')]
+        return hits[0] if hits else None
+
+    i = wait_until(driver, lambda d: index(d) is not None and index(d) + 1,
+                   f"no widget on {url} draws the graph {title!r}") - 1
+    return Widget(driver, i)
+
+
 def stage(widget) -> dict:
     from selenium.webdriver.common.by import By
     g = widget.find_element(By.CSS_SELECTOR, ".bp-flow-graph")
     desc = widget.find_element(By.CSS_SELECTOR, ".bp-flow-graph svg desc").get_attribute("textContent")
     return {"step": int(g.get_attribute("data-step")), "kind": g.get_attribute("data-kind"), "desc": desc,
             "caption": widget.find_element(By.CSS_SELECTOR, ".bp-flow-caption").text}
-
-
-def button(widget, cls: str):
-    from selenium.webdriver.common.by import By
-    return widget.find_element(By.CSS_SELECTOR, f"button.{cls}")
 
 
 # ---------------------------------------------------------------------------
@@ -251,13 +341,30 @@ def assert_clean(browser, url: str) -> None:
     assert not outside, f"{url} asked other hosts for: {outside}"
 
 
+# Installed before play is pressed: records the delay of every setInterval and
+# which of those timers are still running, so play, pause and speed are read
+# from what the widget asked the browser for, not timed.
+TIMER_SPY = """
+    window.bpDelays = [];
+    window.bpRunning = new Set();
+    const realSet = window.setInterval.bind(window), realClear = window.clearInterval.bind(window);
+    window.setInterval = (fn, ms, ...rest) => {
+      window.bpDelays.push(ms);
+      const id = realSet(fn, ms, ...rest);
+      window.bpRunning.add(id);
+      return id;
+    };
+    window.clearInterval = (id) => { window.bpRunning.delete(id); return realClear(id); };
+"""
+
+
 @pytest.mark.browser
 def test_apple_widget_plays_offline(book_html, site, browser):
     page = page_with_graph(book_html, "Buying apples")
     url = f"{site}/{page.relative_to(book_html).as_posix()}"
     shots = artifacts_dir()
-    widget = open_page(browser, url)
-    widget.screenshot(str(shots / "widget-apple-start.png"))
+    widget = open_widget(browser, url, "Buying apples")
+    widget.screenshot(shots / "widget-apple-start.png")
     # The graph model the page was built from: its captions and steps are what
     # the page must show, step by step (the numbers are checked against the textbook).
     from backprop.graphs import apple_graph
@@ -266,18 +373,17 @@ def test_apple_widget_plays_offline(book_html, site, browser):
     # The × tax node's local derivatives: tax (1.1) towards apple_price, apple_price (200) towards tax.
     tax_label = "× 1.1 / × 200"
 
-    start = stage(widget)
+    start = widget.stage()
     assert start["step"] == 0
-    assert "220" not in texts(widget), "the output value shows before the forward pass ran"
+    assert "220" not in widget.texts(), "the output value shows before the forward pass ran"
 
     # Step forward through the whole forward pass.
-    forward = button(widget, "bp-forward")
     clicks = 0
     captions = [start["caption"]]
     while True:
-        forward.click()
+        widget.click("bp-forward")
         clicks += 1
-        now = stage(widget)
+        now = widget.stage()
         assert now["step"] == clicks, f"step forward went to step {now['step']} after {clicks} clicks"
         assert now["caption"] == steps[clicks - 1].caption, (
             f"step {clicks}: the caption reads {now['caption']!r}, the graph model's step says "
@@ -285,91 +391,78 @@ def test_apple_widget_plays_offline(book_html, site, browser):
         captions.append(now["caption"])
         if now["kind"] != "forward" or clicks > 20:
             break
-        last_forward = texts(widget)
-        assert texts(widget, RED) == [], f"step {clicks} (forward) shows gradients: {texts(widget, RED)}"
+        last_forward = widget.texts()
+        assert widget.texts(RED) == [], f"step {clicks} (forward) shows gradients: {widget.texts(RED)}"
     assert now["kind"] == "seed", f"after the forward pass came a {now['kind']!r} step"
     assert "220" in last_forward, f"the forward pass ended without 220 on the graph: {last_forward}"
     assert "220" in now["desc"] and "price = 220" in now["desc"], now["desc"]
     # The seed is the only gradient before the backward pass: 1 on the output.
-    assert texts(widget, RED) == ["1"], f"at the seed step the red texts are {texts(widget, RED)}"
-    assert tax_label not in texts(widget), "a local derivative shows before the backward pass"
-    widget.screenshot(str(shots / "widget-apple-middle.png"))
+    assert widget.texts(RED) == ["1"], f"at the seed step the red texts are {widget.texts(RED)}"
+    assert tax_label not in widget.texts(), "a local derivative shows before the backward pass"
+    widget.screenshot(shots / "widget-apple-middle.png")
 
     # Then through the backward pass, to the end.
-    while forward.is_enabled() and clicks < 40:
-        forward.click()
+    while widget.enabled("bp-forward") and clicks < 40:
+        widget.click("bp-forward")
         clicks += 1
-        now = stage(widget)
+        now = widget.stage()
         assert now["caption"] == steps[clicks - 1].caption, (
             f"step {clicks}: the caption reads {now['caption']!r}, the graph model's step says "
             f"{steps[clicks - 1].caption!r}")
         captions.append(now["caption"])
         if clicks == tax_step:
-            red_here = texts(widget, RED)
+            red_here = widget.texts(RED)
             assert tax_label in red_here, (
                 f"step {clicks} (backward through the × tax node) does not show its local derivatives "
                 f"{tax_label!r}; red texts: {red_here}")
-            widget.screenshot(str(shots / "widget-apple-tax-backward.png"))
+            assert "sends 1.1 to the apple_price edge and 200 to the tax edge" in now["caption"]
+            widget.screenshot(shots / "widget-apple-tax-backward.png")
     assert clicks == len(steps), f"the widget has {clicks} steps, the graph model {len(steps)}"
     assert all(a != b for a, b in zip(captions, captions[1:])), f"a step kept its caption: {captions}"
-    red = texts(widget, RED)
+    red = widget.texts(RED)
     for want in ("2.2", "110", "200"):
         assert want in red, f"gradient {want} is not shown in red at the end; red texts: {red}"
-    assert not forward.is_enabled(), "step forward is still enabled at the last step"
-    widget.screenshot(str(shots / "widget-apple-end.png"))
+    assert not widget.enabled("bp-forward"), "step forward is still enabled at the last step"
+    widget.screenshot(shots / "widget-apple-end.png")
 
     # Step back and reset.
-    button(widget, "bp-back").click()
-    assert stage(widget)["step"] == clicks - 1
-    button(widget, "bp-reset").click()
-    assert stage(widget)["step"] == 0
+    widget.click("bp-back")
+    assert widget.stage()["step"] == clicks - 1
+    widget.click("bp-reset")
+    assert widget.stage()["step"] == 0
 
-    # Play advances by itself.
-    import time
-    button(widget, "bp-play").click()
-    deadline = time.monotonic() + 10
-    seen = {0}
-    while time.monotonic() < deadline and max(seen) < 3:
-        time.sleep(0.2)
-        seen.add(stage(widget)["step"])
-    assert max(seen) >= 3, f"play did not advance by itself (steps seen: {sorted(seen)})"
-    button(widget, "bp-play").click()   # pause
-    paused = stage(widget)["step"]
-    time.sleep(1.5)
-    assert stage(widget)["step"] == paused, "pause did not stop the animation"
+    # Play advances by itself; pause stops every timer it started.
+    browser.execute_script(TIMER_SPY)
+    widget.click("bp-play")
+    wait_until(browser, lambda d: widget.stage()["step"] >= 3, "play did not advance by itself to step 3")
+    widget.click("bp-play")   # pause
+    assert browser.execute_script("return window.bpRunning.size") == 0, "pause left the animation running"
+    assert "bp-playing" not in settled(browser, lambda d: widget.element(d).get_attribute("class"))
 
     # The speed control sets the play interval: the widget's interval (ms per step
     # at 1×, read from the page's embedded widget state) divided by the speed.
-    # The page's setInterval is wrapped to record the delay each play asks for,
-    # so this reads what the widget did instead of timing it.
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
     interval = next(state for title, state in widget_models(page) if title == "Buying apples")["interval"]
-    browser.execute_script("""
-        window.bpDelays = [];
-        const real = window.setInterval.bind(window);
-        window.setInterval = (fn, ms, ...rest) => { window.bpDelays.push(ms); return real(fn, ms, ...rest); };
-    """)
-    speed = Select(widget.find_element(By.CSS_SELECTOR, "select.bp-speed"))
-    play = button(widget, "bp-play")
-    button(widget, "bp-reset").click()
-    speed.select_by_value("1")
-    play.click()
-    speed.select_by_value("4")      # while playing: it goes on at the new speed
-    play.click()                    # pause
-    speed.select_by_value("0.5")    # while paused: used by the next play
-    play.click()
-    play.click()
+    browser.execute_script("window.bpDelays = [];")
+    widget.click("bp-reset")
+    select = lambda value: settled(browser, lambda d: Select(widget.find("select.bp-speed")).select_by_value(value))
+    select("1")
+    widget.click("bp-play")
+    select("4")                     # while playing: it goes on at the new speed
+    widget.click("bp-play")         # pause
+    select("0.5")                   # while paused: used by the next play
+    widget.click("bp-play")
+    widget.click("bp-play")
     delays = browser.execute_script("return window.bpDelays")
     assert delays == [interval, interval / 4, interval * 2], (
         f"with an interval of {interval} ms, playing at 1×, then 4×, then 0.5× asked for delays "
         f"{delays} ms")
 
     # The slider jumps anywhere.
-    slider = widget.find_element(By.CSS_SELECTOR, "input.bp-slider")
-    browser.execute_script(
-        "arguments[0].value = arguments[0].max; arguments[0].dispatchEvent(new Event('input'))", slider)
-    assert stage(widget)["step"] == clicks
+    settled(browser, lambda d: d.execute_script(
+        "arguments[0].value = arguments[0].max; arguments[0].dispatchEvent(new Event('input'))",
+        widget.find("input.bp-slider")))
+    assert widget.stage()["step"] == clicks
 
     assert_clean(browser, url)
 
@@ -512,20 +605,183 @@ def test_bad_input_shows_a_message_in_place_of_the_widget(bad_input_book, browse
 @pytest.mark.browser
 def test_the_checks_would_see_an_external_request(book_html, site, browser):
     """The blocker and the request log work: a script asking a CDN is seen and never reaches it."""
-    import time
-
     page = page_with_graph(book_html, "Buying apples")
     open_page(browser, f"{site}/{page.relative_to(book_html).as_posix()}")
     requested_urls(browser)
     console_errors(browser)
+    probe = "https://cdn.jsdelivr.net/npm/probe@1.0.0/x.png"
     loaded = browser.execute_async_script("""
         const done = arguments[arguments.length - 1];
         const img = new Image();
         img.onload = () => done(true);
         img.onerror = () => done(false);
-        img.src = 'https://cdn.jsdelivr.net/npm/probe@1.0.0/x.png';
-    """)
-    time.sleep(0.5)
+        img.src = arguments[0];
+    """, probe)
     assert loaded is False, "a request to a CDN succeeded: the network is not blocked"
-    assert external(requested_urls(browser)) == ["https://cdn.jsdelivr.net/npm/probe@1.0.0/x.png"]
-    assert console_errors(browser), "a failed load was not reported as a console error"
+    seen: list[str] = []
+    wait_until(browser, lambda d: seen.extend(external(requested_urls(d))) or probe in seen,
+               "the request log never showed the blocked request")
+    assert seen == [probe]
+    errors: list[str] = []
+    wait_until(browser, lambda d: errors.extend(console_errors(d)) or errors,
+               "a failed load was not reported as a console error")
+
+
+# ---------------------------------------------------------------------------
+# editing in the static page: the browser engine recomputes, Python checks
+
+def type_into(widget: Widget, css: str, text: str) -> None:
+    """Replace the content of the box ``css`` with ``text``, as a reader types it."""
+    from selenium.webdriver.common.keys import Keys
+    box = widget.find(css)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    widget.find(css).send_keys(text)
+
+
+def go_to_step(widget: Widget, k: int) -> None:
+    settled(widget.driver, lambda d: d.execute_script(
+        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'))",
+        widget.find("input.bp-slider"), k))
+    assert widget.stage()["step"] == k
+
+
+def assert_draws(widget: Widget, graph, k: int) -> None:
+    """The widget shows step ``k`` of ``graph`` with Python's numbers, caption and description."""
+    from backprop.draw import to_svg
+    from backprop.replay import state_after
+    go_to_step(widget, k)
+    svg = to_svg(graph, k)
+    assert widget.texts() == svg_texts(svg), f"step {k}: drawn {widget.texts()}, Python {svg_texts(svg)}"
+    now = widget.stage()
+    assert now["caption"] == state_after(graph, k).caption
+    assert now["desc"] in svg
+
+
+@pytest.mark.browser
+def test_editing_an_input_recomputes_in_the_static_page(book_html, site, browser):
+    from backprop.graphs import apple_graph
+    page = page_with_graph(book_html, "Buying apples")
+    url = f"{site}/{page.relative_to(book_html).as_posix()}"
+    widget = open_widget(browser, url, "Buying apples")
+    assert widget.find('input[data-input="apple"]').is_enabled()
+    type_into(widget, 'input[data-input="apple"]', "150")
+    type_into(widget, 'input[data-input="tax"]', "1.08")
+    graph = apple_graph(apple=150, tax=1.08)
+    n = len(graph.steps())
+    go_to_step(widget, n)
+    wait_until(browser, lambda d: "324" in widget.texts(),
+               "the price for 150 a piece with tax 1.08 (324) never showed")
+    for k in (0, 2, n // 2, n - 1, n):
+        assert_draws(widget, graph, k)
+    widget.screenshot(artifacts_dir() / "widget-apple-edited.png")
+    assert_clean(browser, url)
+
+
+@pytest.mark.browser
+def test_an_input_the_graph_cannot_take_gets_a_message_in_the_page(book_html, site, browser):
+    page = page_with_graph(book_html, "The sigmoid as a computational graph")
+    url = f"{site}/{page.relative_to(book_html).as_posix()}"
+    widget = open_widget(browser, url, "The sigmoid as a computational graph")
+    type_into(widget, 'input[data-input="x"]', "-1000")
+    message = wait_until(browser, lambda d: settled(d, lambda d2: widget.find(".bp-flow-graph").text),
+                         "no message for x = -1000")
+    # Python's own words for the same graph and input.
+    from backprop.graph import GraphError
+    from backprop.graphs import sigmoid_graph
+    with pytest.raises(GraphError) as python:
+        sigmoid_graph(x=-1000.0)
+    assert message == f"Cannot show the graph for these inputs: {python.value}", message
+    assert not widget.enabled("bp-play")
+    type_into(widget, 'input[data-input="x"]', "2")
+    wait_until(browser, lambda d: widget.stage()["kind"] != "error", "the graph did not come back for x = 2")
+    assert_draws(widget, sigmoid_graph(x=2.0), len(sigmoid_graph().steps()))
+    assert_clean(browser, url)
+
+
+OWN = "exp(x * y) + 1 / z"
+
+
+@pytest.mark.browser
+def test_your_own_expression_in_the_static_page(book_html, site, browser):
+    from backprop.expression import expression_graph
+    page = page_with_graph(book_html, OWN)
+    url = f"{site}/{page.relative_to(book_html).as_posix()}"
+    widget = open_widget(browser, url, OWN)
+    assert widget.find("input.bp-expression-text").get_attribute("value") == OWN
+
+    # A new text with a name used twice (a fork) and names it did not have.
+    text = "tanh(a * b) + a / (1 + relu(b))"
+    type_into(widget, "input.bp-expression-text", text)
+    names = lambda: settled(browser, lambda d: [e.get_attribute("data-input") for e in widget.element(d)
+                                                .find_elements("css selector", ".bp-flow-inputs input")])
+    wait_until(browser, lambda d: names() == ["a", "b"], "no number boxes for a and b")
+    type_into(widget, 'input[data-input="a"]', "0.5")
+    type_into(widget, 'input[data-input="b"]', "-2")
+    graph = expression_graph(text, a=0.5, b=-2.0)
+    n = len(graph.steps())
+    wait_until(browser, lambda d: widget.find("svg").get_attribute("aria-label") == text,
+               f"the widget never drew a graph called {text!r}")
+    for k in range(n + 1):
+        assert_draws(widget, graph, k)
+    widget.screenshot(artifacts_dir() / "widget-own-expression.png")
+
+    # Check numerically: the central difference beside each input's gradient.
+    widget.click("bp-check")
+    rows = wait_until(browser, lambda d: settled(d, lambda d2: [
+        (e.get_attribute("data-input"), float(e.get_attribute("data-gradient")),
+         float(e.get_attribute("data-estimate")), e.text)
+        for e in widget.element(d2).find_elements("css selector", ".bp-flow-checks li")]),
+        "check numerically showed nothing")
+    grads = graph.backward()
+    from backprop.gradcheck import H
+    for name, gradient, estimate, words in rows:
+        f = lambda v: expression_graph(text, **{"a": 0.5, "b": -2.0, name: v}).values[graph.output]
+        x0 = {"a": 0.5, "b": -2.0}[name]
+        assert gradient == pytest.approx(grads[name], rel=1e-12)
+        assert estimate == pytest.approx((f(x0 + H) - f(x0 - H)) / (2 * H), rel=1e-9)
+        assert estimate == pytest.approx(grads[name], rel=1e-6)
+        assert words.startswith(f"∂f/∂{name}: backward pass "), words
+    assert [r[0] for r in rows] == ["a", "b"]
+
+    # Bad input: a clear message in the widget, then a good text brings the graph back.
+    for bad, words in (("(a + b", "'(' was never closed"), ("sin(a)", "the functions are exp(x), log(x)"),
+                       ("a / 0", "divides by 0"), ("1 / (a - a)", "1/x of 0 is undefined"),
+                       ("exp(exp(exp(a * 9)))", "produced inf"), ("a ** 3", "only the powers **2 and **-1")):
+        type_into(widget, "input.bp-expression-text", bad)
+        message = wait_until(browser, lambda d: (lambda t: words in t and t)(
+            settled(d, lambda d2: widget.find(".bp-flow-graph").text)),
+            f"typing {bad!r} gave no message with {words!r}")
+        assert message.startswith("Cannot show this expression: "), message
+        assert "alert" == widget.find(".bp-flow-error").get_attribute("role")
+    type_into(widget, "input.bp-expression-text", "a * b")
+    wait_until(browser, lambda d: widget.find("svg").get_attribute("aria-label") == "a * b",
+               "the graph did not come back after a good text")
+    assert_draws(widget, expression_graph("a * b", a=0.5, b=-2.0), 0)
+    assert_clean(browser, url)
+
+
+@pytest.mark.browser
+def test_keyboard_steps_plays_and_resets(book_html, site, browser):
+    from selenium.webdriver.common.keys import Keys
+    page = page_with_graph(book_html, "Buying apples")
+    url = f"{site}/{page.relative_to(book_html).as_posix()}"
+    widget = open_widget(browser, url, "Buying apples")
+    settled(browser, lambda d: d.execute_script("arguments[0].focus()", widget.element(d)))
+    keys = lambda *k: settled(browser, lambda d: widget.element(d).send_keys(*k))
+    keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    assert widget.stage()["step"] == 3
+    keys(Keys.ARROW_LEFT)
+    assert widget.stage()["step"] == 2
+    keys(Keys.HOME)
+    assert widget.stage()["step"] == 0
+    browser.execute_script(TIMER_SPY)
+    keys(Keys.SPACE)
+    wait_until(browser, lambda d: widget.stage()["step"] >= 2, "space did not start playing")
+    keys(Keys.SPACE)
+    assert browser.execute_script("return window.bpRunning.size") == 0, "space did not pause"
+    # Typing a number is not stepping: keys in an input box stay there.
+    at = widget.stage()["step"]
+    widget.find('input[data-input="apple"]').send_keys(Keys.ARROW_RIGHT)
+    assert widget.stage()["step"] == at
+    assert_clean(browser, url)

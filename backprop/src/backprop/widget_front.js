@@ -49,6 +49,9 @@ function render({ model, el: host }) {
   let timer = null;
   // What the engine computed after the reader's last edit (null: show Python's frames).
   let local = null;   // {graph, frames, error, values: {id: value}, text}
+  // Every value the reader gave a name, so that a name that leaves the text while it is
+  // being typed ("exp(" on the way to "exp(a)") comes back with its value.
+  const remembered = {};
 
   const frames = () => (local ? local.frames : model.get("frames") || []);
   const last = () => Math.max(0, frames().length - 1);
@@ -119,7 +122,8 @@ function render({ model, el: host }) {
   // Keys work anywhere in the widget except where they type (the boxes) or choose (the menu).
   root.addEventListener("keydown", (ev) => {
     const t = ev.target;
-    if (t instanceof HTMLInputElement && t.type !== "range" || t instanceof HTMLSelectElement) return;
+    if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement) return;   // the slider has its own keys
+    if (t instanceof HTMLButtonElement && (ev.key === " " || ev.key === "Enter")) return;   // a button's own click
     if (errorText()) return;
     const act = { ArrowRight: () => fwd.click(), ArrowLeft: () => back.click(), Home: () => reset.click(),
       " ": () => toggle() }[ev.key];
@@ -184,13 +188,15 @@ function render({ model, el: host }) {
       return;
     }
     note.textContent = "";
+    remembered[id] = value;
     recompute({ ...currentValues(), [id]: value }, text());
   }
 
   function editExpression(box) {
     const old = currentValues();
     const values = {};
-    for (const name of BP.expressionNames(box.value)) values[name] = name in old ? old[name] : 1.0;
+    Object.assign(remembered, old);
+    for (const name of BP.expressionNames(box.value)) values[name] = name in remembered ? remembered[name] : 1.0;
     buildInputs(values);
     recompute(values, box.value);
   }
