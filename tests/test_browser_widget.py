@@ -322,6 +322,13 @@ def open_widget(driver, url: str, title: str) -> Widget:
     return Widget(driver, i)
 
 
+def widget_on_page(book: Path, base: str, driver, title: str) -> tuple[str, Widget]:
+    """The URL of the built page with the graph ``title``, opened, and that graph's widget."""
+    page = page_with_graph(book, title)
+    url = f"{base}/{page.relative_to(book).as_posix()}"
+    return url, open_widget(driver, url, title)
+
+
 def stage(widget) -> dict:
     from selenium.webdriver.common.by import By
     g = widget.find_element(By.CSS_SELECTOR, ".bp-flow-graph")
@@ -360,10 +367,8 @@ TIMER_SPY = """
 
 @pytest.mark.browser
 def test_apple_widget_plays_offline(book_html, site, browser):
-    page = page_with_graph(book_html, "Buying apples")
-    url = f"{site}/{page.relative_to(book_html).as_posix()}"
+    url, widget = widget_on_page(book_html, site, browser, "Buying apples")
     shots = artifacts_dir()
-    widget = open_widget(browser, url, "Buying apples")
     widget.screenshot(shots / "widget-apple-start.png")
     # The graph model the page was built from: its captions and steps are what
     # the page must show, step by step (the numbers are checked against the textbook).
@@ -442,6 +447,7 @@ def test_apple_widget_plays_offline(book_html, site, browser):
     # The speed control sets the play interval: the widget's interval (ms per step
     # at 1×, read from the page's embedded widget state) divided by the speed.
     from selenium.webdriver.support.ui import Select
+    page = page_with_graph(book_html, "Buying apples")
     interval = next(state for title, state in widget_models(page) if title == "Buying apples")["interval"]
     browser.execute_script("window.bpDelays = [];")
     widget.click("bp-reset")
@@ -661,9 +667,7 @@ def assert_draws(widget: Widget, graph, k: int) -> None:
 @pytest.mark.browser
 def test_editing_an_input_recomputes_in_the_static_page(book_html, site, browser):
     from backprop.graphs import apple_graph
-    page = page_with_graph(book_html, "Buying apples")
-    url = f"{site}/{page.relative_to(book_html).as_posix()}"
-    widget = open_widget(browser, url, "Buying apples")
+    url, widget = widget_on_page(book_html, site, browser, "Buying apples")
     assert widget.find('input[data-input="apple"]').is_enabled()
     type_into(widget, 'input[data-input="apple"]', "150")
     type_into(widget, 'input[data-input="tax"]', "1.08")
@@ -680,9 +684,7 @@ def test_editing_an_input_recomputes_in_the_static_page(book_html, site, browser
 
 @pytest.mark.browser
 def test_an_input_the_graph_cannot_take_gets_a_message_in_the_page(book_html, site, browser):
-    page = page_with_graph(book_html, "The sigmoid as a computational graph")
-    url = f"{site}/{page.relative_to(book_html).as_posix()}"
-    widget = open_widget(browser, url, "The sigmoid as a computational graph")
+    url, widget = widget_on_page(book_html, site, browser, "The sigmoid as a computational graph")
     type_into(widget, 'input[data-input="x"]', "-1000")
     message = wait_until(browser, lambda d: settled(d, lambda d2: widget.find(".bp-flow-graph").text),
                          "no message for x = -1000")
@@ -691,7 +693,7 @@ def test_an_input_the_graph_cannot_take_gets_a_message_in_the_page(book_html, si
     from backprop.graphs import sigmoid_graph
     with pytest.raises(GraphError) as python:
         sigmoid_graph(x=-1000.0)
-    assert message == f"Cannot show the graph for these inputs: {python.value}", message
+    assert message == f"No graph for these inputs: {python.value}", message
     assert not widget.enabled("bp-play")
     type_into(widget, 'input[data-input="x"]', "2")
     wait_until(browser, lambda d: widget.stage()["kind"] != "error", "the graph did not come back for x = 2")
@@ -705,9 +707,7 @@ OWN = "exp(x * y) + 1 / z"
 @pytest.mark.browser
 def test_your_own_expression_in_the_static_page(book_html, site, browser):
     from backprop.expression import expression_graph
-    page = page_with_graph(book_html, OWN)
-    url = f"{site}/{page.relative_to(book_html).as_posix()}"
-    widget = open_widget(browser, url, OWN)
+    url, widget = widget_on_page(book_html, site, browser, OWN)
     assert widget.find("input.bp-expression-text").get_attribute("value") == OWN
 
     # A new text with a name used twice (a fork) and names it did not have.
@@ -752,7 +752,7 @@ def test_your_own_expression_in_the_static_page(book_html, site, browser):
         message = wait_until(browser, lambda d: (lambda t: words in t and t)(
             settled(d, lambda d2: widget.find(".bp-flow-graph").text)),
             f"typing {bad!r} gave no message with {words!r}")
-        assert message.startswith("Cannot show this expression: "), message
+        assert message.startswith("No graph for this expression: "), message
         assert "alert" == widget.find(".bp-flow-error").get_attribute("role")
     type_into(widget, "input.bp-expression-text", "a * b")
     wait_until(browser, lambda d: widget.find("svg").get_attribute("aria-label") == "a * b",
@@ -764,9 +764,7 @@ def test_your_own_expression_in_the_static_page(book_html, site, browser):
 @pytest.mark.browser
 def test_keyboard_steps_plays_and_resets(book_html, site, browser):
     from selenium.webdriver.common.keys import Keys
-    page = page_with_graph(book_html, "Buying apples")
-    url = f"{site}/{page.relative_to(book_html).as_posix()}"
-    widget = open_widget(browser, url, "Buying apples")
+    url, widget = widget_on_page(book_html, site, browser, "Buying apples")
     settled(browser, lambda d: d.execute_script("arguments[0].focus()", widget.element(d)))
     keys = lambda *k: settled(browser, lambda d: widget.element(d).send_keys(*k))
     keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
