@@ -175,7 +175,9 @@ function render({ model, el: host }) {
       const label = el("label", { class: "bp-input" });
       label.append(el("span", {}, labels[id] || id));
       const box = el("input", { type: "number", step: "any", value: String(value), "data-input": id });
+      // "input" as the reader types; "change" also comes from the spinner and from scripts.
       box.addEventListener("input", () => edit(id, box));
+      box.addEventListener("change", () => edit(id, box));
       label.append(box);
       inputs.append(label);
     }
