@@ -224,3 +224,37 @@ def test_book_graphs_draw_the_same_frames(engine):
         frames = engine.execute_script(
             "return window.BP.framesOf(window.BP.graphFromSpec(arguments[0]))", graph_spec(graph))
         assert frames == frames_of(graph), f"graph {name!r}: the browser draws other frames than Python"
+
+
+def awkward_numbers(seed: int = 7, n: int = 3000) -> list[float]:
+    """Ties (0.25 -> '0.2'), signed zeros, long tails, huge and tiny magnitudes, and random ones."""
+    rng = random.Random(seed)
+    out = [0.25, 0.35, -0.05, -0.04, 2.5e-5, 1e16, 1e21, 1.5e22, 123456789.0, 0.00012345, 99995.0,
+           9.9995, -0.0, 0.0, 1.0, 220.00000000000003, 0.1 + 0.2, 1e-5, 12345.5, 0.5, 1.25, 2.675, -1e-300]
+    while len(out) < n:
+        k = rng.random()
+        if k < 0.3:
+            out.append(rng.uniform(-1000, 1000))
+        elif k < 0.5:
+            out.append(round(rng.uniform(-100, 100), rng.randint(0, 3)))
+        elif k < 0.7:
+            out.append(rng.randint(-2000, 2000) / 8)      # exact binary ties at every rounding
+        else:
+            out.append(math.copysign(10 ** rng.uniform(-12, 25), rng.random() - 0.5))
+    return out
+
+
+@pytest.mark.browser
+def test_numbers_are_written_as_python_writes_them(engine):
+    """f"{x:.1f}", f"{x:.4g}", f"{x:g}", repr(x) and format_value, digit for digit."""
+    from backprop.nodes import format_value
+
+    xs = awkward_numbers()
+    got = engine.execute_script("""
+        const B = window.BP;
+        return arguments[0].map((x) => [B.pyFixed(x, 1), B.pyFixed(x, 0), B.pyG(x, 4), B.pyG(x, 6),
+                                        B.pyRepr(x), B.formatValue(x)]);
+    """, xs)
+    for x, row in zip(xs, got):
+        want = [f"{x:.1f}", f"{x:.0f}", f"{x:.4g}", f"{x:g}", repr(x), format_value(x)]
+        assert row == want, f"{x!r}: the browser writes {row}, Python {want}"

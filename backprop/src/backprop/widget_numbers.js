@@ -7,12 +7,26 @@
 // toPrecision round a tie away from zero; Python rounds the exact binary value
 // half to even, so the digits are taken exactly and rounded here.
 
-// The exact decimal expansion of a finite |x|: [integer digits, fraction digits].
+// The exact decimal expansion of a finite a >= 0: [integer digits, fraction digits].
+// A double is m·2^e; for e < 0 that is m·5^(-e) / 10^(-e), so its digits are exact integers.
 function exactDecimal(a) {
-  if (a >= 1e21) return [BigInt(a).toString(), ""];   // a double this large is an integer
-  const s = a.toFixed(100);                            // exact: a double has < 100 fraction digits here
-  const dot = s.indexOf(".");
-  return [s.slice(0, dot), s.slice(dot + 1).replace(/0+$/, "")];
+  if (a === 0) return ["0", ""];
+  if (a >= 1e-6 && a < 1e21) {   // fast and exact: such a double has at most 72 fraction digits
+    const text = a.toFixed(100);
+    const dot = text.indexOf(".");
+    return [text.slice(0, dot), text.slice(dot + 1).replace(/0+$/, "")];
+  }
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, a);
+  const hi = view.getUint32(0), lo = view.getUint32(4);
+  const bits = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let e = -1074;                                  // subnormal (and zero)
+  if (bits !== 0) { m |= 1n << 52n; e = bits - 1075; }
+  if (e >= 0) return [(m << BigInt(e)).toString(), ""];
+  const digits = (m * 5n ** BigInt(-e)).toString().padStart(-e + 1, "0");
+  const cut = digits.length + e;
+  return [digits.slice(0, cut), digits.slice(cut).replace(/0+$/, "")];
 }
 
 // Round the digit string `digits` (no point) to its first `keep` digits, half to even.
