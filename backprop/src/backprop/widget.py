@@ -24,6 +24,7 @@ non-finite value, a wrong argument) gives a widget with the message instead.
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import anywidget
@@ -42,9 +43,25 @@ _HERE = Path(__file__).parent
 ENGINE_FILES = ("widget_numbers.js", "widget_engine.js", "widget_draw.js", "widget_expression.js")
 
 
+def constants_source() -> str:
+    """The Python constants the engine shares, as JavaScript ``const`` lines (one source for both)."""
+    from . import draw, expression, layout, replay
+
+    shared = {
+        layout: ("CX", "RY", "R", "FONT", "SMALL", "OUT_LEN", "LABEL_T", "LINE_COST", "LOCAL_SIDES"),
+        draw: ("MIN_TEXT_PX", "INK", "GRAD", "FWD", "ACTIVE_FILL", "HALO", "FONT_FAMILY", "SHORT_SYMBOL"),
+        expression: ("MAX_TEXT", "MAX_NODES", "FUNCTIONS", "MODULES"),
+    }
+    lines = [f"const {name} = {json.dumps(getattr(module, name), ensure_ascii=False)};"
+             for module, names in shared.items() for name in names]
+    lines.append(f"const RULE_OP_NAMES = {json.dumps(sorted(replay._RULE_OPS))};")
+    return "\n".join(lines)
+
+
 def engine_source() -> str:
     """The browser engine as one script; it defines ``BP`` (see widget_expression.js)."""
-    return "\n".join((_HERE / name).read_text(encoding="utf-8") for name in ENGINE_FILES)
+    files = [(_HERE / name).read_text(encoding="utf-8") for name in ENGINE_FILES]
+    return "\n".join([constants_source(), *files])
 
 
 def bundle() -> str:

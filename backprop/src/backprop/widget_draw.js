@@ -5,14 +5,10 @@
 // Python does (tests/test_browser_engine.py compares them), so a graph redrawn
 // after an edit in the static book looks like the one the book was built with.
 
-const CX = 104.0, RY = 72.0, R = 19.0, FONT = 16.0, SMALL = 14.0, OUT_LEN = 0.9 * CX;
-const LABEL_T = [0.5, 0.38, 0.62, 0.26, 0.74, 0.16, 0.84];
-const LINE_COST = 4.0, MIN_TEXT_PX = 10.5, D = 0.7071;
-const LOCAL_SIDES = [[0.0, -1.0], [0.0, 1.0], [D, -D], [-D, -D], [D, D], [-D, D], [1.0, 0.0], [-1.0, 0.0]];
-const INK = "#222", GRAD = "#c62828", FWD = "#1565c0", ACTIVE_FILL = "#fff3c4";
-const HALO = 'paint-order="stroke" stroke="#fff" stroke-width="4" stroke-linejoin="round"';
-const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif";
-const SHORT_SYMBOL = { sigmoid: "σ" };
+// The layout's and the drawing's constants (CX, RY, R, FONT, SMALL, OUT_LEN, LABEL_T,
+// LINE_COST, LOCAL_SIDES, MIN_TEXT_PX, INK, GRAD, FWD, ACTIVE_FILL, HALO, FONT_FAMILY,
+// SHORT_SYMBOL) are written in front of the engine by backprop.widget.constants_source,
+// from backprop.layout and backprop.draw: one source.
 
 function escapeHtml(s) {   // Python's html.escape(s, quote=True)
   return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")

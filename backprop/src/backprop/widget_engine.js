@@ -38,7 +38,7 @@ const OPS = {
 };
 const LEAF_OPS = ["input", "const"];
 const isLeaf = (op) => op === "input" || op === "const";
-const RULE_OPS = new Set(["square", "exp", "reciprocal", "log", "sigmoid", "tanh", "relu"]);
+const RULE_OPS = new Set(RULE_OP_NAMES);   // RULE_OP_NAMES: backprop.replay._RULE_OPS, via constants_source
 
 function edgeId(src, dst, slot) { return `${src}->${dst === null ? "out" : dst}:${slot || 0}`; }
 

@@ -7,9 +7,7 @@
 // of tree, and the builder below is _Builder line by line, so that the same
 // text gives the same nodes with the same ids in both languages.
 
-const MAX_TEXT = 400, MAX_NODES = 40;
-const FUNCTIONS = ["exp", "log", "sigmoid", "tanh", "relu"];
-const MODULES = ["math", "np", "numpy"];
+// MAX_TEXT, MAX_NODES, FUNCTIONS and MODULES come from backprop.expression (constants_source).
 const NOT_VALUES = ["True", "False", "None"];
 
 class ExpressionError extends GraphError {}
