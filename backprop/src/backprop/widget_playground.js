@@ -167,6 +167,8 @@ function render({ model, el: host }) {
     curve.innerHTML = `<svg viewBox="0 0 ${W} ${Hh}" width="${W}" height="${Hh}" role="img" aria-label="Loss over the steps">`
       + `<rect width="${W}" height="${Hh}" fill="#fff" stroke="#ddd"/>`
       + (pts.length > 1 ? `<polyline fill="none" stroke="#c62828" stroke-width="1.6" points="${pts.join(" ")}"/>` : "")
+      + `<text x="4" y="13" font-size="11" fill="#555">loss (top: ${top.toFixed(2)})</text>`
+      + `<text x="${W - 4}" y="${Hh - 4}" font-size="11" fill="#555" text-anchor="end">steps: ${losses.length}</text>`
       + "</svg>";
     const last = losses.length ? losses[losses.length - 1].toFixed(4) : "not trained yet";
     status.textContent = `step ${losses.length}, loss ${last}, accuracy ${(100 * accuracy()).toFixed(0)}%`;
