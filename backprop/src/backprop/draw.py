@@ -137,7 +137,7 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
             f'font-size="{size:.1f}" text-anchor="middle" fill="{INK}">{html.escape(sym)}</text>')
         if on and nid in st.local_text:
             text = st.local_text[nid]
-            side = p.local_side.get(nid, (0.0, -1.0))   # a hand-made state may name any node
+            side = p.local_side.get(nid, (0.0, -1.0, R + 6))   # a hand-made state may name any node
             parts.append(_label(local_box(x, y, side, text), text, SMALL, GRAD,
                                 ' font-style="italic" font-weight="600"'))
 

@@ -22,8 +22,12 @@ LABEL_T = (0.5, 0.38, 0.62, 0.26, 0.74, 0.16, 0.84)  # where along an edge to tr
 LINE_COST = 4.0           # per unit of a line under a label: cheaper than a label on a label
 # Sides of a node where its local-derivative text may go, best first (above, as in
 # the book, unless an edge or a label is there; D is a diagonal's component).
+# A crowded node tries two rings further out; a line under the text costs more than
+# there (LOCAL_LINE_COST), since the text is read while the edges are lit.
 D = 0.7071
 LOCAL_SIDES = ((0.0, -1.0), (0.0, 1.0), (D, -D), (-D, -D), (D, D), (-D, D), (1.0, 0.0), (-1.0, 0.0))
+LOCAL_RINGS = (R + 6, R + 21, R + 36)
+LOCAL_LINE_COST = 10 * LINE_COST
 
 
 def text_width(text: str, size: float) -> float:
@@ -147,10 +151,10 @@ def leaf_label_side(g: EdgeGeo) -> tuple[float, float]:
     return (-1.0, 0.0) if g.ux > 0.3 else (-g.ux, -g.uy)
 
 
-def local_box(x: float, y: float, side: tuple[float, float], text: str):
-    """Box of a node's local-derivative ``text`` on ``side`` of the node centred at (x, y)."""
-    nx, ny = side
-    return text_box(x + nx * (R + 6), y + ny * (R + 6), nx, ny, text, SMALL)
+def local_box(x: float, y: float, side: tuple[float, float, float], text: str):
+    """Box of a node's local-derivative ``text`` on ``side`` = (nx, ny, distance) of the node at (x, y)."""
+    nx, ny, dist = side
+    return text_box(x + nx * dist, y + ny * dist, nx, ny, text, SMALL)
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,7 @@ class Plan:
     geo: list[EdgeGeo]
     label_t: dict[str, float]            # edge id -> where along it its labels sit
     full: GraphState                     # every value, gradient and local text
-    local_side: dict[str, tuple[float, float]]  # node id -> side of its local text
+    local_side: dict[str, tuple[float, float, float]]  # node id -> (nx, ny, distance) of its local text
     box: tuple[float, float, float, float]  # everything any state can show
 
 
@@ -218,10 +222,10 @@ def plan(graph: Graph) -> Plan:
     for nid, text in full.local_text.items():   # one shows at a time: avoid edges and labels only
         x, y = pos[nid]
         best = None
-        for side in LOCAL_SIDES:
+        for side in ((nx, ny, dist) for dist in LOCAL_RINGS for nx, ny in LOCAL_SIDES):
             b = local_box(x, y, side, text)
             cost = sum(_overlap(b, o) for o in taken)
-            cost += LINE_COST * sum(g.clip_length(b) for g, ob in spans if _overlap(b, ob, 1.0))
+            cost += LOCAL_LINE_COST * sum(g.clip_length(b) for g, ob in spans if _overlap(b, ob, 1.0))
             if best is None or cost < best[0]:
                 best = (cost, side, b)
             if cost < 1:

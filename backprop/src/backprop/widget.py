@@ -48,7 +48,8 @@ def constants_source() -> str:
     from . import draw, expression, layout, replay
 
     shared = {
-        layout: ("CX", "RY", "R", "FONT", "SMALL", "OUT_LEN", "LABEL_T", "LINE_COST", "LOCAL_SIDES"),
+        layout: ("CX", "RY", "R", "FONT", "SMALL", "OUT_LEN", "LABEL_T", "LINE_COST", "LOCAL_SIDES",
+                 "LOCAL_RINGS", "LOCAL_LINE_COST"),
         draw: ("MIN_TEXT_PX", "INK", "GRAD", "FWD", "ACTIVE_FILL", "HALO", "FONT_FAMILY", "SHORT_SYMBOL"),
         expression: ("MAX_TEXT", "MAX_NODES", "FUNCTIONS", "MODULES"),
     }

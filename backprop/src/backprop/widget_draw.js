@@ -6,7 +6,7 @@
 // after an edit in the static book looks like the one the book was built with.
 
 // The layout's and the drawing's constants (CX, RY, R, FONT, SMALL, OUT_LEN, LABEL_T,
-// LINE_COST, LOCAL_SIDES, MIN_TEXT_PX, INK, GRAD, FWD, ACTIVE_FILL, HALO, FONT_FAMILY,
+// LINE_COST, LOCAL_SIDES, LOCAL_RINGS, LOCAL_LINE_COST, MIN_TEXT_PX, INK, GRAD, FWD, ACTIVE_FILL, HALO, FONT_FAMILY,
 // SHORT_SYMBOL) are written in front of the engine by backprop.widget.constants_source,
 // from backprop.layout and backprop.draw: one source.
 
@@ -106,8 +106,8 @@ function overlap(a, b, margin = 3.0) {
   return w > 0 && h > 0 ? w * h : 0.0;
 }
 
-function localBox(x, y, [nx, ny], text) {
-  return textBox(x + nx * (R + 6), y + ny * (R + 6), nx, ny, text, SMALL);
+function localBox(x, y, [nx, ny, dist], text) {
+  return textBox(x + nx * dist, y + ny * dist, nx, ny, text, SMALL);
 }
 
 function leafLabelSide(geo) { return geo.ux > 0.3 ? [-1.0, 0.0] : [-geo.ux, -geo.uy]; }
@@ -164,13 +164,13 @@ function plan(g) {
   for (const nid of Object.keys(full.localText)) {   // one shows at a time: avoid edges and labels only
     const [x, y] = pos[nid];
     let best = null;
-    for (const side of LOCAL_SIDES) {
+    for (const side of LOCAL_RINGS.flatMap((dist) => LOCAL_SIDES.map(([nx, ny]) => [nx, ny, dist]))) {
       const b = localBox(x, y, side, full.localText[nid]);
       let cost = 0;
       for (const o of taken) cost += overlap(b, o);
       let clip = 0;
       for (const [e, ob] of spans) if (overlap(b, ob, 1.0)) clip += e.clipLength(b);
-      cost += LINE_COST * clip;
+      cost += LOCAL_LINE_COST * clip;
       if (best === null || cost < best[0]) best = [cost, side, b];
       if (cost < 1) break;
     }
@@ -265,7 +265,7 @@ function toSvg(g, k) {
       + `font-size="${f1(size)}" text-anchor="middle" fill="${INK}">${escapeHtml(sym)}</text>`);
     if (on && nid in st.localText) {
       const text = st.localText[nid];
-      parts.push(svgLabel(localBox(x, y, p.localSide[nid] || [0.0, -1.0], text), text, SMALL, GRAD, ' font-style="italic" font-weight="600"'));
+      parts.push(svgLabel(localBox(x, y, p.localSide[nid] || [0.0, -1.0, R + 6], text), text, SMALL, GRAD, ' font-style="italic" font-weight="600"'));
     }
   }
   const pad = 6.0;
