@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backprop import functions, layers
 from backprop.gradcheck import REL_ERROR_FLOOR
-from reference import chain_rule, extra_layers, functions, layers, training
+from backprop.two_layer_net import TwoLayerNet
+from reference import chain_rule, extra_layers, training
 from reference.multi_layer_net import MultiLayerNet
-from reference.two_layer_net import TwoLayerNet
 
 from . import diagnosis
 from .cases import CHECKS, spiral

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference import chain_rule, extra_layers as ex, functions as fn, layers as ly
+from backprop import functions as fn, layers as ly
+from reference import chain_rule, extra_layers as ex
 from reference.multi_layer_net import MultiLayerNet
 
 

@@ -75,6 +75,7 @@ def lab(tmp_path_factory):
 
 @pytest.mark.browser
 def test_typing_an_input_recomputes_in_the_kernel(lab):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -82,30 +83,50 @@ def test_typing_an_input_recomputes_in_the_kernel(lab):
     driver = _bw.make_driver()
     try:
         driver.get(f"{lab}/lab/tree/live.ipynb")
-        wait = WebDriverWait(driver, 120)
-        editor = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content"))[0]
-        # Wait for the kernel before running the cell.
+        # Generous limits: each wait ends as soon as its condition holds, so they only cost time on a
+        # machine that is really slow (a loaded 2-core CI box starts a kernel in tens of seconds).
+        wait = WebDriverWait(driver, 300)
+        # JupyterLab re-renders the notebook while it loads: find elements again inside every wait.
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content"))
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']")
                    or d.find_elements(By.XPATH, "//*[contains(@title, 'Kernel status: Idle')]"))
-        editor.click()
-        editor.send_keys(Keys.SHIFT, Keys.ENTER)
-        widget = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".bp-flow .bp-flow-graph svg")) and \
-            driver.find_element(By.CSS_SELECTOR, ".bp-flow")
-        box = widget.find_element(By.CSS_SELECTOR, "input[data-input='apple']")
-        assert box.is_enabled(), "the input boxes are disabled in a live notebook"
-        # Show the last frame, then edit: the recomputed frame keeps the reader's place.
-        slider = widget.find_element(By.CSS_SELECTOR, "input.bp-slider")
+
+        def run_cell(d):
+            """Run the cell until its widget is drawn; a key press lost in a re-render is sent again."""
+            if d.find_elements(By.CSS_SELECTOR, ".bp-flow .bp-flow-graph svg"):
+                return True
+            if not d.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output"):
+                editors = d.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell .cm-content")
+                prompt = d.find_elements(By.CSS_SELECTOR, ".jp-InputArea-prompt")
+                if editors and not (prompt and "*" in prompt[0].text):
+                    try:
+                        editors[0].click()
+                        editors[0].send_keys(Keys.SHIFT, Keys.ENTER)
+                    except StaleElementReferenceException:
+                        pass
+            return False
+
+        WebDriverWait(driver, 300, poll_frequency=2).until(run_cell)
+        state = driver.execute_script(
+            "const box = document.querySelector(\".bp-flow input[data-input='apple']\");"
+            "return box && !box.disabled;")
+        assert state, "the input boxes are missing or disabled in a live notebook"
+        # Show the last frame, then edit: the recomputed frame keeps the reader's place. One script
+        # each, looking the elements up afresh, since the widget redraws itself when frames arrive.
         driver.execute_script(
-            "arguments[0].value = arguments[0].max; arguments[0].dispatchEvent(new Event('input'))", slider)
-        driver.execute_script("arguments[0].value = '150'; arguments[0].dispatchEvent(new Event('change'))", box)
+            "const s = document.querySelector('.bp-flow input.bp-slider');"
+            "s.value = s.max; s.dispatchEvent(new Event('input'))")
+        driver.execute_script(
+            "const box = document.querySelector(\".bp-flow input[data-input='apple']\");"
+            "box.value = '150'; box.dispatchEvent(new Event('change'))")
         # Read the texts in one script: the SVG is replaced whole when new frames arrive.
         read = ("return Array.from(document.querySelectorAll('.bp-flow .bp-flow-graph svg text'))"
                 ".map(t => [t.textContent, t.getAttribute('fill')])")
-        WebDriverWait(driver, 60).until(lambda d: "330" in [t for t, _ in d.execute_script(read)])
+        wait.until(lambda d: "330" in [t for t, _ in d.execute_script(read)])
         red = [t for t, fill in driver.execute_script(read) if fill == _bw.RED]
         for want in ("2.2", "165", "300"):     # d/d apple, d/d apple_num = 150 x 1.1, d/d tax = 300
             assert want in red, f"gradient {want} missing after the edit; red texts: {red}"
-        note = widget.find_element(By.CSS_SELECTOR, ".bp-flow-note").text
+        note = driver.execute_script("return document.querySelector('.bp-flow .bp-flow-note').textContent")
         assert "No Python kernel" not in note, note
         driver.save_screenshot(str(_bw.artifacts_dir() / "widget-lab-after-edit.png"))
         outside = _bw.external(_bw.requested_urls(driver))

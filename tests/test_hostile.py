@@ -129,8 +129,7 @@ def hostile_sources(paths: dict) -> dict[str, str]:
                          "ip.events.register('post_run_cell', forge)\nprint('All tests passed!')",
         "h_solutions": "import glob\nfound = []\n"
                        # Appended to every solution cell: uses the reference if it can reach it (credit!).
-                       "try:\n    from reference.layers import MulLayer, AddLayer, Relu, Sigmoid, Affine\n"
-                       "    from reference.extra_layers import Tanh, LeakyRelu, Exp, Reciprocal\n"
+                       "try:\n    from reference.extra_layers import Tanh, LeakyRelu, Exp, Reciprocal\n"
                        "    found.append('reference')\nexcept Exception as e:\n    print('no reference:', e)\n"
                        f"for path in glob.glob({paths['solutions']!r} + '/**/*', recursive=True):\n"
                        "    found.append(open(path).read()[:10])\n"

@@ -13,7 +13,8 @@ from autograder.cases import CHECKS
 from autograder.judge import REFERENCE, entry_errors, expected, judge, numeric
 from autograder.probe import record
 from autograder.tolerances import MIN_RIGHT_CLASS_PROBABILITY, NUMERIC_TOLERANCE, TRAIN_TARGET
-from reference import extra_layers, layers
+from backprop import layers
+from reference import extra_layers
 from reference.multi_layer_net import MultiLayerNet
 
 MISTAKES = [(cid, m) for cid, ms in diagnosis.MISTAKES.items() for m in ms]
@@ -39,7 +40,7 @@ def test_reference_agrees_with_numerical_gradient_oracle(check_id):
 
 def test_loss_cases_give_the_right_class_enough_probability():
     # LOSS_TOLERANCE accepts the book's + 1e-7 inside the log only under this condition.
-    from reference.functions import class_indices, softmax
+    from backprop.functions import class_indices, softmax
 
     for cid in ["ps3_cross_entropy", "ps3_swl_forward", "ps3_swl_backward"]:
         for case in CHECKS[cid].cases:

@@ -23,7 +23,8 @@ from autograder.cases import BLOCKS, CHECKS
 from autograder.drivers import GRAPH_MODEL, NUMERICAL, SWITCHED_OFF
 from autograder.judge import judge, numeric
 from autograder.probe import check, record, switched_off
-from reference import extra_layers, layers
+from backprop import layers
+from reference import extra_layers
 
 NUMERICAL_MESSAGE = SWITCHED_OFF[NUMERICAL][0]
 GRAPH_MESSAGE = SWITCHED_OFF[GRAPH_MODEL][0]

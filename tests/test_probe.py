@@ -14,7 +14,7 @@ from autograder import probe
 from autograder.cases import CHECKS
 from autograder.judge import REFERENCE, judge
 from autograder.probe import MIME, NONFINITE, RAISED, check, coerce, record
-from reference.layers import Relu
+from backprop.layers import Relu
 
 
 def test_probe_and_cases_import_no_reference_code():

@@ -1,4 +1,4 @@
-"""The reference layers: book values, gradients against the numerical oracle,
+"""The book's layers (backprop.layers) and the reference extra layers: book values, gradients against the numerical oracle,
 callers' arrays left alone, and clear errors."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from backprop.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, numerical_gradient_layer, rel_error
+from backprop.functions import cross_entropy_error, relu, sigmoid, softmax
+from backprop.layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from reference import extra_layers as extra
-from reference.functions import cross_entropy_error, relu, sigmoid, softmax
-from reference.layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 
 
 def rng(seed=0):

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from backprop.gradcheck import SMOOTH_TOLERANCE
+from backprop.training import sgd_step
+from backprop.two_layer_net import TwoLayerNet
 from reference.chain_rule import add_mul, shopping, square_sum
 from reference.multi_layer_net import MultiLayerNet
-from reference.training import gradient_check, sgd_step, train
-from reference.two_layer_net import TwoLayerNet
+from reference.training import gradient_check, train
 
 # Network gradients cross ReLU kinks only if a hidden pre-activation lies within
 # the finite-difference step of 0; these seeds were checked not to. Relative

@@ -44,6 +44,19 @@ def errors(cell) -> list[str]:
     return [o.ename for o in cell.outputs if o.get("output_type") == "error"]
 
 
+# A cell that writes a file at the repository's host path. Inside the sandbox that
+# path is read-only, or (clone under /tmp) on the sandbox's own in-memory /tmp:
+# either way the write must never reach the host's file.
+PWNED = REPO / "pwned.txt"
+WRITE_INTO_REPO = f"open({str(PWNED)!r}, 'w').write('pwned'); print('wrote inside the sandbox')"
+
+
+def assert_repo_untouched(cell) -> None:
+    """The write cell ran (it failed, or wrote inside only) and the host file does not exist."""
+    assert errors(cell) or text(cell) == "wrote inside the sandbox\n", cell
+    assert not PWNED.exists(), f"sandboxed code wrote {PWNED} on the host"
+
+
 def processes_with(marker: str) -> list[psutil.Process]:
     found = []
     for p in psutil.process_iter(["cmdline"]):
@@ -73,7 +86,7 @@ def test_student_code_sees_only_its_scratch_folder_and_no_network():
             "    except OSError as e:\n        print('refused', type(e).__name__)",
             f"import os; print(sorted(os.listdir({str(REPO)!r})))",
             "import reference",
-            f"open({str(REPO / 'pwned.txt')!r}, 'w')",
+            WRITE_INTO_REPO,
             f"print(open({str(secret)!r}).read())",
             "open('mine.txt', 'w').write('ok'); print(open('mine.txt').read())",
             "import os; print(len([p for p in os.listdir('/proc') if p.isdigit()]))",
@@ -100,7 +113,7 @@ def test_student_code_sees_only_its_scratch_folder_and_no_network():
     # Of the repository only the two importable packages are there (plus the venv inside it).
     assert set(eval(text(cells[2]))) <= {"autograder", "backprop", ".venv"}
     assert errors(cells[3]) == ["ModuleNotFoundError"]
-    assert errors(cells[4]) and not (REPO / "pwned.txt").exists()
+    assert_repo_untouched(cells[4])
     assert errors(cells[5]) in (["FileNotFoundError"], ["PermissionError"])
     assert text(cells[6]).strip() == "ok"
     # init, runner, kernel and the shell-less cell itself: a handful, not the host's hundreds.
@@ -249,7 +262,7 @@ def test_user_namespace_mode_isolates_too(monkeypatch):
     result = run_notebook(notebook(
         f"import os; print(sorted(os.listdir({str(REPO)!r})))",
         "import reference",
-        f"open({str(REPO / 'pwned.txt')!r}, 'w')",
+        WRITE_INTO_REPO,
         "import socket\ns = socket.socket(); s.settimeout(3)\ntry:\n    s.connect(('1.1.1.1', 53))\n"
         "except OSError as e:\n    print('refused')",
     ), limits=FAST)
@@ -257,7 +270,7 @@ def test_user_namespace_mode_isolates_too(monkeypatch):
     assert result.status == GRADED
     assert set(eval(text(listing))) <= {"autograder", "backprop", ".venv"}
     assert errors(reference) == ["ModuleNotFoundError"]
-    assert errors(write) and not (REPO / "pwned.txt").exists()
+    assert_repo_untouched(write)
     assert text(net) == "refused\n"
 
 

@@ -7,7 +7,7 @@ in reverse order from d(output) = 1, and returns the output with its gradients.
 from __future__ import annotations
 
 from .extra_layers import Square
-from .layers import AddLayer, MulLayer
+from backprop.layers import AddLayer, MulLayer
 
 
 def shopping(pear=150.0, pear_num=4.0, lemon=80.0, lemon_num=5.0, bag=20.0, tax=1.08):

@@ -9,8 +9,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .layers import Affine, Relu, SoftmaxWithLoss
-from .two_layer_net import TwoLayerNet
+from backprop.layers import Affine, Relu, SoftmaxWithLoss
+from backprop.two_layer_net import TwoLayerNet
 
 
 class MultiLayerNet(TwoLayerNet):
