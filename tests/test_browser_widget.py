@@ -227,17 +227,114 @@ def texts(widget, fill: str | None = None) -> list[str]:
             if fill is None or (e.get_attribute("fill") or "").lower() == fill]
 
 
+def svg_texts(svg: str, fill: str | None = None) -> list[str]:
+    """The same from an SVG string made by Python (backprop.draw.to_svg)."""
+    import html
+    import re
+    out = []
+    for attrs, body in re.findall(r"<text ([^>]*)>(.*?)</text>", svg):
+        colour = re.search(r'fill="([^"]*)"', attrs)
+        if fill is None or (colour and colour.group(1).lower() == fill):
+            out.append(html.unescape(body))
+    return out
+
+
+def settled(driver, read, timeout: float = 30):
+    """``read(driver)``, retried while the widget re-renders under it (stale or missing elements)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    result = []
+
+    def attempt(d):
+        result[:] = [read(d)]
+        return True
+
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+                  ).until(attempt)
+    return result[0]
+
+
+def wait_until(driver, condition, message: str, timeout: float = 30):
+    """Wait for ``condition(driver)`` (re-evaluated after re-renders); fail with ``message``."""
+    from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
+                                            TimeoutException)
+    from selenium.webdriver.support.ui import WebDriverWait
+    try:
+        return WebDriverWait(driver, timeout, ignored_exceptions=(
+            StaleElementReferenceException, NoSuchElementException)).until(condition)
+    except TimeoutException:
+        raise AssertionError(f"{message} (waited {timeout:g} s)") from None
+
+
+class Widget:
+    """The n-th GradientFlow widget of the page, found again for every read (the page re-renders it)."""
+
+    def __init__(self, driver, index: int):
+        self.driver, self.index = driver, index
+
+    def element(self, driver=None):
+        from selenium.webdriver.common.by import By
+        return (driver or self.driver).find_elements(By.CSS_SELECTOR, ".bp-flow")[self.index]
+
+    def find(self, css: str):
+        from selenium.webdriver.common.by import By
+        return settled(self.driver, lambda d: self.element(d).find_element(By.CSS_SELECTOR, css))
+
+    def click(self, cls: str) -> None:
+        """Click button ``cls``; a click on a node that was just replaced is tried again."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        for _ in range(5):
+            try:
+                self.find(f"button.{cls}").click()
+                return
+            except StaleElementReferenceException:
+                continue
+        raise AssertionError(f"button {cls} kept being replaced while clicked")
+
+    def texts(self, fill: str | None = None) -> list[str]:
+        return settled(self.driver, lambda d: texts(self.element(d), fill))
+
+    def stage(self) -> dict:
+        return settled(self.driver, lambda d: stage(self.element(d)))
+
+    def enabled(self, cls: str) -> bool:
+        return settled(self.driver, lambda d: self.find(f"button.{cls}").is_enabled())
+
+    def screenshot(self, path: Path) -> None:
+        settled(self.driver, lambda d: self.element(d).screenshot(str(path)))
+
+
+def open_widget(driver, url: str, title: str) -> Widget:
+    """Load ``url``; return the widget whose graph is called ``title`` once it has drawn it."""
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, url)
+
+    def index(d):
+        roots = d.find_elements(By.CSS_SELECTOR, ".bp-flow")
+        hits = [i for i, r in enumerate(roots)
+                if r.find_elements(By.CSS_SELECTOR, f'.bp-flow-graph svg[aria-label="{title}"]')]
+        return hits[0] if hits else None
+
+    i = wait_until(driver, lambda d: index(d) is not None and index(d) + 1,
+                   f"no widget on {url} draws the graph {title!r}") - 1
+    return Widget(driver, i)
+
+
+def widget_on_page(book: Path, base: str, driver, title: str) -> tuple[str, Widget]:
+    """The URL of the built page with the graph ``title``, opened, and that graph's widget."""
+    page = page_with_graph(book, title)
+    url = f"{base}/{page.relative_to(book).as_posix()}"
+    return url, open_widget(driver, url, title)
+
+
 def stage(widget) -> dict:
     from selenium.webdriver.common.by import By
     g = widget.find_element(By.CSS_SELECTOR, ".bp-flow-graph")
     desc = widget.find_element(By.CSS_SELECTOR, ".bp-flow-graph svg desc").get_attribute("textContent")
     return {"step": int(g.get_attribute("data-step")), "kind": g.get_attribute("data-kind"), "desc": desc,
             "caption": widget.find_element(By.CSS_SELECTOR, ".bp-flow-caption").text}
-
-
-def button(widget, cls: str):
-    from selenium.webdriver.common.by import By
-    return widget.find_element(By.CSS_SELECTOR, f"button.{cls}")
 
 
 # ---------------------------------------------------------------------------
@@ -251,13 +348,28 @@ def assert_clean(browser, url: str) -> None:
     assert not outside, f"{url} asked other hosts for: {outside}"
 
 
+# Installed before play is pressed: records the delay of every setInterval and
+# which of those timers are still running, so play, pause and speed are read
+# from what the widget asked the browser for, not timed.
+TIMER_SPY = """
+    window.bpDelays = [];
+    window.bpRunning = new Set();
+    const realSet = window.setInterval.bind(window), realClear = window.clearInterval.bind(window);
+    window.setInterval = (fn, ms, ...rest) => {
+      window.bpDelays.push(ms);
+      const id = realSet(fn, ms, ...rest);
+      window.bpRunning.add(id);
+      return id;
+    };
+    window.clearInterval = (id) => { window.bpRunning.delete(id); return realClear(id); };
+"""
+
+
 @pytest.mark.browser
 def test_apple_widget_plays_offline(book_html, site, browser):
-    page = page_with_graph(book_html, "Buying apples")
-    url = f"{site}/{page.relative_to(book_html).as_posix()}"
+    url, widget = widget_on_page(book_html, site, browser, "Buying apples")
     shots = artifacts_dir()
-    widget = open_page(browser, url)
-    widget.screenshot(str(shots / "widget-apple-start.png"))
+    widget.screenshot(shots / "widget-apple-start.png")
     # The graph model the page was built from: its captions and steps are what
     # the page must show, step by step (the numbers are checked against the textbook).
     from backprop.graphs import apple_graph
@@ -266,18 +378,17 @@ def test_apple_widget_plays_offline(book_html, site, browser):
     # The × tax node's local derivatives: tax (1.1) towards apple_price, apple_price (200) towards tax.
     tax_label = "× 1.1 / × 200"
 
-    start = stage(widget)
+    start = widget.stage()
     assert start["step"] == 0
-    assert "220" not in texts(widget), "the output value shows before the forward pass ran"
+    assert "220" not in widget.texts(), "the output value shows before the forward pass ran"
 
     # Step forward through the whole forward pass.
-    forward = button(widget, "bp-forward")
     clicks = 0
     captions = [start["caption"]]
     while True:
-        forward.click()
+        widget.click("bp-forward")
         clicks += 1
-        now = stage(widget)
+        now = widget.stage()
         assert now["step"] == clicks, f"step forward went to step {now['step']} after {clicks} clicks"
         assert now["caption"] == steps[clicks - 1].caption, (
             f"step {clicks}: the caption reads {now['caption']!r}, the graph model's step says "
@@ -285,91 +396,79 @@ def test_apple_widget_plays_offline(book_html, site, browser):
         captions.append(now["caption"])
         if now["kind"] != "forward" or clicks > 20:
             break
-        last_forward = texts(widget)
-        assert texts(widget, RED) == [], f"step {clicks} (forward) shows gradients: {texts(widget, RED)}"
+        last_forward = widget.texts()
+        assert widget.texts(RED) == [], f"step {clicks} (forward) shows gradients: {widget.texts(RED)}"
     assert now["kind"] == "seed", f"after the forward pass came a {now['kind']!r} step"
     assert "220" in last_forward, f"the forward pass ended without 220 on the graph: {last_forward}"
     assert "220" in now["desc"] and "price = 220" in now["desc"], now["desc"]
     # The seed is the only gradient before the backward pass: 1 on the output.
-    assert texts(widget, RED) == ["1"], f"at the seed step the red texts are {texts(widget, RED)}"
-    assert tax_label not in texts(widget), "a local derivative shows before the backward pass"
-    widget.screenshot(str(shots / "widget-apple-middle.png"))
+    assert widget.texts(RED) == ["1"], f"at the seed step the red texts are {widget.texts(RED)}"
+    assert tax_label not in widget.texts(), "a local derivative shows before the backward pass"
+    widget.screenshot(shots / "widget-apple-middle.png")
 
     # Then through the backward pass, to the end.
-    while forward.is_enabled() and clicks < 40:
-        forward.click()
+    while widget.enabled("bp-forward") and clicks < 40:
+        widget.click("bp-forward")
         clicks += 1
-        now = stage(widget)
+        now = widget.stage()
         assert now["caption"] == steps[clicks - 1].caption, (
             f"step {clicks}: the caption reads {now['caption']!r}, the graph model's step says "
             f"{steps[clicks - 1].caption!r}")
         captions.append(now["caption"])
         if clicks == tax_step:
-            red_here = texts(widget, RED)
+            red_here = widget.texts(RED)
             assert tax_label in red_here, (
                 f"step {clicks} (backward through the × tax node) does not show its local derivatives "
                 f"{tax_label!r}; red texts: {red_here}")
-            widget.screenshot(str(shots / "widget-apple-tax-backward.png"))
+            assert "sends 1.1 to the apple_price edge and 200 to the tax edge" in now["caption"]
+            widget.screenshot(shots / "widget-apple-tax-backward.png")
     assert clicks == len(steps), f"the widget has {clicks} steps, the graph model {len(steps)}"
     assert all(a != b for a, b in zip(captions, captions[1:])), f"a step kept its caption: {captions}"
-    red = texts(widget, RED)
+    red = widget.texts(RED)
     for want in ("2.2", "110", "200"):
         assert want in red, f"gradient {want} is not shown in red at the end; red texts: {red}"
-    assert not forward.is_enabled(), "step forward is still enabled at the last step"
-    widget.screenshot(str(shots / "widget-apple-end.png"))
+    assert not widget.enabled("bp-forward"), "step forward is still enabled at the last step"
+    widget.screenshot(shots / "widget-apple-end.png")
 
     # Step back and reset.
-    button(widget, "bp-back").click()
-    assert stage(widget)["step"] == clicks - 1
-    button(widget, "bp-reset").click()
-    assert stage(widget)["step"] == 0
+    widget.click("bp-back")
+    assert widget.stage()["step"] == clicks - 1
+    widget.click("bp-reset")
+    assert widget.stage()["step"] == 0
 
-    # Play advances by itself.
-    import time
-    button(widget, "bp-play").click()
-    deadline = time.monotonic() + 10
-    seen = {0}
-    while time.monotonic() < deadline and max(seen) < 3:
-        time.sleep(0.2)
-        seen.add(stage(widget)["step"])
-    assert max(seen) >= 3, f"play did not advance by itself (steps seen: {sorted(seen)})"
-    button(widget, "bp-play").click()   # pause
-    paused = stage(widget)["step"]
-    time.sleep(1.5)
-    assert stage(widget)["step"] == paused, "pause did not stop the animation"
+    # Play advances by itself; pause stops every timer it started.
+    browser.execute_script(TIMER_SPY)
+    widget.click("bp-play")
+    wait_until(browser, lambda d: widget.stage()["step"] >= 3, "play did not advance by itself to step 3")
+    widget.click("bp-play")   # pause
+    assert browser.execute_script("return window.bpRunning.size") == 0, "pause left the animation running"
+    assert "bp-playing" not in settled(browser, lambda d: widget.element(d).get_attribute("class"))
 
     # The speed control sets the play interval: the widget's interval (ms per step
     # at 1×, read from the page's embedded widget state) divided by the speed.
-    # The page's setInterval is wrapped to record the delay each play asks for,
-    # so this reads what the widget did instead of timing it.
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
+    page = page_with_graph(book_html, "Buying apples")
     interval = next(state for title, state in widget_models(page) if title == "Buying apples")["interval"]
-    browser.execute_script("""
-        window.bpDelays = [];
-        const real = window.setInterval.bind(window);
-        window.setInterval = (fn, ms, ...rest) => { window.bpDelays.push(ms); return real(fn, ms, ...rest); };
-    """)
-    speed = Select(widget.find_element(By.CSS_SELECTOR, "select.bp-speed"))
-    play = button(widget, "bp-play")
-    button(widget, "bp-reset").click()
-    speed.select_by_value("1")
-    play.click()
-    speed.select_by_value("4")      # while playing: it goes on at the new speed
-    play.click()                    # pause
-    speed.select_by_value("0.5")    # while paused: used by the next play
-    play.click()
-    play.click()
+    browser.execute_script("window.bpDelays = [];")
+    widget.click("bp-reset")
+    select = lambda value: settled(browser, lambda d: Select(widget.find("select.bp-speed")).select_by_value(value))
+    select("1")
+    widget.click("bp-play")
+    select("4")                     # while playing: it goes on at the new speed
+    widget.click("bp-play")         # pause
+    select("0.5")                   # while paused: used by the next play
+    widget.click("bp-play")
+    widget.click("bp-play")
     delays = browser.execute_script("return window.bpDelays")
     assert delays == [interval, interval / 4, interval * 2], (
         f"with an interval of {interval} ms, playing at 1×, then 4×, then 0.5× asked for delays "
         f"{delays} ms")
 
     # The slider jumps anywhere.
-    slider = widget.find_element(By.CSS_SELECTOR, "input.bp-slider")
-    browser.execute_script(
-        "arguments[0].value = arguments[0].max; arguments[0].dispatchEvent(new Event('input'))", slider)
-    assert stage(widget)["step"] == clicks
+    settled(browser, lambda d: d.execute_script(
+        "arguments[0].value = arguments[0].max; arguments[0].dispatchEvent(new Event('input'))",
+        widget.find("input.bp-slider")))
+    assert widget.stage()["step"] == clicks
 
     assert_clean(browser, url)
 
@@ -512,20 +611,23 @@ def test_bad_input_shows_a_message_in_place_of_the_widget(bad_input_book, browse
 @pytest.mark.browser
 def test_the_checks_would_see_an_external_request(book_html, site, browser):
     """The blocker and the request log work: a script asking a CDN is seen and never reaches it."""
-    import time
-
     page = page_with_graph(book_html, "Buying apples")
     open_page(browser, f"{site}/{page.relative_to(book_html).as_posix()}")
     requested_urls(browser)
     console_errors(browser)
+    probe = "https://cdn.jsdelivr.net/npm/probe@1.0.0/x.png"
     loaded = browser.execute_async_script("""
         const done = arguments[arguments.length - 1];
         const img = new Image();
         img.onload = () => done(true);
         img.onerror = () => done(false);
-        img.src = 'https://cdn.jsdelivr.net/npm/probe@1.0.0/x.png';
-    """)
-    time.sleep(0.5)
+        img.src = arguments[0];
+    """, probe)
     assert loaded is False, "a request to a CDN succeeded: the network is not blocked"
-    assert external(requested_urls(browser)) == ["https://cdn.jsdelivr.net/npm/probe@1.0.0/x.png"]
-    assert console_errors(browser), "a failed load was not reported as a console error"
+    seen: list[str] = []
+    wait_until(browser, lambda d: seen.extend(external(requested_urls(d))) or probe in seen,
+               "the request log never showed the blocked request")
+    assert seen == [probe]
+    errors: list[str] = []
+    wait_until(browser, lambda d: errors.extend(console_errors(d)) or errors,
+               "a failed load was not reported as a console error")

@@ -24,6 +24,8 @@ CASES = [
     ("np.exp(x) * math.log(x) + x/y", {"x": 1.7, "y": -0.5}, lambda x, y: math.exp(x) * math.log(x) + x / y),
     ("x * x * x", {"x": 1.1}, lambda x: x ** 3),        # x fans out three ways: gradients add up
     ("-(x + 0.5)", {"x": 2.0}, lambda x: -(x + 0.5)),
+    ("tanh(x * y) + relu(y - x)", {"x": 0.4, "y": 1.5}, lambda x, y: math.tanh(x * y) + max(0.0, y - x)),
+    ("relu(x) * y", {"x": -0.7, "y": 2.0}, lambda x, y: max(0.0, x) * y),   # no gradient reaches x
 ]
 
 
@@ -99,3 +101,16 @@ def test_an_expression_plays_in_the_widget():
     assert w.graph.values[w.graph.output] == pytest.approx(9.0)
     w.set_inputs(x=2.0)
     assert w.graph.values[w.graph.output] == pytest.approx(16.0)
+
+
+def test_the_widget_of_an_expression_carries_its_text_and_recomputes_a_new_one():
+    w = flow(expression_graph("x * y + x", x=2.0, y=3.0))
+    assert w.expression == "x * y + x"
+    assert [n["id"] for n in w.spec["nodes"]] == list(w.graph.nodes)
+    # What the front-end sends when the reader types a new text and its names' values.
+    w.set_state({"expression": "tanh(x) * z",
+                 "inputs": [{"id": "x", "label": "x", "value": 0.5}, {"id": "z", "label": "z", "value": 2.0}]})
+    assert w.error == "" and w.graph.title == "tanh(x) * z"
+    assert w.graph.values[w.graph.output] == pytest.approx(math.tanh(0.5) * 2.0)
+    assert w.spec["title"] == "tanh(x) * z"
+    assert flow("apple").expression == ""

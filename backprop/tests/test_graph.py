@@ -23,6 +23,8 @@ def test_each_op_matches_its_maths_forward_and_backward():
         "scale": (lambda g, x: g.scale(x, -2.5), 2.0, -5.0, -2.5),
         "log": (lambda g, x: g.log(x), 2.0, math.log(2.0), 0.5),
         "sigmoid": (lambda g, x: g.sigmoid(x), 0.0, 0.5, 0.25),
+        "tanh": (lambda g, x: g.op("tanh", x), 0.5, math.tanh(0.5), 1 / math.cosh(0.5) ** 2),
+        "relu": (lambda g, x: g.op("relu", x), 2.0, 2.0, 1.0),
     }
     assert set(cases) == set(OPS)
     for op, (build, x, y, dydx) in cases.items():
@@ -30,6 +32,10 @@ def test_each_op_matches_its_maths_forward_and_backward():
         g.set_output(build(g, g.input("x", x)))
         assert g.forward() == pytest.approx(y, rel=1e-15), op
         assert g.backward()["x"] == pytest.approx(dydx, rel=1e-15), op
+    # relu passes nothing back where its input is negative.
+    g = Graph("relu")
+    g.set_output(g.op("relu", g.input("x", -3.0)))
+    assert g.forward() == 0.0 and g.backward()["x"] == 0.0
 
 
 def test_fan_out_gradients_add_up():

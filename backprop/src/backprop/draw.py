@@ -23,7 +23,7 @@ import numbers
 from dataclasses import dataclass
 
 from .graph import LEAF_OPS, Edge, Graph, GraphState, format_value, state_after
-from .layout import FONT, SMALL, R, leaf_label_side, name_box, plan, text_box
+from .layout import FONT, SMALL, R, leaf_label_side, local_box, name_box, plan, text_box
 from .validate import as_number
 
 MIN_TEXT_PX = 10.5       # smallest on-screen text height we allow (sets min-width)
@@ -169,7 +169,8 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
                                 ' font-style="italic"'))
         if on and nid in st.local_text:
             text = st.local_text[nid]
-            parts.append(_label(text_box(x, y - R - 6, 0.0, -1.0, text, SMALL), text, SMALL, GRAD,
+            side = p.local_side.get(nid, (0.0, -1.0, R + 6))   # a hand-made state may name any node
+            parts.append(_label(local_box(x, y, side, text), text, SMALL, GRAD,
                                 ' font-style="italic" font-weight="600"'))
 
     pad = 6.0

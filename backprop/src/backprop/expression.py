@@ -10,7 +10,10 @@ fans out (its gradients add up, as in the book).
     a ** 2, a ** -1          square, reciprocal (no other powers)
     1 / a                    reciprocal
     2 * a, a / 2, a + 3      a constant factor is a scale node, a constant term a const input
-    exp(a), log(a), sigmoid(a)   (also written math.exp, np.exp, numpy.exp)
+    exp(a), log(a), sigmoid(a), tanh(a), relu(a)   (also written math.exp, np.exp, numpy.exp)
+
+The widget's browser engine (``widget_expression.js``) reads the same grammar
+and builds the same nodes; keep the two in step (tests/test_browser_engine.py).
 
 Widget: ``backprop.widget.flow(expression_graph(text, **inputs))``.
 """
@@ -18,13 +21,14 @@ Widget: ``backprop.widget.flow(expression_graph(text, **inputs))``.
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from .graph import Graph, GraphError
 from .validate import as_number
 
 MAX_TEXT = 400        # characters: a graph larger than this cannot be read when drawn
 MAX_NODES = 40
-FUNCTIONS = ("exp", "log", "sigmoid")
+FUNCTIONS = ("exp", "log", "sigmoid", "tanh", "relu")
 MODULES = ("math", "np", "numpy")
 
 
@@ -134,7 +138,7 @@ class _Builder:
         if name not in FUNCTIONS or node.keywords or len(node.args) != 1:
             raise ExpressionError(f"{_where(node, self.text)} is not allowed; the functions are "
                                   f"{', '.join(f + '(x)' for f in FUNCTIONS)}, each with one argument")
-        return getattr(self.g, name)(self.visit(node.args[0]))
+        return self.g.op(name, self.visit(node.args[0]))
 
 
 def expression_graph(text: str, **inputs: float) -> Graph:
@@ -164,6 +168,8 @@ def expression_graph(text: str, **inputs: float) -> Graph:
     unused = sorted(set(values) - set(b.used))
     if unused:
         raise ExpressionError(f"inputs {unused} do not appear in the expression {text.strip()!r}")
+    # The output edge is named in the figure: f, as the book writes it (out if f is an input).
+    g.nodes[out] = replace(g.nodes[out], label="out" if "f" in values else "f")
     g.set_output(out)
     g.forward()     # raises GraphError for a non-finite value
     g.backward()

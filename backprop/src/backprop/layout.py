@@ -20,6 +20,14 @@ FONT, SMALL = 16.0, 14.0  # numbers and labels; the local-derivative text
 OUT_LEN = 0.9 * CX        # length of the output edge
 LABEL_T = (0.5, 0.38, 0.62, 0.26, 0.74, 0.16, 0.84)  # where along an edge to try its labels
 LINE_COST = 4.0           # per unit of a line under a label: cheaper than a label on a label
+# Sides of a node where its local-derivative text may go, best first (above, as in
+# the book, unless an edge or a label is there; D is a diagonal's component).
+# A crowded node tries two rings further out; a line under the text costs more than
+# there (LOCAL_LINE_COST), since the text is read while the edges are lit.
+D = 0.7071
+LOCAL_SIDES = ((0.0, -1.0), (0.0, 1.0), (D, -D), (-D, -D), (D, D), (-D, D), (1.0, 0.0), (-1.0, 0.0))
+LOCAL_RINGS = (R + 6, R + 21, R + 36)
+LOCAL_LINE_COST = 10 * LINE_COST
 
 
 def text_width(text: str, size: float) -> float:
@@ -143,12 +151,19 @@ def leaf_label_side(g: EdgeGeo) -> tuple[float, float]:
     return (-1.0, 0.0) if g.ux > 0.3 else (-g.ux, -g.uy)
 
 
+def local_box(x: float, y: float, side: tuple[float, float, float], text: str):
+    """Box of a node's local-derivative ``text`` on ``side`` = (nx, ny, distance) of the node at (x, y)."""
+    nx, ny, dist = side
+    return text_box(x + nx * dist, y + ny * dist, nx, ny, text, SMALL)
+
+
 @dataclass(frozen=True)
 class Plan:
     pos: dict[str, tuple[float, float]]
     geo: list[EdgeGeo]
     label_t: dict[str, float]            # edge id -> where along it its labels sit
     full: GraphState                     # every value, gradient and local text
+    local_side: dict[str, tuple[float, float, float]]  # node id -> (nx, ny, distance) of its local text
     box: tuple[float, float, float, float]  # everything any state can show
 
 
@@ -218,13 +233,29 @@ def plan(graph: Graph, edge_labels: dict[str, tuple[str, str]] | None = None,
         label_t[g.edge.id] = best[1]
         taken.extend(best[2])
         boxes.extend(best[2])
-    for nid, text in full.local_text.items():
+    local_side = {}
+    for nid, text in full.local_text.items():   # one shows at a time: avoid edges and labels only
         x, y = pos[nid]
-        boxes.append(text_box(x, y - R - 6, 0.0, -1.0, text, SMALL))
+        best = None
+        # With node names (the book's static figures only; the widget never shows them) the text
+        # goes above or below its node, never sideways: the names fill the space above, and a
+        # sideways ring would widen a drawing that must fit a phone.
+        sides = [(nx, ny, dist) for dist in LOCAL_RINGS for nx, ny in LOCAL_SIDES
+                 if not node_names or nx == 0.0]
+        for side in sides:
+            b = local_box(x, y, side, text)
+            cost = sum(_overlap(b, o) for o in taken)
+            cost += LOCAL_LINE_COST * sum(g.clip_length(b) for g, ob in spans if _overlap(b, ob, 1.0))
+            if best is None or cost < best[0]:
+                best = (cost, side, b)
+            if cost < 1:
+                break
+        local_side[nid] = best[1]
+        boxes.append(best[2])
     boxes.extend(span for _, span in spans)
     box = (min(b[0] for b in boxes), min(b[1] for b in boxes) - 3,
            max(b[2] for b in boxes), max(b[3] for b in boxes) + 3)
     if len(_CACHE) > 64:   # a notebook may draw many graphs; keep memory bounded
         _CACHE.clear()
-    result = _CACHE[key] = Plan(pos, geo, label_t, full, box)
+    result = _CACHE[key] = Plan(pos, geo, label_t, full, local_side, box)
     return result

@@ -76,6 +76,12 @@ OPS: dict[str, OpRule] = {
     "sigmoid": OpRule("sigmoid", 1, lambda xs, c: 1.0 / (1.0 + math.exp(-xs[0])),
                       lambda xs, y, c: [y * (1.0 - y)],
                       lambda k, n, c: "× y(1−y)"),
+    "tanh": OpRule("tanh", 1, lambda xs, c: math.tanh(xs[0]),
+                   lambda xs, y, c: [1.0 - y * y],
+                   lambda k, n, c: "× (1−y²)"),
+    "relu": OpRule("relu", 1, lambda xs, c: xs[0] if xs[0] > 0 else 0.0,
+                   lambda xs, y, c: [1.0 if xs[0] > 0 else 0.0],
+                   lambda k, n, c: "× [x>0]"),
 }
 
 LEAF_OPS = ("input", "const")

@@ -91,8 +91,24 @@ def build_steps(graph: Graph) -> list[Step]:
              caption=f"The {node.symbol} node multiplies its upstream gradient "
              f"{format_value(graph.node_grads[nid])}{fan} by its local derivative "
              + ("; ".join(f"{format_value(d)}" for d in graph.local[nid]))
-             + " and sends " + ", ".join(format_value(graph.grads[e.id]) for e in edges) + " back.")
+             + " and sends " + _and([f"{format_value(graph.grads[e.id])} to {edge_name(graph, e.src)}"
+                                    for e in edges]) + ".")
     return steps
+
+
+def edge_name(graph: Graph, src: str) -> str:
+    """How a caption names the edge leaving ``src``: "the tax edge", "the edge from the exp node"."""
+    node = graph.nodes[src]
+    if node.op == "const":
+        return f"the edge of the constant {node.label}"
+    if node.label:
+        return f"the {node.label} edge"
+    return f"the edge from the {node.symbol} node"
+
+
+def _and(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @dataclass(frozen=True)
@@ -160,7 +176,7 @@ def forward_state(graph: Graph) -> GraphState:
 # Operations whose local derivative is a rule of the input or output (exp(x),
 # y(1-y), ...): the reader sees the rule and its value, "× y(1−y) = 0.1966".
 # For +, × and ×c the value alone says it all ("× 1.1" at the tax node).
-_RULE_OPS = frozenset({"square", "exp", "reciprocal", "log", "sigmoid"})
+_RULE_OPS = frozenset({"square", "exp", "reciprocal", "log", "sigmoid", "tanh", "relu"})
 
 
 def _local_label(op: str, rule: str, value: float) -> str:

@@ -2,15 +2,19 @@
 
 ``GradientFlow(graph)`` replays ``graph.steps()``: frame k is
 ``backprop.draw.to_svg(graph, k)`` (the state after the first k steps) with the
-step's caption. All frames are drawn here in Python, so the widget adds nothing
-to the arithmetic and its front-end (``widget_front.js``, an anywidget module
-embedded in the widget state) only shows frame k. That is why the same widget
-plays in the static book, where no Python runs: play/pause, step forward and
-back, reset, speed and the slider are all front-end behaviour.
+step's caption. The frames the book is built with are drawn here in Python, so
+the widget plays in the static book, where no Python runs: play/pause, step
+forward and back, reset, speed and the slider are all front-end behaviour.
 
-With a kernel, the inputs are number boxes; changing one sends the new values
-to Python, which rebuilds the graph with ``Graph.with_inputs``, re-runs the
-passes and sends new frames.
+The inputs are number boxes (and a graph from ``expression_graph`` gets a box
+for its text). An edit is recomputed in the browser by the widget's engine, a
+port of the graph model, layout and drawing (``widget_numbers.js``,
+``widget_engine.js``, ``widget_draw.js``, ``widget_expression.js``, bundled in
+front of ``widget_front.js`` as one anywidget module; ``spec`` carries the
+graph's structure). It writes the same SVG and captions as Python, which
+tests/test_browser_engine.py checks. With a kernel, the edit also goes to
+Python, which rebuilds the graph with ``Graph.with_inputs`` (or
+``expression_graph``), re-runs the passes and sends its own frames.
 
 ``flow(name_or_graph, **inputs)`` is the forgiving entry point for the book and
 for students: a graph that cannot be shown (a cycle, an unknown operation, a
@@ -20,6 +24,7 @@ non-finite value, a wrong argument) gives a widget with the message instead.
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import anywidget
@@ -27,11 +32,42 @@ import ipywidgets
 import traitlets
 
 from .draw import to_svg
+from .expression import expression_graph
+from .gradcheck import H
 from .graph import Graph, GraphError, state_after
 from .graphs import BUILDERS, build
 from .validate import as_number
 
 _HERE = Path(__file__).parent
+#: The browser engine's files, in the order they are bundled (each uses the ones before it).
+ENGINE_FILES = ("widget_numbers.js", "widget_engine.js", "widget_draw.js", "widget_expression.js")
+
+
+def constants_source() -> str:
+    """The Python constants the engine shares, as JavaScript ``const`` lines (one source for both)."""
+    from . import draw, expression, layout, replay
+
+    shared = {
+        layout: ("CX", "RY", "R", "FONT", "SMALL", "OUT_LEN", "LABEL_T", "LINE_COST", "LOCAL_SIDES",
+                 "LOCAL_RINGS", "LOCAL_LINE_COST"),
+        draw: ("MIN_TEXT_PX", "INK", "GRAD", "FWD", "ACTIVE_FILL", "HALO", "FONT_FAMILY", "SHORT_SYMBOL"),
+        expression: ("MAX_TEXT", "MAX_NODES", "FUNCTIONS", "MODULES"),
+    }
+    lines = [f"const {name} = {json.dumps(getattr(module, name), ensure_ascii=False)};"
+             for module, names in shared.items() for name in names]
+    lines.append(f"const RULE_OP_NAMES = {json.dumps(sorted(replay._RULE_OPS))};")
+    return "\n".join(lines)
+
+
+def engine_source() -> str:
+    """The browser engine as one script; it defines ``BP`` (see widget_expression.js)."""
+    files = [(_HERE / name).read_text(encoding="utf-8") for name in ENGINE_FILES]
+    return "\n".join([constants_source(), *files])
+
+
+def bundle() -> str:
+    """The widget's anywidget module: the engine, then the front-end that uses it."""
+    return engine_source() + "\n" + (_HERE / "widget_front.js").read_text(encoding="utf-8")
 #: Errors that mean "this graph cannot be shown" rather than a bug in this module.
 SHOWABLE_ERRORS = (GraphError, ValueError, TypeError, OverflowError, ZeroDivisionError)
 
@@ -53,6 +89,16 @@ def frames_of(graph: Graph) -> list[dict]:
     return frames
 
 
+def graph_spec(graph: Graph) -> dict:
+    """The graph's structure for the browser engine (``graphFromSpec`` in widget_engine.js).
+
+    ``h`` is the step of the "check numerically" button's central difference.
+    """
+    nodes = [{"id": n.id, "op": n.op, "inputs": list(n.inputs), "label": n.label, "const": n.const,
+              "pos": list(n.pos) if n.pos is not None else None} for n in graph.nodes.values()]
+    return {"name": graph.name, "title": graph.title, "output": graph.output, "nodes": nodes, "h": H}
+
+
 def input_specs(graph: Graph) -> list[dict]:
     """``[{"id", "label", "value"}]`` for the graph's inputs, in the graph's order."""
     return [{"id": nid, "label": graph.nodes[nid].label or nid, "value": graph.nodes[nid].const}
@@ -67,7 +113,7 @@ class GradientFlow(anywidget.AnyWidget):
     interval: milliseconds per step when playing at speed 1×.
     """
 
-    _esm = _HERE / "widget_front.js"
+    _esm = bundle()
     _css = _HERE / "widget.css"
 
     frames = traitlets.List(traitlets.Dict()).tag(sync=True)
@@ -76,11 +122,18 @@ class GradientFlow(anywidget.AnyWidget):
     editable = traitlets.Bool(True).tag(sync=True)
     interval = traitlets.Int(900).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
+    spec = traitlets.Dict().tag(sync=True)
+    # The text of a graph made by expression_graph ("" for the book's graphs): the
+    # front-end shows it in a text box the reader can change.
+    expression = traitlets.Unicode("").tag(sync=True)
     # Goes up every time Python answers an edit, so the front-end can tell
     # "no kernel" (no answer) from "the same frames again".
     revision = traitlets.Int(0).tag(sync=True)
 
-    def __init__(self, graph: Graph, *, editable: bool = True, interval: int = 900, **kwargs):
+    def __init__(self, graph: Graph, *, editable: bool = True, interval: int = 900,
+                 expression: str = "", **kwargs):
+        if not isinstance(expression, str):
+            raise TypeError(f"expression must be the graph's text (a string), got {type(expression).__name__}")
         if not isinstance(editable, bool):
             raise TypeError(f"editable must be True or False, got {type(editable).__name__}")
         interval = as_number("interval", interval)
@@ -89,7 +142,7 @@ class GradientFlow(anywidget.AnyWidget):
         frames = frames_of(graph)            # raises before any widget exists
         self._graph = graph
         super().__init__(frames=frames, inputs=input_specs(graph), editable=editable,
-                         interval=int(interval), **kwargs)
+                         interval=int(interval), spec=graph_spec(graph), expression=expression, **kwargs)
 
     @property
     def graph(self) -> Graph:
@@ -108,14 +161,18 @@ class GradientFlow(anywidget.AnyWidget):
             raise GraphError(f"no input named {unknown}; this graph's inputs are {sorted(known)}")
         self.inputs = [dict(s, value=values.get(s["id"], s["value"])) for s in self.inputs]
 
-    @traitlets.observe("inputs")
+    @traitlets.observe("inputs", "expression")
     def _recompute(self, change) -> None:
-        values = {s.get("id"): s.get("value") for s in change["new"]}
+        values = {s.get("id"): s.get("value") for s in self.inputs}
         current = {nid: self._graph.nodes[nid].const for nid in self._graph.inputs_of()}
-        if values == current:
+        text = self.expression
+        if values == current and (not text or text == self._graph.title):
             return
         try:
-            graph = self._graph.with_inputs(**values)
+            if text:
+                graph = expression_graph(text, **values)
+            else:
+                graph = self._graph.with_inputs(**values)
             frames = frames_of(graph)
         except SHOWABLE_ERRORS as exc:
             # Keep the last good graph; the front-end shows the message in its place.
@@ -126,6 +183,7 @@ class GradientFlow(anywidget.AnyWidget):
         self._graph = graph
         with self.hold_sync():
             self.frames = frames
+            self.spec = graph_spec(graph)
             self.error = ""
             self.step = min(self.step, len(frames) - 1)
             self.revision += 1
@@ -154,6 +212,8 @@ def flow(name_or_graph, *, editable: bool = True, interval: int = 900, **inputs)
             graph = build(name_or_graph, **inputs)
         elif isinstance(name_or_graph, Graph):
             graph = name_or_graph.with_inputs(**inputs) if inputs else name_or_graph
+            if graph.name == "expression" and graph.title:   # made by expression_graph: text box
+                return GradientFlow(graph, editable=editable, interval=interval, expression=graph.title)
         else:
             raise TypeError(f"name_or_graph must be a graph name ({', '.join(sorted(BUILDERS))}) "
                             f"or a backprop.graph.Graph, got {type(name_or_graph).__name__}")

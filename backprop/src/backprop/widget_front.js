@@ -1,9 +1,11 @@
-// Front-end of backprop.widget.GradientFlow (an anywidget ES module).
+// Front-end of backprop.widget.GradientFlow (an anywidget ES module; Python bundles
+// the browser engine, which defines BP, in front of this file).
 //
-// It adds nothing to the arithmetic: Python pre-renders one SVG per replay state
-// (backprop.draw.to_svg(graph, k), k = 0..number of steps) with its caption, and
-// this code only shows frame k. So it plays the same in JupyterLab with a kernel
-// and in the static book, where the widget state is embedded in the page.
+// The frames the book was built with are drawn by Python (backprop.draw.to_svg
+// for every replay state) and embedded in the page. When the reader edits an
+// input or the expression, the engine recomputes the graph, its steps and its
+// frames here, with no kernel and no network; with a kernel the edit also goes
+// to Python, whose frames (the same) then replace ours.
 // Button labels are words and the two triangles every system font has.
 
 const SPEEDS = [0.5, 1, 2, 4];
@@ -15,23 +17,18 @@ function el(tag, attrs, text) {
   return node;
 }
 
-// The html-manager that renders the static book embeds the widget state in a
-// <script> tag of this type; in a live notebook there is none. Without a kernel
-// no Python runs, so the input boxes are shown but cannot recompute anything.
-function isStaticPage() {
-  return !!document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
-}
-
 function render({ model, el: host }) {
-  const root = el("div", { class: "bp-flow" });
+  const root = el("div", { class: "bp-flow", tabindex: "0",
+    "aria-label": "Gradient flow; keys: arrows step, space plays, Home resets" });
+  const exprRow = el("div", { class: "bp-flow-expression" });
   const stage = el("div", { class: "bp-flow-graph" });
   const caption = el("p", { class: "bp-flow-caption", "aria-live": "polite" });
   const bar = el("div", { class: "bp-flow-controls", role: "group", "aria-label": "Replay controls" });
   const btn = (cls, label, text) => el("button", { type: "button", class: cls, "aria-label": label, title: label }, text);
-  const reset = btn("bp-reset", "Reset", "Reset");
-  const back = btn("bp-back", "Step back", "◀ Back");
-  const play = btn("bp-play", "Play", "▶ Play");
-  const fwd = btn("bp-forward", "Step forward", "Forward ▶");
+  const reset = btn("bp-reset", "Reset (Home)", "Reset");
+  const back = btn("bp-back", "Step back (←)", "◀ Back");
+  const play = btn("bp-play", "Play (space)", "▶ Play");
+  const fwd = btn("bp-forward", "Step forward (→)", "Forward ▶");
   const slider = el("input", { type: "range", class: "bp-slider", min: "0", step: "1", "aria-label": "Step" });
   const counter = el("span", { class: "bp-counter" });
   const speed = el("select", { class: "bp-speed", "aria-label": "Speed" });
@@ -42,33 +39,42 @@ function render({ model, el: host }) {
   }
   bar.append(reset, back, play, fwd, slider, counter, speed);
   const inputs = el("div", { class: "bp-flow-inputs" });
+  const check = btn("bp-check", "Check the gradients numerically (central difference)", "Check numerically");
+  const checks = el("ul", { class: "bp-flow-checks", "aria-live": "polite" });
   const note = el("p", { class: "bp-flow-note", "aria-live": "polite" });
-  root.append(stage, caption, bar, inputs, note);
+  root.append(exprRow, stage, caption, bar, inputs, checks, note);
   host.append(root);
 
   let k = Math.max(0, model.get("step") || 0);
   let timer = null;
-  let waiting = null;
+  // What the engine computed after the reader's last edit (null: show Python's frames).
+  let local = null;   // {graph, frames, error, values: {id: value}, text}
+  // Every value the reader gave a name, so that a name that leaves the text while it is
+  // being typed ("exp(" on the way to "exp(a)") comes back with its value.
+  const remembered = {};
 
-  const frames = () => model.get("frames") || [];
+  const frames = () => (local ? local.frames : model.get("frames") || []);
   const last = () => Math.max(0, frames().length - 1);
+  const errorText = () => (local ? local.error : model.get("error"));
 
   function show(newK, sync) {
     const fs = frames();
-    const err = model.get("error");
+    const err = errorText();
     const broken = !!err || fs.length === 0;
-    for (const c of [reset, back, play, fwd, slider, speed]) c.disabled = broken;
+    for (const c of [reset, back, play, fwd, slider, speed, check]) c.disabled = broken;
     if (broken) {
       stop();
       stage.replaceChildren(el("div", { class: "bp-flow-error", role: "alert" },
         err || "This graph has no steps to show."));
+      stage.dataset.step = "";
+      stage.dataset.kind = "error";
       caption.textContent = "";
       counter.textContent = "";
       return;
     }
     k = Math.min(Math.max(0, newK), fs.length - 1);
     const frame = fs[k];
-    stage.innerHTML = frame.svg;   // SVG made by backprop.draw from the graph model
+    stage.innerHTML = frame.svg;   // SVG made by backprop.draw (or its port, widget_draw.js)
     stage.dataset.step = String(k);
     stage.dataset.kind = frame.kind;
     caption.textContent = frame.caption;
@@ -87,8 +93,8 @@ function render({ model, el: host }) {
     if (timer !== null) clearInterval(timer);
     timer = null;
     play.textContent = "▶ Play";
-    play.setAttribute("aria-label", "Play");
-    play.title = "Play";
+    play.setAttribute("aria-label", "Play (space)");
+    play.title = "Play (space)";
     root.classList.remove("bp-playing");
   }
 
@@ -101,36 +107,81 @@ function render({ model, el: host }) {
       if (k >= last()) stop();
     }, ms);
     play.textContent = "Pause";
-    play.setAttribute("aria-label", "Pause");
-    play.title = "Pause";
+    play.setAttribute("aria-label", "Pause (space)");
+    play.title = "Pause (space)";
     root.classList.add("bp-playing");
   }
 
-  play.addEventListener("click", () => (timer === null ? start() : stop()));
+  const toggle = () => (timer === null ? start() : stop());
+  play.addEventListener("click", toggle);
   fwd.addEventListener("click", () => { stop(); show(k + 1, true); });
   back.addEventListener("click", () => { stop(); show(k - 1, true); });
   reset.addEventListener("click", () => { stop(); show(0, true); });
   slider.addEventListener("input", () => { stop(); show(Number(slider.value), true); });
   speed.addEventListener("change", () => { if (timer !== null) { stop(); start(); } });
+  // Keys work anywhere in the widget except where they type (the boxes) or choose (the menu).
+  root.addEventListener("keydown", (ev) => {
+    const t = ev.target;
+    if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement) return;   // the slider has its own keys
+    if (t instanceof HTMLButtonElement && (ev.key === " " || ev.key === "Enter")) return;   // a button's own click
+    if (errorText()) return;
+    const act = { ArrowRight: () => fwd.click(), ArrowLeft: () => back.click(), Home: () => reset.click(),
+      " ": () => toggle() }[ev.key];
+    if (!act) return;
+    ev.preventDefault();
+    if ((ev.key === "ArrowRight" && fwd.disabled) || (ev.key === "ArrowLeft" && back.disabled)) return;
+    act();
+  });
 
-  function buildInputs() {
+  // ---- editing: recompute in the browser ---------------------------------
+  const specs = () => model.get("inputs") || [];
+  const text = () => (local && local.text !== undefined ? local.text : model.get("expression") || "");
+  function currentValues() {
+    if (local) return { ...local.values };
+    const out = {};
+    for (const s of specs()) out[s.id] = s.value;
+    return out;
+  }
+
+  function recompute(values, exprText) {
+    let graph = null, error = "", out = [];
+    try {
+      graph = exprText ? BP.expressionGraph(exprText, values)
+        : BP.graphFromSpec(model.get("spec")).withInputs(values);
+      graph.forward(); graph.backward();
+      out = BP.framesOf(graph);
+    } catch (e) {
+      if (!(e instanceof BP.GraphError)) throw e;
+      // Not the words of Python's error widget: the book's test looks for those in every page.
+      error = `${exprText ? "No graph for this expression" : "No graph for these inputs"}: ${e.message}`;
+    }
+    local = { graph, frames: out, error, values, text: exprText };
+    checks.replaceChildren();
+    show(Math.min(k, last()), false);
+    // With a kernel, Python recomputes too (and sends the same frames); without one this does nothing.
+    const labels = {};
+    for (const s of specs()) labels[s.id] = s.label;
+    model.set("inputs", Object.entries(values).map(([id, value]) => ({ id, label: labels[id] || id, value })));
+    if (exprText) model.set("expression", exprText);
+    model.save_changes();
+  }
+
+  function buildInputs(values) {
     inputs.replaceChildren();
-    const specs = model.get("inputs") || [];
-    if (!model.get("editable") || specs.length === 0) return;
-    const frozen = isStaticPage();
-    for (const spec of specs) {
+    if (!model.get("editable")) return;
+    const labels = {};
+    for (const s of specs()) labels[s.id] = s.label;
+    for (const [id, value] of Object.entries(values)) {
       const label = el("label", { class: "bp-input" });
-      label.append(el("span", {}, spec.label));
-      const box = el("input", { type: "number", step: "any", value: String(spec.value), "data-input": spec.id });
-      box.disabled = frozen;
-      box.addEventListener("change", () => edit(spec.id, box));
+      label.append(el("span", {}, labels[id] || id));
+      const box = el("input", { type: "number", step: "any", value: String(value), "data-input": id });
+      // "input" as the reader types; "change" also comes from the spinner and from scripts.
+      box.addEventListener("input", () => edit(id, box));
+      box.addEventListener("change", () => edit(id, box));
       label.append(box);
       inputs.append(label);
     }
-    if (frozen) {
-      note.textContent = "Open this page as a notebook with a running kernel to change the inputs; "
-        + "here the widget replays the values the book was built with.";
-    }
+    if (Object.keys(values).length) inputs.append(check);
   }
 
   function edit(id, box) {
@@ -139,35 +190,63 @@ function render({ model, el: host }) {
       note.textContent = `Type a finite number for ${id}.`;
       return;
     }
-    const specs = (model.get("inputs") || []).map((s) => (s.id === id ? { ...s, value } : s));
-    note.textContent = "Recomputing…";
-    model.set("inputs", specs);
-    model.save_changes();
-    // Python answers by sending new frames (revision goes up); no answer means no kernel.
-    const asked = model.get("revision");
-    clearTimeout(waiting);
-    waiting = setTimeout(() => {
-      if (model.get("revision") === asked) {
-        note.textContent = "No Python kernel answered, so the graph cannot be recomputed here.";
-      }
-    }, 3000);
+    note.textContent = "";
+    remembered[id] = value;
+    recompute({ ...currentValues(), [id]: value }, text());
   }
 
-  const onFrames = () => {
-    clearTimeout(waiting);
-    if (note.textContent === "Recomputing…") note.textContent = "";
+  function editExpression(box) {
+    const old = currentValues();
+    const values = {};
+    Object.assign(remembered, old);
+    for (const name of BP.expressionNames(box.value)) values[name] = name in remembered ? remembered[name] : 1.0;
+    buildInputs(values);
+    recompute(values, box.value);
+  }
+
+  function buildExpressionBox() {
+    exprRow.replaceChildren();
+    if (!model.get("expression") || !model.get("editable")) return;
+    const label = el("label", { class: "bp-expression" });
+    label.append(el("span", {}, "f ="));
+    const box = el("input", { type: "text", class: "bp-expression-text", value: text(), spellcheck: "false",
+      "aria-label": "Expression: + - * / **2 **-1 exp log sigmoid tanh relu, parentheses" });
+    box.addEventListener("input", () => editExpression(box));
+    label.append(box);
+    exprRow.append(label);
+  }
+
+  // Central differences of the engine's forward pass, beside each input's gradient.
+  check.addEventListener("click", () => {
+    const graph = local ? local.graph : BP.graphFromSpec(model.get("spec"));
+    if (!graph) return;
+    const h = (model.get("spec") || {}).h || 1e-4;
+    const grads = graph.backward();
+    checks.replaceChildren();
+    for (const id of graph.inputsOf()) {
+      const at = (d) => { const g = graph.withInputs({ [id]: graph.nodes.get(id).const + d }); return g.forward(); };
+      let estimate;
+      try { estimate = (at(h) - at(-h)) / (2 * h); } catch (e) { estimate = NaN; }
+      const item = el("li", { "data-input": id, "data-gradient": String(grads[id]), "data-estimate": String(estimate) },
+        `∂${graph.nodes.get(graph.output).label || "out"}/∂${graph.nodes.get(id).label}: backward pass ${BP.formatValue(grads[id])}, `
+        + `central difference ${Number.isFinite(estimate) ? estimate.toPrecision(6) : "undefined here"}`);
+      checks.append(item);
+    }
+  });
+
+  const onFrames = () => {   // Python sent frames (a kernel answered): they replace ours
+    local = null;
     show(Math.min(k, last()), false);
   };
   const onStep = () => { if (model.get("step") !== k) show(model.get("step"), false); };
   model.on("change:frames", onFrames);
   model.on("change:error", onFrames);
   model.on("change:step", onStep);
-  model.on("change:inputs", buildInputs);
-  model.on("change:editable", buildInputs);
 
-  buildInputs();
+  buildExpressionBox();
+  buildInputs(currentValues());
   show(k, false);
-  return () => { stop(); clearTimeout(waiting); };
+  return () => { stop(); };
 }
 
 export default { render };

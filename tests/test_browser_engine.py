@@ -1,0 +1,260 @@
+"""One meaning in two languages: the widget's browser engine agrees with the Python model.
+
+Hundreds of random expressions (seeded) with random input values go through
+``backprop.expression.expression_graph`` (and ``backprop.graph``,
+``backprop.replay``, ``backprop.draw``) in Python and through the bundled
+engine (``backprop.widget.engine_source()``, the same text the widget ships)
+in Debian's headless Chromium. Both must build the same nodes, reach the same
+values, gradients and local derivatives, replay the same steps with the same
+captions and draw the same SVG, or refuse the same text with the same message.
+Numbers are compared to float tolerance (``Math.exp`` and glibc's ``exp`` may
+differ in the last bit); text around the numbers must be identical.
+
+Browser set-up as in tests/test_browser_widget.py (the page is about:blank:
+nothing is served or fetched). Under CI a missing browser fails the test.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from backprop.draw import to_svg
+from backprop.expression import expression_graph
+from backprop.graph import GraphError
+from backprop.graphs import BUILDERS, build
+from backprop.widget import engine_source, frames_of, graph_spec
+
+_spec = importlib.util.spec_from_file_location("_browser_widget", Path(__file__).with_name("test_browser_widget.py"))
+_bw = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_bw)
+
+N_RANDOM = 300
+NAMES = ("x", "y", "z")
+FUNCS = ("exp", "log", "sigmoid", "tanh", "relu", "math.exp", "np.tanh")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?")
+
+
+def random_text(rng: random.Random, depth: int) -> str:
+    """A random expression of the course's grammar; names repeat, so forks appear."""
+    if depth == 0 or rng.random() < 0.2:
+        if rng.random() < 0.8:
+            return rng.choice(NAMES)
+        return rng.choice(["2", "0.5", "3", "1.5", "-1", "10"])
+    kind = rng.random()
+    a = random_text(rng, depth - 1)
+    if kind < 0.45:
+        b = random_text(rng, depth - 1)
+        op = rng.choice(["+", "-", "*", "/", " + ", " * "])
+        text = f"{a}{op}{b}"
+    elif kind < 0.8:
+        text = f"{rng.choice(FUNCS)}({a})"
+    elif kind < 0.9:
+        text = f"({a})**{rng.choice(['2', '-1'])}"
+    else:
+        text = f"-{a}" if a[0] not in "-+" else f"-({a})"
+    return f"({text})" if rng.random() < 0.4 else text
+
+
+def random_cases(seed: int = 20241203, n: int = N_RANDOM) -> list[dict]:
+    rng = random.Random(seed)
+    cases = []
+    while len(cases) < n:
+        text = random_text(rng, rng.randint(1, 4))
+        if re.fullmatch(r"\(*-?[\w.]+\)*", text):   # a bare name or number: no operation to show
+            continue
+        used = [name for name in NAMES if re.search(rf"\b{name}\b", text)]
+        values = {name: round(rng.uniform(-3, 3), rng.choice([0, 1, 3, 6])) for name in used}
+        cases.append({"text": text, "inputs": values})
+    return cases
+
+
+# Texts the grammar refuses (or whose numbers cannot be computed): the same message in both.
+REFUSED = [
+    ("x**3", {"x": 2.0}), ("2*3 + x", {"x": 1.0}), ("foo(x)", {"x": 1.0}), ("x // y", {"x": 1.0, "y": 2.0}),
+    ("x / 0", {"x": 1.0}), ("1 / (x - x)", {"x": 1.0}), ("exp(exp(x))", {"x": 10.0}),
+    ("log(x)", {"x": -2.0}), ("x + q", {"x": 1.0}), ("x", {"x": 1.0}), ("x * y", {"x": 1.0, "y": 2.0, "z": 3.0}),
+    ("exp(x, y)", {"x": 1.0, "y": 2.0}), ("   ", {}), ("~x", {"x": 1.0}), ("x ** y", {"x": 1.0, "y": 2.0}),
+    ("sin(x)", {"x": 1.0}), ("True * x", {"x": 1.0}), ("x % 2", {"x": 1.0}),
+    ("+".join(["x"] * 45), {"x": 1.0}),
+]
+# Not Python at all: both refuse, the browser says what is wrong.
+SYNTAX = [("(x + y", "'(' was never closed"), ("x + y)", "unmatched ')'"), ("x +", "ends too early"),
+          ("x $ y", "cannot be used here"), ("exp(x", "'(' was never closed"), ("()", "empty")]
+
+
+def python_side(text: str, inputs: dict) -> dict:
+    try:
+        g = expression_graph(text, **inputs)
+    except GraphError as exc:
+        return {"error": str(exc)}
+    steps = g.steps()
+    mid = len(steps) // 2
+    return {
+        "nodes": [[n.id, n.op, list(n.inputs), n.label, n.const] for n in g.nodes.values()],
+        "values": g.values, "grads": g.grads, "node_grads": g.node_grads,
+        "local": {k: list(v) for k, v in g.local.items()},
+        "steps": [[s.kind, s.node, list(s.edges), list(s.values), list(s.grads), list(s.local),
+                   list(s.local_text), s.caption] for s in steps],
+        "svg_mid": to_svg(g, mid), "svg_all": to_svg(g), "mid": mid,
+    }
+
+
+JS_SIDE = """
+const cases = arguments[0];
+const run = (c) => {
+  let g;
+  try { g = BP.expressionGraph(c.text, c.inputs); }
+  catch (e) { if (e instanceof BP.GraphError) return { error: e.message }; throw e; }
+  const steps = g.steps();
+  const mid = Math.floor(steps.length / 2);
+  return {
+    nodes: [...g.nodes.values()].map((n) => [n.id, n.op, n.inputs, n.label, n.const]),
+    values: g.values, grads: g.grads, node_grads: g.nodeGrads, local: g.local,
+    steps: steps.map((s) => [s.kind, s.node, s.edges, s.values, s.grads, s.local, s.localText, s.caption]),
+    svg_mid: BP.toSvg(g, mid), svg_all: BP.toSvg(g, null), mid,
+  };
+};
+return JSON.stringify(cases.map(run));
+"""
+
+
+def same_text(a: str, b: str, rel: float = 2e-3, abs_: float = 0.11) -> bool:
+    """Equal but for numbers written from values that may differ in their last bits.
+
+    A number shown with 4 digits may differ in its last digit (``rel``); an SVG
+    coordinate written with one decimal by 0.1 (``abs_``).
+    """
+    if a == b:
+        return True
+    pa, pb = NUMBER.split(a), NUMBER.split(b)
+    na, nb = NUMBER.findall(a), NUMBER.findall(b)
+    if pa != pb or len(na) != len(nb):
+        return False
+    return all(x == y or math.isclose(float(x), float(y), rel_tol=rel, abs_tol=abs_)
+               for x, y in zip(na, nb))
+
+
+def close(a, b) -> bool:
+    """Structures equal, floats to 1e-9 relative."""
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and \
+            math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
+    if isinstance(a, str) and isinstance(b, str):
+        return same_text(a, b)
+    return a == b
+
+
+@pytest.fixture(scope="module")
+def engine():
+    """Headless Chromium on about:blank with the widget's engine loaded as ``window.BP``."""
+    driver = _bw.make_driver()
+    driver.get("about:blank")
+    driver.execute_script(engine_source() + "\nwindow.BP = BP;")
+    yield driver
+    driver.quit()
+
+
+def in_browser(driver, cases: list[dict]) -> list[dict]:
+    return json.loads(driver.execute_script(JS_SIDE.replace("BP.", "window.BP."), cases))
+
+
+@pytest.mark.browser
+def test_random_expressions_mean_the_same_in_both_languages(engine):
+    cases = random_cases()
+    want = [python_side(c["text"], c["inputs"]) for c in cases]
+    got = in_browser(engine, cases)
+    built = sum("error" not in w for w in want)
+    # The generator must mostly make graphs (a few hit log of a negative number or overflow).
+    assert built >= 0.7 * len(cases), f"only {built} of {len(cases)} random expressions made a graph"
+    forks = sum(1 for c in cases for name in NAMES if len(re.findall(rf"\b{name}\b", c["text"])) > 1)
+    assert forks >= 50, f"only {forks} random expressions reuse a name (fork)"
+    exact_svgs = 0
+    for case, w, g in zip(cases, want, got):
+        where = f"{case['text']!r} with {case['inputs']}"
+        if "error" in w:
+            assert g.get("error") == w["error"], f"{where}: Python refuses ({w['error']}), the browser: {g}"
+            continue
+        assert "error" not in g, f"{where}: Python builds a graph, the browser refuses: {g['error']}"
+        for key in ("nodes", "values", "grads", "node_grads", "local", "mid"):
+            assert close(w[key], g[key]), f"{where}: {key} differ\nPython:  {w[key]}\nbrowser: {g[key]}"
+        assert len(w["steps"]) == len(g["steps"]), f"{where}: {len(w['steps'])} steps in Python, {len(g['steps'])}"
+        for i, (ws, gs) in enumerate(zip(w["steps"], g["steps"])):
+            assert close(ws, gs), f"{where}: step {i} differs\nPython:  {ws}\nbrowser: {gs}"
+        for key in ("svg_mid", "svg_all"):
+            assert same_text(w[key], g[key]), f"{where}: {key} differs\nPython:  {w[key]}\nbrowser: {g[key]}"
+            exact_svgs += w[key] == g[key]
+    print(f"\n{built} random graphs agree; {exact_svgs} of {2 * built} SVGs are identical to the character")
+
+
+@pytest.mark.browser
+def test_refused_texts_get_the_same_message(engine):
+    cases = [{"text": t, "inputs": v} for t, v in REFUSED]
+    want = [python_side(t, v) for t, v in REFUSED]
+    got = in_browser(engine, cases)
+    for (text, _), w, g in zip(REFUSED, want, got):
+        assert "error" in w, f"Python accepted {text!r}"
+        assert g.get("error") == w["error"], f"{text!r}: Python says {w['error']!r}, the browser {g}"
+
+
+@pytest.mark.browser
+def test_text_that_is_not_python_is_refused_with_a_reason(engine):
+    got = in_browser(engine, [{"text": t, "inputs": {"x": 1.0, "y": 2.0}} for t, _ in SYNTAX])
+    for (text, words), g in zip(SYNTAX, got):
+        with pytest.raises(GraphError):
+            expression_graph(text, x=1.0, y=2.0)
+        assert "error" in g and words in g["error"], f"{text!r}: the browser says {g}"
+
+
+@pytest.mark.browser
+def test_book_graphs_draw_the_same_frames(engine):
+    """Every book graph, rebuilt from the spec the widget ships, draws Python's frames exactly."""
+    for name in BUILDERS:
+        graph = build(name)
+        frames = engine.execute_script(
+            "return window.BP.framesOf(window.BP.graphFromSpec(arguments[0]))", graph_spec(graph))
+        assert frames == frames_of(graph), f"graph {name!r}: the browser draws other frames than Python"
+
+
+def awkward_numbers(seed: int = 7, n: int = 3000) -> list[float]:
+    """Ties (0.25 -> '0.2'), signed zeros, long tails, huge and tiny magnitudes, and random ones."""
+    rng = random.Random(seed)
+    out = [0.25, 0.35, -0.05, -0.04, 2.5e-5, 1e16, 1e21, 1.5e22, 123456789.0, 0.00012345, 99995.0,
+           9.9995, -0.0, 0.0, 1.0, 220.00000000000003, 0.1 + 0.2, 1e-5, 12345.5, 0.5, 1.25, 2.675, -1e-300]
+    while len(out) < n:
+        k = rng.random()
+        if k < 0.3:
+            out.append(rng.uniform(-1000, 1000))
+        elif k < 0.5:
+            out.append(round(rng.uniform(-100, 100), rng.randint(0, 3)))
+        elif k < 0.7:
+            out.append(rng.randint(-2000, 2000) / 8)      # exact binary ties at every rounding
+        else:
+            out.append(math.copysign(10 ** rng.uniform(-12, 25), rng.random() - 0.5))
+    return out
+
+
+@pytest.mark.browser
+def test_numbers_are_written_as_python_writes_them(engine):
+    """f"{x:.1f}", f"{x:.4g}", f"{x:g}", repr(x) and format_value, digit for digit."""
+    from backprop.nodes import format_value
+
+    xs = awkward_numbers()
+    got = engine.execute_script("""
+        const B = window.BP;
+        return arguments[0].map((x) => [B.pyFixed(x, 1), B.pyFixed(x, 0), B.pyG(x, 4), B.pyG(x, 6),
+                                        B.pyRepr(x), B.formatValue(x)]);
+    """, xs)
+    for x, row in zip(xs, got):
+        want = [f"{x:.1f}", f"{x:.0f}", f"{x:.4g}", f"{x:g}", repr(x), format_value(x)]
+        assert row == want, f"{x!r}: the browser writes {row}, Python {want}"
