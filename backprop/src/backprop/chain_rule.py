@@ -10,10 +10,11 @@ from .layers import AddLayer, MulLayer
 
 
 def square_sum(x, y):
-    """z = (x + y)**2 built as t = x + y, z = t * t. Returns (z, dz/dx, dz/dy) as floats.
+    """z = (x + y)**2 built as t = x + y, z = t * t.
 
-    t feeds both inputs of the multiply node, so two gradients flow back into t
-    and they add up: dz/dt = t + t = 2t.
+    Returns (z, dz/dx, dz/dy) as floats. t feeds both inputs of the
+    multiply node, so two gradients flow back into t and they add up:
+    dz/dt = t + t = 2t.
     """
     add, mul = AddLayer(), MulLayer()
     t = add.forward(x, y)
