@@ -154,23 +154,26 @@ def softmax_with_loss_graph(a=(0.3, 2.9, 4.0), t=(0.0, 1.0, 0.0)) -> Graph:
     # Class k runs along row 1.9k. S and 1/S sit on a row below the three lanes,
     # and the products y_k well to the right of 1/S, so that its three fan-out
     # edges (and their labels) spread apart instead of running along a lane.
+    # S lies two columns right of the exps, close below the lanes, and 1/S two
+    # columns left of the products: three edges that meet at a narrower angle
+    # leave the middle one's value no room, and it lies on the outer edge.
     rows = [1.9 * k for k in range(3)]
     sub = "₁₂₃"
     exps = []
     for k in range(3):
         ak = g.input(f"a{sub[k]}", float(a[k]), id=f"a{k + 1}", pos=(0, rows[k]))
         exps.append(g.exp(ak, id=f"exp{k + 1}", label=f"exp(a{sub[k]})", pos=(1, rows[k])))
-    s = g.add(*exps, id="S", label="S", pos=(1.8, 5.3))
-    inv = g.reciprocal(s, id="inv_S", label="1/S", pos=(2.9, 5.3))
+    s = g.add(*exps, id="S", label="S", pos=(3.0, 4.5))
+    inv = g.reciprocal(s, id="inv_S", label="1/S", pos=(4.0, 4.5))
     terms = []
     for k in range(3):
-        yk = g.mul(exps[k], inv, id=f"y{k + 1}", label=f"y{sub[k]}", pos=(4.7, rows[k]))
-        lk = g.log(yk, id=f"log{k + 1}", label=f"log y{sub[k]}", pos=(5.7, rows[k]))
-        tk = g.input(f"t{sub[k]}", float(t[k]), id=f"t{k + 1}", pos=(6.15, rows[k] + 0.9))
+        yk = g.mul(exps[k], inv, id=f"y{k + 1}", label=f"y{sub[k]}", pos=(6.0, rows[k]))
+        lk = g.log(yk, id=f"log{k + 1}", label=f"log y{sub[k]}", pos=(7.0, rows[k]))
+        tk = g.input(f"t{sub[k]}", float(t[k]), id=f"t{k + 1}", pos=(7.45, rows[k] + 0.9))
         terms.append(g.mul(tk, lk, id=f"tlog{k + 1}", label=f"t{sub[k]} log y{sub[k]}",
-                           pos=(6.7, rows[k])))
-    total = g.add(*terms, id="sum", label="Σ t log y", pos=(7.7, rows[1]))
-    g.scale(total, -1.0, id="L", label="L", pos=(8.7, rows[1]))
+                           pos=(8.0, rows[k])))
+    total = g.add(*terms, id="sum", label="Σ t log y", pos=(9.0, rows[1]))
+    g.scale(total, -1.0, id="L", label="L", pos=(10.0, rows[1]))
     return _finish(g, "L")
 
 
