@@ -14,6 +14,7 @@ import ast
 from pathlib import Path
 
 import autograder
+from autograder.execution.bwrap import imported_names
 
 PACKAGE_DIR = Path(autograder.__file__).resolve().parent
 #: Top-level modules every layer may import; they import no other part of the grader.
@@ -41,17 +42,8 @@ def modules(package_dir: Path) -> dict[str, Path]:
 
 
 def imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """The package's modules that ``name`` imports anywhere in its file (relative imports resolved)."""
-    here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-    targets: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            targets.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = here[:len(here) - node.level + 1] if node.level else []
-            target = ".".join(base + ([node.module] if node.module else []))
-            targets.add(target)
-            targets.update(f"{target}.{alias.name}" for alias in node.names)  # ``from . import x``: a module
+    """The package's modules that ``name`` imports anywhere in its file (read as the sandbox's mounts are)."""
+    targets = imported_names(ast.parse(path.read_text(encoding="utf-8"), str(path)), name, path.name == "__init__.py")
     found = set()
     for target in targets:
         # ``autograder.checks.probe.MIME`` names the module autograder.checks.probe.

@@ -101,7 +101,7 @@ def _module_file(package_dir: Path, name: str) -> Path | None:
     return None
 
 
-def _imported_names(tree: ast.AST, module: str, is_package: bool) -> set[str]:
+def imported_names(tree: ast.AST, module: str, is_package: bool) -> set[str]:
     """Every module name an import statement anywhere in ``tree`` may load (relative ones resolved)."""
     names: set[str] = set()
     here = module.split(".") if is_package else module.split(".")[:-1]
@@ -141,7 +141,7 @@ def sandbox_modules() -> tuple[str, ...]:
         parts = name.split(".")
         todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # parent packages run first
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        todo += sorted(_imported_names(tree, name, path.name == "__init__.py"))
+        todo += sorted(imported_names(tree, name, path.name == "__init__.py"))
     return tuple(sorted(found))
 
 
