@@ -18,16 +18,16 @@ from typing import Iterator
 import sqlalchemy as sa
 from nbformat.warnings import DuplicateCellId, MissingIDFieldWarning
 
-from autograder import collect as collect_mod
-from autograder import export as export_mod
-from autograder import feedback as feedback_mod
-from autograder import grade as grade_mod
-from autograder import release as release_mod
-from autograder import remove as remove_mod
-from autograder import report as report_mod
 from autograder.config import CELL_TIMEOUT, WORKSPACE_ENV, Course
-from autograder.dburl import unreachable
 from autograder.errors import GraderError, StaleReleaseError
+from autograder.pipeline import collect as collect_mod
+from autograder.pipeline import export as export_mod
+from autograder.pipeline import feedback as feedback_mod
+from autograder.pipeline import grade as grade_mod
+from autograder.pipeline import release as release_mod
+from autograder.pipeline import remove as remove_mod
+from autograder.pipeline import report as report_mod
+from autograder.pipeline.dburl import unreachable
 
 EPILOG = f"""\
 a typical term:
@@ -157,8 +157,7 @@ def _tell_waiting(holder: str, seconds: float) -> None:
 
 def _warn_if_unsandboxed(args) -> None:
     """Say on the terminal, before any student code runs, that it will run without a sandbox."""
-    from autograder import bwrap
-
+    from autograder.execution import bwrap
     if args.allow_unsandboxed and (reason := bwrap.unavailable_reason()) is not None:
         print(f"backprop-grader grade: WARNING: grading WITHOUT a sandbox (--allow-unsandboxed; {reason}): "
               f"student code runs as you and can read and change your files and use the network",

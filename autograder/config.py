@@ -1,4 +1,4 @@
-"""Where the course lives and how nbgrader is configured for it, built in code.
+"""Where the course lives and what one run of it is set to: shared by every part of the grader.
 
 Two trees are involved. The *repository* holds the instructor's sources
 (``solutions/<assignment>/*.ipynb``) and the released student versions
@@ -7,16 +7,15 @@ holds everything that is private to one run of the course: ``submitted/``,
 ``autograded/``, ``feedback/``, ``reports/`` and, by default, the SQLite gradebook.
 Keeping them apart means student work never ends up in the repository.
 
-nbgrader is driven with a ``traitlets`` Config built here rather than an
-``nbgrader_config.py`` file, so tests and the CLI configure it the same way.
+nbgrader's configuration for a course is built from a :class:`Course` by
+:func:`autograder.pipeline.nbconfig.nbgrader_config`. This module imports nothing
+of the grader but its errors, so every layer may use it.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from traitlets.config import Config
 
 from autograder.errors import UsageError
 
@@ -51,7 +50,7 @@ class Course:
     #: Passed to the sandboxed execution step: grade even where no sandbox is possible.
     allow_unsandboxed: bool = False
     #: ``module:function`` judging probe bundles in the trusted process.
-    judge: str = "autograder.judge:judge"
+    judge: str = "autograder.checks.judge:judge"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "repo", Path(self.repo).resolve())
@@ -110,74 +109,3 @@ class Course:
     def notebooks(self, assignment: str) -> list[str]:
         """Notebook names (without .ipynb) of one assignment, from its source folder."""
         return sorted(p.stem for p in (self.source_dir / assignment).glob("*.ipynb"))
-
-
-def execute_class() -> type:
-    """The execution step (autograder.sandbox.SandboxedExecute)."""
-    from autograder.preprocessors import execute_preprocessor
-    return execute_preprocessor()
-
-
-def nbgrader_config(course: Course, *, root: Path) -> Config:
-    """nbgrader configuration with paths relative to ``root``.
-
-    nbgrader matches submission paths with a regular expression built from
-    ``root`` and the step folder, so the step folders are given relative to
-    ``root`` wherever nbgrader reads from them.
-    """
-    from nbgrader.preprocessors import (
-        AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern,
-        LimitOutput, OverwriteKernelspec, SaveAutoGrades)
-
-    from autograder import preprocessors as pp
-
-    def rel(path: Path) -> str:
-        return os.path.relpath(path, root)
-
-    c = Config()
-    c.CourseDirectory.root = str(root)
-    c.CourseDirectory.course_id = course.course_id
-    c.CourseDirectory.db_url = course.gradebook_url
-    c.CourseDirectory.source_directory = rel(course.source_dir)
-    c.CourseDirectory.release_directory = rel(course.release_dir)
-    c.CourseDirectory.submitted_directory = rel(course.submitted_dir)
-    c.CourseDirectory.autograded_directory = rel(course.autograded_dir)
-    c.CourseDirectory.feedback_directory = rel(course.feedback_dir)
-    # Editor and OS debris in a source or submission folder is never course material.
-    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_Store", "feedback"]
-
-    execute = execute_class()
-    # nbgrader's ClearMetadataPreprocessor step is dropped: it is disabled by default anyway.
-    c.Autograde.sanitize_preprocessors = [
-        ClearOutput,
-        pp.RepairMetadata,     # drop forged or broken nbgrader metadata before nbgrader trusts it
-        DeduplicateIds,
-        OverwriteKernelspec,
-        pp.RestoreCells,       # OverwriteCells that also re-adds deleted test cells robustly
-        CheckCellMetadata,
-    ]
-    c.Autograde.autograde_preprocessors = [
-        execute,
-        pp.TrustedVerdicts,    # outputs of graded cells := the judge's verdict, nothing else
-        IgnorePattern,
-        LimitOutput,
-        SaveAutoGrades,
-        AssignLatePenalties,
-        CheckCellMetadata,
-    ]
-    # Late work: nbgrader's AssignLatePenalties asks this plugin for each notebook's penalty;
-    # course.yml sets the policy (autograder/duedates.py, autograder/late.py).
-    from autograder.duedates import load_settings
-    from autograder.late import CourseLatePenalty
-    policy = load_settings(course.workspace, course.repo).late
-    c.AssignLatePenalties.plugin_class = CourseLatePenalty
-    c.CourseLatePenalty.grace_minutes = policy.grace_minutes
-    c.CourseLatePenalty.percent_per_day = policy.percent_per_day
-    c.RestoreCells.add_missing_cells = True
-    c.RestoreCells.source_root = str(course.source_dir)
-    c.TrustedVerdicts.judge = course.judge
-    c.Execute.timeout = course.cell_timeout
-    c.Execute.interrupt_on_timeout = True
-    if course.allow_unsandboxed:
-        c.SandboxedExecute.allow_unsandboxed = True
-    return c

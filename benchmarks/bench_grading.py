@@ -31,11 +31,11 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import grade as grade_module
-from autograder import release
-from autograder.collect import collect
 from autograder.config import Course, default_repo
-from autograder.workers import cores
+from autograder.execution.workers import cores
+from autograder.pipeline import grade as grade_module
+from autograder.pipeline import release
+from autograder.pipeline.collect import collect
 
 #: What the figures are extrapolated to: 1,000 students x 4 assignments.
 COURSE_NOTEBOOKS = 4000
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.n < 1 or not 1 <= args.rounds <= args.n:
         parser.error("--n must be at least 1 and --rounds between 1 and --n")
     warnings.filterwarnings("ignore", module="nbgrader")   # nbgrader's SQLAlchemy warnings drown the table
-    from autograder.sandbox import require_sandbox
+    from autograder.execution.sandbox import require_sandbox
     require_sandbox(False)
     n_cores = cores()
     modes = ("nbgrader", "grade-1", f"grade-{n_cores}") if n_cores > 1 else ("nbgrader", "grade-1")

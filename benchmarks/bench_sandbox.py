@@ -24,10 +24,10 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import grade as grade_module
-from autograder import sandbox
-from autograder.collect import collect
 from autograder.config import Course, default_repo
+from autograder.execution import sandbox
+from autograder.pipeline import grade as grade_module
+from autograder.pipeline.collect import collect
 
 
 def _plain(source: str) -> str:

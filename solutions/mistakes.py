@@ -8,7 +8,7 @@
 Kinds: "perfect" (the solution code, as a student would hand it in), "release"
 (the untouched student version), "syntax_error", "infinite_loop", "numerical_backward"
 and "graph_model" (a graded answer computed by a course helper), and one per
-diagnosed mistake, named "<check id>.<mistake key>" as in autograder.diagnosis:
+diagnosed mistake, named "<check id>.<mistake key>" as in autograder.checks.diagnosis:
 the perfect submission with one solution body replaced by a known-wrong one.
 
 Every submission starts from the student version made with nbgrader's own
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.diagnosis import MISTAKES
+from autograder.checks.diagnosis import MISTAKES
 
 HERE = Path(__file__).resolve().parent
 ASSIGNMENT_OF = {"graphs": "ps1_graphs", "layers": "ps2_layers", "softmax": "ps3_softmax", "network": "ps4_network"}
@@ -194,7 +194,7 @@ OTHER_EDITS = {
     "infinite_loop": _m("graphs", "shopping", [("mul_pear, mul_lemon, mul_tax = MulLayer(), MulLayer(), MulLayer()",
                                                 "while True:\n        pass")],
                         "test_shopping_forward", "test_shopping_backward"),
-    # Helpers that would answer a check are switched off while it runs (autograder.cases.BLOCKS):
+    # Helpers that would answer a check are switched off while it runs (autograder.checks.cases.BLOCKS):
     # a backward by finite differences passes its visible test and loses the hidden one...
     "numerical_backward": _m("layers", "new_layers",
                              [("        self.out = np.tanh(x)\n", "        self.x = x.copy()\n        self.out = np.tanh(x)\n"),

@@ -1,4 +1,4 @@
-"""autograder.attempt on the tiny course's real release: was the work attempted, were tests edited?
+"""autograder.pipeline.attempt on the tiny course's real release: was the work attempted, were tests edited?
 
 Each case below edits a copy of the released notebook the way students do (or
 do not) and states by hand what must be found.
@@ -10,10 +10,10 @@ import copy
 import nbformat
 import pytest
 
-from autograder.attempt import NOT_ATTEMPTED, TESTS_RESTORED, Attempt, compare, compare_notebook, label
+from autograder.checks.samples import TINY, tiny_course
 from autograder.config import Course
-from autograder.release import release
-from autograder.samples import TINY, tiny_course
+from autograder.pipeline.attempt import NOT_ATTEMPTED, TESTS_RESTORED, Attempt, compare, compare_notebook, label
+from autograder.pipeline.release import release
 
 SOLUTION, EXAMPLE, VISIBLE, HIDDEN = 1, 2, 3, 4     # cell positions in the tiny notebooks
 

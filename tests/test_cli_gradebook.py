@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import bwrap, cli
+from autograder import cli
 from autograder.cli import main
-from autograder.lock import grading_lock
+from autograder.execution import bwrap
+from autograder.pipeline.lock import grading_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT, NOTEBOOK = "ps1_graphs", "graphs"

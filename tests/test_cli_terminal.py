@@ -22,7 +22,7 @@ ASSIGNMENT, NOTEBOOK = "ps1_graphs", "graphs"
 # argv[1] "no-sandbox" stands in for a host where bubblewrap cannot start.
 CLI = """
 import sys
-from autograder import bwrap
+from autograder.execution import bwrap
 if sys.argv[1] == "no-sandbox":
     bwrap.unavailable_reason = lambda uid=bwrap.DEFAULT_SANDBOX_UID: "stand-in: bubblewrap cannot start here"
 from autograder.cli import main

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from autograder.checks.samples import TINY, tiny_course
 from autograder.cli import main
-from autograder.collect import collect
-from autograder.roster import read_roster
 from autograder.config import Course
 from autograder.errors import SourceError, UnsafeArchiveError
-from autograder.samples import TINY, tiny_course
+from autograder.pipeline.collect import collect
+from autograder.pipeline.roster import read_roster
 
 NB = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 

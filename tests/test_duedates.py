@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from autograder.duedates import LatePolicy, load_settings
 from autograder.errors import SourceError
-from autograder.late import penalty
+from autograder.pipeline.duedates import LatePolicy, load_settings
+from autograder.pipeline.late import penalty
 
 
 def settings(tmp_path, text: str):

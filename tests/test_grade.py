@@ -6,10 +6,10 @@ import pytest
 from traitlets.config import Config
 
 from autograder.config import Course
-from autograder.preprocessors import (PROBE_MIME, VERDICT_MIME, RepairMetadata, RestoreCells, TrustedVerdicts,
+from autograder.pipeline.preprocessors import (PROBE_MIME, VERDICT_MIME, RepairMetadata, RestoreCells, TrustedVerdicts,
                                       record_outcome)
-from autograder.release import register, release
-from autograder.samples import TINY, tiny_course
+from autograder.checks.samples import TINY, tiny_course
+from autograder.pipeline.release import register, release
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def _bundle(value):
 def verdicts(*cells):
     nb = nbformat.v4.new_notebook(cells=list(cells))
     c = Config()
-    c.TrustedVerdicts.judge = "autograder.samples:tiny_judge"
+    c.TrustedVerdicts.judge = "autograder.checks.samples:tiny_judge"
     res = {}
     nb, res = TrustedVerdicts(config=c).preprocess(nb, res)
     return nb, res
@@ -142,9 +142,9 @@ def test_restored_cells_keep_the_instructors_cell_id(course):
 
 
 def test_one_failing_submission_does_not_stop_the_batch(course, monkeypatch):
-    from autograder import grade as grade_module
-    from autograder.feedback import feedback
-    from autograder.gradebook import StatusRow
+    from autograder.pipeline import grade as grade_module
+    from autograder.pipeline.feedback import feedback
+    from autograder.pipeline.gradebook import StatusRow
 
     for student in ("alice", "bob", "carl"):
         folder = course.submitted_dir / student / TINY
@@ -167,8 +167,8 @@ def test_one_failing_submission_does_not_stop_the_batch(course, monkeypatch):
 
 def test_a_failed_submission_is_graded_again_without_force(course, monkeypatch):
     """A ``failed`` row is the grader's fault: the next run grades that submission again; others are skipped."""
-    from autograder import grade as grade_module
-    from autograder.gradebook import StatusRow, write_status
+    from autograder.pipeline import grade as grade_module
+    from autograder.pipeline.gradebook import StatusRow, write_status
 
     stamp = "2026-01-01 00:00:00 UTC"
     for student in ("dora", "emil"):
@@ -192,8 +192,8 @@ def test_a_failed_submission_is_graded_again_without_force(course, monkeypatch):
 def test_progress_bar_names_the_student_counts_skipped_ones_and_shows_an_eta():
     import io
 
-    from autograder.gradebook import StatusRow
-    from autograder.grade import Progress, progress_bar
+    from autograder.pipeline.gradebook import StatusRow
+    from autograder.pipeline.grade import Progress, progress_bar
 
     out = io.StringIO()
     show = progress_bar(out, width=10)
@@ -210,7 +210,7 @@ def test_progress_bar_names_the_student_counts_skipped_ones_and_shows_an_eta():
 
 def test_zero_workers_is_a_usage_error(course):
     from autograder.errors import UsageError
-    from autograder.grade import grade
+    from autograder.pipeline.grade import grade
 
     with pytest.raises(UsageError, match="at least 1, got 0"):
         grade(course, TINY, workers_count=0)
@@ -219,7 +219,7 @@ def test_zero_workers_is_a_usage_error(course):
 def test_the_scheduler_comes_from_dask_config_unless_given(monkeypatch):
     import dask
 
-    from autograder.grade import _resolve_scheduler
+    from autograder.pipeline.grade import _resolve_scheduler
 
     assert _resolve_scheduler(None) is None                         # nothing set: the embedded cluster
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://10.0.0.5:8786")

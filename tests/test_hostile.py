@@ -34,12 +34,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import autograder
-from autograder import grade as grade_module
-from autograder import sandbox
-from autograder.collect import collect
 from autograder.config import Course
 from autograder.errors import UnsafeArchiveError
-from autograder.gradebook import cell_scores, open_gradebook
+from autograder.execution import sandbox
+from autograder.pipeline import grade as grade_module
+from autograder.pipeline.collect import collect
+from autograder.pipeline.gradebook import cell_scores, open_gradebook
 
 REPO = Path(autograder.__file__).resolve().parents[1]
 ASSIGNMENT = "ps2_layers"
@@ -109,9 +109,9 @@ def hostile_sources(paths: dict) -> dict[str, str]:
                    "np.array_equal = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None",
         "h_modules": "import sys, types, autograder.probe as probe, backprop.gradcheck as gc\n"
                      "gc.rel_error = lambda a, b: 0.0\n"
-                     "fake = types.ModuleType('autograder.judge')\n"
+                     "fake = types.ModuleType('autograder.checks.judge')\n"
                      "fake.judge = lambda *a: type('V', (), {'passed': True, 'message': 'ok', 'hint': None})()\n"
-                     "sys.modules['autograder.judge'] = fake\n"
+                     "sys.modules['autograder.checks.judge'] = fake\n"
                      "probe.record = lambda check_id, *o: {'check': check_id, 'outputs': {}}\n"
                      "from IPython.display import display\n"
                      "probe.check = lambda check_id, *o: print('passed')",
@@ -388,7 +388,7 @@ SLOW = ("import os, time\nopen('started', 'w').close()\n"
 GRADE_IN_CHILD = """
 import sys
 from autograder.config import Course
-from autograder.grade import grade
+from autograder.pipeline.grade import grade
 grade(Course(repo=sys.argv[1], workspace=sys.argv[2], cell_timeout=10), sys.argv[3])
 """
 
@@ -402,7 +402,7 @@ def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_
     import time
 
     from autograder.errors import GradebookError
-    from autograder.gradebook import read_status
+    from autograder.pipeline.gradebook import read_status
 
     course = copy_course(tmp_path)
     repo, workspace, inbox = course.repo, course.workspace, tmp_path / "inbox"

@@ -8,11 +8,11 @@ import copy
 import numpy as np
 import pytest
 
-from autograder import diagnosis
-from autograder.cases import CHECKS
-from autograder.judge import REFERENCE, entry_errors, expected, judge, numeric
-from autograder.probe import record
-from autograder.tolerances import MIN_RIGHT_CLASS_PROBABILITY, NUMERIC_TOLERANCE, TRAIN_TARGET
+from autograder.checks import diagnosis
+from autograder.checks.cases import CHECKS
+from autograder.checks.judge import REFERENCE, entry_errors, expected, judge, numeric
+from autograder.checks.probe import record
+from autograder.checks.tolerances import MIN_RIGHT_CLASS_PROBABILITY, NUMERIC_TOLERANCE, TRAIN_TARGET
 from backprop import layers
 from reference import extra_layers
 from reference.multi_layer_net import MultiLayerNet

@@ -14,9 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.cases import CHECKS
-from autograder.judge import judge
-from autograder.probe import MIME
+from autograder.checks.cases import CHECKS
+from autograder.checks.judge import judge
+from autograder.checks.probe import MIME
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
@@ -141,7 +141,8 @@ def test_no_problem_set_hands_out_answers():
         for cell in cells:
             if cell.kind == "given":
                 for module in re.findall(r"(?:^|;)([\w.]+):", cell.attrs.get("include", "")):
-                    assert module.startswith(("backprop.", "autograder.cases")), (assignment, cell.grade_id, module)
+                    assert module.startswith(("backprop.", "autograder.checks.cases")), \
+                        (assignment, cell.grade_id, module)
                 defined = set(re.findall(r"^(?:def|class)\s+(\w+)", cell.source, re.M))
                 assert not defined & graded, (assignment, cell.grade_id, defined & graded)
             if cell.kind == "solution" and "include" in cell.attrs:
@@ -307,7 +308,7 @@ def test_expected_scores_cover_every_kind_and_cell():
 
 
 def test_every_diagnosed_mistake_has_a_sample_submission():
-    from autograder.diagnosis import MISTAKES
+    from autograder.checks.diagnosis import MISTAKES
 
     assert set(mistakes.MISTAKE_EDITS) == {f"{cid}.{m.key}" for cid, ms in MISTAKES.items() for m in ms}
 

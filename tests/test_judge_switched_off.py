@@ -18,11 +18,11 @@ from backprop.gradcheck import numerical_gradient, numerical_gradient_layer, rel
 from backprop.graph import Graph
 from backprop.graphs import square_sum_graph
 
-from autograder import judge as judge_module, probe
-from autograder.cases import BLOCKS, CHECKS
-from autograder.drivers import GRAPH_MODEL, NUMERICAL, SWITCHED_OFF
-from autograder.judge import judge, numeric
-from autograder.probe import check, record, switched_off
+from autograder.checks import judge as judge_module, probe
+from autograder.checks.cases import BLOCKS, CHECKS
+from autograder.checks.drivers import GRAPH_MODEL, NUMERICAL, SWITCHED_OFF
+from autograder.checks.judge import judge, numeric
+from autograder.checks.probe import check, record, switched_off
 from backprop import layers
 from reference import extra_layers
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder import archive, collect as collect_mod
+from autograder.pipeline import archive, collect as collect_mod
+from autograder.checks.samples import TINY, tiny_course
 from autograder.cli import main
-from autograder.collect import collect, read_records
 from autograder.config import Course
 from autograder.errors import SourceError, UnsafeArchiveError
-from autograder.samples import TINY, tiny_course
+from autograder.pipeline.collect import collect, read_records
 
 NB = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 NEWER = b'{"cells": [], "metadata": {"v": 2}, "nbformat": 4, "nbformat_minor": 5}'

@@ -22,11 +22,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.checks.samples import TINY, tiny_course
 from autograder.cli import main
 from autograder.config import Course
-from autograder.gradebook import open_gradebook
-from autograder.release import release
-from autograder.samples import TINY, tiny_course
+from autograder.pipeline.gradebook import open_gradebook
+from autograder.pipeline.release import release
 
 RIGHT = {"double": "def times2(x):\n    return 2 * x", "triple": "def times3(x):\n    return 3 * x"}
 COURSE_YML = "timezone: Asia/Seoul\ndue:\n  tiny: 2026-09-10 23:59\nlate:\n  percent_per_day: 25\n"
@@ -57,7 +57,8 @@ def _round_trip(root: Path, download: str, names: dict[str, tuple], collect_opti
 
     names: entry name -> (notebook, zip time). before(root) runs ahead of collect (e.g. to write a worksheet).
     """
-    course = Course(repo=tiny_course(root / "repo"), workspace=root / "ws", judge="autograder.samples:tiny_judge")
+    course = Course(repo=tiny_course(root / "repo"), workspace=root / "ws",
+                    judge="autograder.checks.samples:tiny_judge")
     release(course)
     course.workspace.mkdir(parents=True)
     (course.workspace / "course.yml").write_text(COURSE_YML)
@@ -69,7 +70,7 @@ def _round_trip(root: Path, download: str, names: dict[str, tuple], collect_opti
     data = {nb: _right(course, nb) for nb in RIGHT}
     archive = _zip(root / download, {name: (data[nb], when) for name, (nb, when) in names.items()})
     assert main(["collect", TINY, str(archive), "--roster", str(roster), *(collect_options or []), *common]) == 0
-    from autograder.grade import grade
+    from autograder.pipeline.grade import grade
     grade(course, TINY)
     return course, roster, common
 

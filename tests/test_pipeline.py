@@ -28,7 +28,7 @@ import pytest
 
 from autograder.cli import main
 from autograder.config import Course
-from autograder.gradebook import cell_scores, open_gradebook
+from autograder.pipeline.gradebook import cell_scores, open_gradebook
 
 ROOT = Path(__file__).resolve().parents[1]
 #: ps1's infinite loop hangs two test cells, so this limit is paid twice; it is still wide for

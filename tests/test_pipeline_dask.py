@@ -23,13 +23,13 @@ import psutil
 import pytest
 from nbformat.v4 import new_code_cell
 
-from autograder.collect import collect
+from autograder.checks.samples import TINY, tiny_course
 from autograder.config import Course
-from autograder.grade import grade
-from autograder.gradebook import STATUS, cell_scores, open_gradebook, read_status
-from autograder.release import release
-from autograder.samples import TINY, tiny_course
-from autograder.workers import slot_uid
+from autograder.execution.workers import slot_uid
+from autograder.pipeline.collect import collect
+from autograder.pipeline.grade import grade
+from autograder.pipeline.gradebook import STATUS, cell_scores, open_gradebook, read_status
+from autograder.pipeline.release import release
 
 RIGHT = {"double": "def times2(x):\n    return 2 * x", "triple": "def times3(x):\n    return 3 * x"}
 FULL = {("double", "test_times2_visible"): 1, ("double", "test_times2_hidden"): 2,
@@ -58,7 +58,7 @@ def _wait(condition, what: str, timeout: float = WAIT):
 def make_course(root: Path, held: list[str], plain: list[str]) -> Course:
     """The tiny course with right answers; ``held`` students' double notebook holds in HOLD."""
     course = Course(repo=tiny_course(root / "repo"), workspace=root / "ws", cell_timeout=CELL_LIMIT,
-                    judge="autograder.samples:tiny_judge")
+                    judge="autograder.checks.samples:tiny_judge")
     release(course)
     for student in held + plain:
         for name, answer in RIGHT.items():

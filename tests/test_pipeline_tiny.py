@@ -1,6 +1,6 @@
 """The whole pipeline through the CLI on the tiny course: collect, grade, resume, feedback, report.
 
-The tiny course (autograder.samples) has two notebooks, each with a visible
+The tiny course (autograder.checks.samples) has two notebooks, each with a visible
 test worth 1 point and a hidden test worth 2 (passed when the function returns
 k * 7 for k = 2, 3). Each student below is built to score a known amount per cell.
 """
@@ -12,11 +12,11 @@ import struct
 import nbformat
 import pytest
 
+from autograder.checks.samples import TINY, tiny_course
 from autograder.cli import main
 from autograder.config import Course
-from autograder.gradebook import STATUS, cell_scores, open_gradebook, read_status
-from autograder.release import release
-from autograder.samples import TINY, tiny_course
+from autograder.pipeline.gradebook import STATUS, cell_scores, open_gradebook, read_status
+from autograder.pipeline.release import release
 
 RIGHT = {2: "def times2(x):\n    import warnings\n    warnings.warn('a warning on stderr')\n    return 2 * x",
          3: "def times3(x):\n    return x * 3.0"}
@@ -68,7 +68,7 @@ def graded(tmp_path_factory):
     """The tiny course collected from a folder tree and graded once through the CLI."""
     root = tmp_path_factory.mktemp("tiny")
     course = Course(repo=tiny_course(root / "repo"), workspace=root / "ws", cell_timeout=3,
-                    judge="autograder.samples:tiny_judge")
+                    judge="autograder.checks.samples:tiny_judge")
     release(course)
     for student in EXPECTED:
         for name, nb in _submission(course.release_dir, student).items():
@@ -77,8 +77,8 @@ def graded(tmp_path_factory):
             path.write_bytes(nb) if isinstance(nb, bytes) else nbformat.write(nb, path)
     common = ["--repo", str(course.repo), "--workspace", str(course.workspace), "--timeout", "3"]
     assert main(["collect", TINY, str(root / "in"), *common[:4]]) == 0
-    # the tiny judge stands in for autograder.judge; the CLI has no option for it, so grade in-process
-    from autograder.grade import grade
+    # the tiny judge stands in for autograder.checks.judge; the CLI has no option for it, so grade in-process
+    from autograder.pipeline.grade import grade
     rows = grade(course, TINY)
     return course, rows, common
 
@@ -106,12 +106,12 @@ def test_a_second_run_resumes_without_grading_again(graded):
     before = read_status(course.gradebook_url, TINY)
     with open_gradebook(course.gradebook_url, course.course_id) as gb:
         count = len(gb.db.execute(STATUS.select()).all()), sum(len(cell_scores(gb, TINY, s)) for s in EXPECTED)
-    from autograder.gradebook import _engine
+    from autograder.pipeline.gradebook import _engine
     engine = _engine(course.gradebook_url)
     with engine.begin() as conn:  # as if the run had been killed before saving gus's row
         conn.execute(STATUS.delete().where(STATUS.c.student == "gus"))
     engine.dispose()
-    from autograder.grade import grade
+    from autograder.pipeline.grade import grade
     again = {r.student: r for r in grade(course, TINY)}
     assert again["gus"].graded_at >= before["gus"].graded_at and again["gus"].status == "kernel died"
     assert {s: again[s] for s in EXPECTED if s != "gus"} == {s: before[s] for s in EXPECTED if s != "gus"}

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from autograder.cli import main
 from autograder.config import Course
-from autograder.gradebook import cell_scores, open_gradebook
+from autograder.pipeline.gradebook import cell_scores, open_gradebook
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,7 +199,7 @@ def test_unreachable_gradebook_is_one_line_naming_the_cause(postgres_server, tmp
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from autograder.lock import grading_lock
+from autograder.pipeline.lock import grading_lock
 with grading_lock(sys.argv[1], Path(sys.argv[2])):
     print("locked", flush=True)
     time.sleep(300)
@@ -226,7 +226,7 @@ def spellings(server: Server) -> dict[str, str]:
 
 def test_every_spelling_of_the_url_meets_the_same_lock(postgres_server, tmp_path, monkeypatch):
     from autograder.errors import GradebookError
-    from autograder.lock import grading_lock
+    from autograder.pipeline.lock import grading_lock
 
     monkeypatch.setenv("PGPORT", str(postgres_server.port))
     urls = spellings(postgres_server)
@@ -247,7 +247,7 @@ def test_every_spelling_of_the_url_meets_the_same_lock(postgres_server, tmp_path
 
 def test_a_waiting_run_queues_in_the_server_and_gets_the_lock_when_the_first_ends(postgres_server, tmp_path):
     from autograder.errors import GradebookError
-    from autograder.lock import grading_lock
+    from autograder.pipeline.lock import grading_lock
 
     urls = spellings(postgres_server)
     with grading_lock(urls["127.0.0.1"], tmp_path / "a"):   # a wait that runs out is the same refusal
@@ -280,7 +280,7 @@ def test_advisory_lock_excludes_a_run_from_another_workspace(postgres_url, tmp_p
     import signal
 
     from autograder.errors import GradebookError
-    from autograder.lock import grading_lock, lock_path
+    from autograder.pipeline.lock import grading_lock, lock_path
 
     machine_a, machine_b = tmp_path / "a", tmp_path / "b"
     assert lock_path(postgres_url, machine_a) is None   # no lock file: the lock is in the server

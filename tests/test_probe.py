@@ -10,15 +10,15 @@ import warnings
 import numpy as np
 import pytest
 
-from autograder import probe
-from autograder.cases import CHECKS
-from autograder.judge import REFERENCE, judge
-from autograder.probe import MIME, NONFINITE, RAISED, check, coerce, record
+from autograder.checks import probe
+from autograder.checks.cases import CHECKS
+from autograder.checks.judge import REFERENCE, judge
+from autograder.checks.probe import MIME, NONFINITE, RAISED, check, coerce, record
 from backprop.layers import Relu
 
 
 def test_probe_and_cases_import_no_reference_code():
-    code = ("import sys, autograder.probe, autograder.cases, autograder.drivers; "
+    code = ("import sys, autograder.checks.probe, autograder.checks.cases, autograder.checks.drivers; "
             "bad = [m for m in sys.modules if m == 'reference' or m.startswith('reference.')]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -7,10 +7,10 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import release
+from autograder.checks.samples import TINY, tiny_course
 from autograder.cli import main
 from autograder.config import Course
-from autograder.samples import TINY, tiny_course
+from autograder.pipeline import release
 
 ASSIGNMENTS = ["ps1_graphs", "ps2_layers", "ps3_softmax", "ps4_network"]
 
@@ -35,7 +35,8 @@ def test_committed_exercises_show_no_solutions_or_hidden_tests(repo_course):
     assert release.leaks(repo_course) == []
     for path in sorted(repo_course.release_dir.rglob("*.ipynb")):
         text = path.read_text()
-        for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "autograder.probe", "from reference", "import reference"):
+        for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "autograder.probe", "autograder.checks", "from reference",
+                       "import reference"):
             assert marker not in text, f"{path} contains {marker!r}"
 
 

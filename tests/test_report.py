@@ -9,13 +9,13 @@ from datetime import datetime
 
 import pytest
 
-from autograder.attempt import NOT_ATTEMPTED, TESTS_RESTORED, Attempt
-from autograder.feedback import render
-from autograder.gradebook import StatusRow
-from autograder.lateness import Lateness, duration
-from autograder.report import (LABEL_WIDTH, _html, frequent_mistakes, mistake_figure, mistakes_by_exercise,
+from autograder.pipeline.attempt import NOT_ATTEMPTED, TESTS_RESTORED, Attempt
+from autograder.pipeline.feedback import render
+from autograder.pipeline.gradebook import StatusRow
+from autograder.pipeline.lateness import Lateness, duration
+from autograder.pipeline.report import (LABEL_WIDTH, _html, frequent_mistakes, mistake_figure, mistakes_by_exercise,
                                pass_rate_figure, pass_rates, score_figure, summary)
-from autograder.results import CellResult, GradedCell, Submission
+from autograder.pipeline.results import CellResult, GradedCell, Submission
 
 LONG_TITLE = "1. Multiply and add nodes, whose backward passes swap the inputs or pass dout through unchanged"
 A1 = GradedCell("nb", "test_a1", "ex_a", 1, "a works on small input", LONG_TITLE)
@@ -167,7 +167,7 @@ def test_long_titles_and_mistakes_are_wrapped_never_cut():
 
 
 def test_exercise_title_is_the_last_heading_outside_code_fences():
-    from autograder.results import _heading
+    from autograder.pipeline.results import _heading
 
     cell = "## 3. Affine\n\nText.\n```python\n# a comment, not a heading\n```\n#hashtag, not a heading"
     assert _heading(cell) == "3. Affine"

@@ -23,12 +23,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.checks.samples import TINY, tiny_course
 from autograder.cli import main
 from autograder.config import Course
-from autograder.gradebook import StatusRow, open_gradebook, write_status
-from autograder.preprocessors import VERDICT_MIME
-from autograder.release import register, release
-from autograder.samples import TINY, tiny_course
+from autograder.pipeline.gradebook import StatusRow, open_gradebook, write_status
+from autograder.pipeline.preprocessors import VERDICT_MIME
+from autograder.pipeline.release import register, release
 
 SOLUTION, VISIBLE, HIDDEN = 1, 3, 4      # cell positions in the tiny notebooks
 DUE = datetime(2026, 3, 1, 9, 0)
@@ -206,11 +206,15 @@ def test_templates_ship_as_package_data():
         import tomllib
     except ImportError:  # Python 3.10: the same parser, as pip vendors it
         from pip._vendor import tomli as tomllib
+    from autograder.pipeline import pages
+
     root = Path(__file__).resolve().parents[1]
     config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
-    patterns = config.get("package-data", {}).get("autograder", [])
-    shipped = {p for pattern in patterns for p in (root / "autograder").glob(pattern)}
-    templates = set((root / "autograder" / "templates").iterdir())
+    package = pages.__name__.rpartition(".")[0]          # the package holding templates/
+    assert package in config["packages"]
+    patterns = config.get("package-data", {}).get(package, [])
+    shipped = {p for pattern in patterns for p in (root / package.replace(".", "/")).glob(pattern)}
+    templates = set(pages.PACKAGE_TEMPLATES.iterdir())
     assert templates and templates <= shipped, sorted(str(t) for t in templates - shipped)
 
 

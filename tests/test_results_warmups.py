@@ -1,7 +1,7 @@
 """A 0-point warm-up passes or fails on its checks, so feedback and the report tell the
 student which warm-ups they got right (issue 12: book-printed tasks are warm-ups)."""
 
-from autograder.results import CellResult, GradedCell
+from autograder.pipeline.results import CellResult, GradedCell
 
 
 def _cell(points):

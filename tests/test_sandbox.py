@@ -18,15 +18,15 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import autograder
-from autograder import bwrap, sandbox
-from autograder.bwrap import Limits
-from autograder.sandbox import (
+from autograder.execution import bwrap, sandbox
+from autograder.execution.bwrap import Limits
+from autograder.execution.sandbox import (
     GRADED, KERNEL_DIED, KILLED_FOR_MEMORY, MALFORMED, TIMED_OUT, SandboxUnavailable, run_notebook)
 
 REPO = Path(autograder.__file__).resolve().parents[1]
 GRADER_DIR = REPO / "autograder"
 #: Grader modules student code must not read: they hold the diagnoses of mistakes and the wrong variants.
-GRADER_ONLY = ("judge", "diagnosis", "wrong_variants")
+GRADER_ONLY = ("checks/judge", "checks/diagnosis", "checks/wrong_variants")
 FAST = Limits(cell_timeout=10, notebook_timeout=90, memory_bytes=1024**3)
 
 
@@ -91,12 +91,13 @@ def test_student_code_sees_only_its_scratch_folder_and_no_network():
             "open('mine.txt', 'w').write('ok'); print(open('mine.txt').read())",
             "import os; print(len([p for p in os.listdir('/proc') if p.isdigit()]))",
             # The probe imports; the grader's own modules (judge, diagnoses, wrong variants) are not there.
-            "import autograder.probe, autograder.cases; print(len(autograder.cases.CHECKS) > 0)",
+            "import autograder.probe, autograder.checks.cases; print(len(autograder.checks.cases.CHECKS) > 0)",
             f"for name in {GRADER_ONLY!r}:\n"
             f"    try:\n        open({str(GRADER_DIR)!r} + '/' + name + '.py').read(); print('read', name)\n"
             "    except OSError as e:\n        print(type(e).__name__)",
-            "import autograder.judge",
-            f"import os; print(sorted(os.listdir({str(GRADER_DIR)!r})))",
+            "import autograder.checks.judge",
+            f"import os; print(sorted(os.path.relpath(os.path.join(r, f), {str(GRADER_DIR)!r})\n"
+            f"                 for r, _, fs in os.walk({str(GRADER_DIR)!r}) for f in fs))",
         ), limits=FAST)
         with pytest.raises(BlockingIOError):
             listener.accept()
@@ -121,7 +122,7 @@ def test_student_code_sees_only_its_scratch_folder_and_no_network():
     assert text(cells[8]) == "True\n"
     assert text(cells[9]).split() == ["FileNotFoundError"] * len(GRADER_ONLY)
     assert errors(cells[10]) == ["ModuleNotFoundError"]
-    assert eval(text(cells[11])) == sorted(f.name for f in bwrap.grader_files())
+    assert eval(text(cells[11])) == sorted(f.relative_to(GRADER_DIR).as_posix() for f in bwrap.grader_files())
 
 
 def test_sandbox_modules_are_all_the_probe_and_runner_import():
@@ -131,9 +132,17 @@ def test_sandbox_modules_are_all_the_probe_and_runner_import():
     done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True)
     loaded = set(done.stdout.split())
     assert set(bwrap.SANDBOX_ENTRY_MODULES) <= loaded <= set(bwrap.sandbox_modules())
-    assert not {f"autograder.{m}" for m in GRADER_ONLY} & set(bwrap.sandbox_modules())
-    assert {f.name for f in bwrap.grader_files()} == {m.split(".")[-1] + ".py" for m in bwrap.sandbox_modules()
-                                                      if m != "autograder"} | {"__init__.py"}
+    assert not {"autograder." + m.replace("/", ".") for m in GRADER_ONLY} & set(bwrap.sandbox_modules())
+
+    def source(module: str) -> str:
+        path = "/".join(module.split(".")[1:])
+        return f"{path}/__init__.py".lstrip("/") if (GRADER_DIR / path).is_dir() else f"{path}.py"
+
+    mounted = {f.relative_to(GRADER_DIR).as_posix() for f in bwrap.grader_files()}
+    assert mounted == {source(m) for m in bwrap.sandbox_modules()}
+    # The packages the entry modules live in come along (Python runs their __init__ first).
+    assert {"__init__.py", "probe.py", "checks/__init__.py", "checks/probe.py", "execution/__init__.py",
+            "execution/run_notebook.py"} <= mounted
 
 
 def test_cell_timeout_interrupts_and_the_rest_still_runs():
@@ -313,7 +322,7 @@ def test_grader_installed_inside_the_venv_shows_only_the_probes_modules(monkeypa
 
 def test_runner_start_up_leaves_out_what_grading_does_not_need():
     """The runner starts once per notebook: no rfc3987 grammar (about 0.9 s), no notebook validation on reading."""
-    code = ("import sys, autograder.run_notebook as r\n"
+    code = ("import sys, autograder.execution.run_notebook as r\n"
             "nb = r.read_plain(sys.argv[1])\n"
             "print(sys.modules.get('rfc3987_syntax') is None, type(nb.cells[0].source).__name__)")
     raw = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},

@@ -13,12 +13,12 @@ import time
 import pytest
 
 from autograder.errors import GradebookError
-from autograder.lock import file_lock, grading_lock, lock_path
+from autograder.pipeline.lock import file_lock, grading_lock, lock_path
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from autograder.lock import grading_lock
+from autograder.pipeline.lock import grading_lock
 with grading_lock(sys.argv[1], Path(sys.argv[2])):
     print("locked", flush=True)
     time.sleep(120)

@@ -1,0 +1,272 @@
+"""Trusted side of a check: compare what the probe recorded with two oracles.
+
+Runs only in the instructor's process, never in a student's kernel. For each
+case of a check it computes the expected outputs by running the same case on
+the reference objects, and, where the case defines one, the numerical gradient
+of the reference *forward* pass.
+
+The two oracles play different parts. A student's output passes when it agrees
+with the *reference* within its tolerance; the numerical gradient confirms the
+reference itself (``confirmed_expected`` refuses to grade against a reference
+that disagrees with it). Accepting agreement with the numerical gradient alone
+would pass a backward pass computed by finite differences instead of the chain
+rule: such an answer lands within ``NUMERIC_TOLERANCE`` of the numerical oracle
+by construction. A correct analytic answer written differently from the
+reference agrees with it to rounding (about 1e-12, see ``tolerances``), so it
+still earns full marks. Failures name a diagnosed mistake when one fits
+(``autograder.checks.diagnosis``), else the first differing entry.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from backprop import chain_rule as book_chain_rule, functions, layers
+from backprop.gradcheck import REL_ERROR_FLOOR
+from backprop.two_layer_net import TwoLayerNet
+from reference import autograd, chain_rule, extra_layers, training
+from reference.multi_layer_net import MultiLayerNet
+
+from . import diagnosis
+from .cases import CHECKS, spiral
+from .coerce import MalformedRecord, parse_record
+from .probe import RAISED, record
+from .tolerances import (GRADCHECK_LARGE, GRADCHECK_SMALL, LOSS_TOLERANCE, NUMERIC_TOLERANCE, REFERENCE_TOLERANCE,
+                         SCALE_SHARE, TRAIN_TARGET)
+
+#: The held-out points for the training check: not the ones trained on.
+HELD_OUT_SEED, HELD_OUT_PER_CLASS = 1234, 100
+
+REFERENCE = {
+    "ps1_shopping_forward": (chain_rule.shopping,), "ps1_shopping_backward": (chain_rule.shopping,),
+    "ps1_square_forward": (extra_layers.Square,), "ps1_square_backward": (extra_layers.Square,),
+    "ps1_square_sum": (book_chain_rule.square_sum,), "ps1_add_mul": (chain_rule.add_mul,),
+    "ps1_fan_out": (chain_rule.fan_out,), "ps1_autograd": (autograd.Value,),
+    "ps2_mul_backward": (layers.MulLayer,), "ps2_add_backward": (layers.AddLayer,),
+    "ps2_relu_backward": (layers.Relu,), "ps2_sigmoid_backward": (layers.Sigmoid,),
+    "ps2_affine_backward": (layers.Affine,), "ps2_tanh": (extra_layers.Tanh,),
+    "ps2_leaky_relu": (extra_layers.LeakyRelu,), "ps2_exp": (extra_layers.Exp,),
+    "ps2_reciprocal": (extra_layers.Reciprocal,), "ps2_sigmoid_from_nodes": (extra_layers.SigmoidFromNodes,),
+    "ps2_affine_last_axis": (extra_layers.AffineLastAxis,),
+    "ps3_softmax": (functions.softmax,), "ps3_cross_entropy": (functions.cross_entropy_error,),
+    "ps3_swl_forward": (layers.SoftmaxWithLoss,), "ps3_swl_backward": (layers.SoftmaxWithLoss,),
+    "ps3_softmax_layer": (extra_layers.Softmax,), "ps3_mse_forward": (extra_layers.MeanSquaredError,),
+    "ps3_mse_backward": (extra_layers.MeanSquaredError,),
+    "ps4_gradient": (TwoLayerNet,), "ps4_gradient_check": (training.gradient_check,),
+    "ps4_sgd_step": (training.sgd_step,), "ps4_multi_init": (MultiLayerNet,),
+    "ps4_multi_gradient": (MultiLayerNet,), "ps4_train": (MultiLayerNet, training.sgd_step),
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    message: str
+    hint: str | None = None
+
+
+@functools.lru_cache(maxsize=None)
+def expected(check_id: str) -> dict:
+    """The reference objects' record, parsed like a student's."""
+    return parse_record(record(check_id, *REFERENCE[check_id]), check_id)
+
+
+@functools.lru_cache(maxsize=None)
+def numeric(check_id: str) -> dict:
+    """{"case/output": numerical gradient} for every smooth case of the check."""
+    out = {}
+    for case in CHECKS[check_id].cases:
+        if case.numeric is not None:
+            for name, value in case.numeric(REFERENCE[check_id], case.inputs).items():
+                out[f"{case.name}/{name}"] = np.asarray(value, dtype=np.float64)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def confirmed_expected(check_id: str) -> dict:
+    """``expected(check_id)`` after checking it against the numerical oracle.
+
+    A reference gradient off the numerical one is the course's bug, not the
+    student's: grading stops with an error instead of judging against it.
+    """
+    want = expected(check_id)
+    for name, value in numeric(check_id).items():
+        if name not in want or np.any(entry_errors(want[name], value) > NUMERIC_TOLERANCE):
+            raise RuntimeError(f"the reference for {check_id} disagrees with the numerical gradient at {name}; "
+                               "fix the reference before grading")
+    return want
+
+
+def entry_errors(actual, wanted) -> np.ndarray:
+    """Entrywise relative error, as ``backprop.gradcheck.rel_error`` but on the array's scale.
+
+    An entry far smaller than the array's largest (sigmoid's slope at x = 30 is
+    1e-13 next to 0.25 at x = 0) carries the rounding error of the large ones
+    (1 - out loses its digits), so the denominator is at least ``SCALE_SHARE``
+    of the largest wanted entry.
+    """
+    scale = SCALE_SHARE * np.max(np.abs(wanted), initial=0.0)
+    return np.abs(actual - wanted) / np.maximum(max(REL_ERROR_FLOOR, scale), np.abs(actual) + np.abs(wanted))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+_LABELS = (  # internal output names -> words a student recognises
+    (re.compile(r"^dout_after$"), "dout after backward"),
+    (re.compile(r"^grads_after_(\w+)$"), r"grads['\1'] after sgd_step"),
+    (re.compile(r"^shape_(\w+)$"), r"the shape of params['\1']"),
+    (re.compile(r"^n_params$"), "the number of entries in params"),
+    (re.compile(r"^n_layers$"), "the number of entries in layers"),
+    (re.compile(r"^error_(\w+)$"), r"the relative error for '\1'"),
+    (re.compile(r"^d([Wb]\d+)$"), r"grads['\1']"),
+    (re.compile(r"^([Wb]\d*)$"), r"params['\1']"),
+)
+
+
+def _where(name: str, index) -> str:
+    output = name.split("/", 1)[1]
+    for pattern, label in _LABELS:
+        if pattern.match(output):
+            output = pattern.sub(label, output)
+            break
+    if not index:
+        return output
+    where = ", ".join(map(str, index))
+    return f"{output}[{where}]" if " " not in output else f"entry [{where}] of {output}"
+
+
+def compare_output(name, actual, wanted):
+    """None when ``actual`` agrees with the reference ``wanted``, else a message."""
+    case = name.split("/", 1)[0]
+    if isinstance(actual, str):
+        return f"case '{case}': {_where(name, ())} could not be computed: {actual}"
+    if wanted.shape == () and actual.size == 1:
+        actual = actual.reshape(())  # a loss returned as [2.5] is still the number 2.5
+    if actual.shape != wanted.shape:
+        return (f"case '{case}': {_where(name, ())} should have shape {tuple(wanted.shape)}, "
+                f"got {tuple(actual.shape)}")
+    tol = LOSS_TOLERANCE if name.endswith("/loss") else REFERENCE_TOLERANCE
+    errors = entry_errors(actual, wanted)
+    if not np.any(errors > tol):
+        return None
+    index = tuple(int(i) for i in np.argwhere(errors > tol)[0]) if errors.ndim else ()
+    return (f"case '{case}': {_where(name, index)} should be {_fmt(wanted[index])}, "
+            f"got {_fmt(actual[index])}")
+
+
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def _defined_by(name: str) -> str | None:
+    """The title of the exercise whose answer ``name`` is, if it is one."""
+    return next((check.title for check in CHECKS.values() if name in check.objects), None)
+
+
+def _raised(outputs, case_name):
+    text = outputs.get(f"{case_name}/{RAISED}")
+    if not isinstance(text, str):
+        return None
+    message = f"case '{case_name}' raised {text}"
+    undefined = _UNDEFINED.search(text)
+    if undefined and _defined_by(undefined.group(1)):
+        message += (f" ({undefined.group(1)} is the answer of an earlier exercise, "
+                    f"{_defined_by(undefined.group(1))}: make its cell run without errors first)")
+    return message
+
+
+def _close(check, outputs, want):
+    problems = []
+    for case in check.cases:
+        problem = _raised(outputs, case.name)
+        for name in (n for n in want if n.startswith(case.name + "/")):
+            if problem:
+                break
+            if name not in outputs:
+                problem = f"case '{case.name}': no value was recorded for {_where(name, ())}"
+            else:
+                problem = compare_output(name, outputs[name], want[name])
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _gradcheck(check, outputs, want):
+    problems = []
+    for name, wanted in want.items():
+        case = name.split("/", 1)[0]
+        actual = outputs.get(name)
+        problem = _raised(outputs, case)
+        if problem is None and (not isinstance(actual, np.ndarray) or actual.shape != ()):
+            problem = f"case '{case}': {_where(name, ())} should be one number, got {actual!r}"[:300]
+        elif problem is None:
+            value = float(actual)
+            if wanted < GRADCHECK_SMALL and not 0 <= value < GRADCHECK_SMALL:
+                problem = (f"case '{case}': the gradient is right, so {_where(name, ())} should be "
+                           f"below {GRADCHECK_SMALL:g}, got {_fmt(value)}")
+            elif wanted > GRADCHECK_LARGE and not value > GRADCHECK_LARGE:
+                problem = (f"case '{case}': the gradient is wrong, so {_where(name, ())} should be "
+                           f"above {GRADCHECK_LARGE:g}, got {_fmt(value)}")
+        if problem and problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def held_out_accuracy(params: dict) -> float:
+    """Accuracy of a reference MultiLayerNet holding ``params`` on the held-out spiral."""
+    x, t = spiral(HELD_OUT_PER_CLASS, HELD_OUT_SEED)
+    n_affine = len(params) // 2
+    hidden = [params[f"W{i}"].shape[1] for i in range(1, n_affine)]
+    net = MultiLayerNet(x.shape[1], hidden, 3)
+    net.params = {key: params[key] for key in net.params}
+    return net.accuracy(x, t)
+
+
+def _accuracy(check, outputs, want):
+    case = check.cases[0].name
+    problem = _raised(outputs, case)
+    if problem:
+        return [problem]
+    params = {}
+    for name, wanted in want.items():
+        actual = outputs.get(name)
+        if not isinstance(actual, np.ndarray) or actual.shape != wanted.shape:
+            return [f"case '{case}': {_where(name, ())} should be an array of shape {tuple(wanted.shape)} "
+                    "after training"]
+        params[name.split("/", 1)[1]] = actual
+    accuracy = held_out_accuracy(params)
+    if accuracy < TRAIN_TARGET:
+        return [f"after training, the network classifies {accuracy:.1%} of held-out points correctly; "
+                f"it should reach {TRAIN_TARGET:.0%}"]
+    return []
+
+
+COMPARE = {"close": _close, "gradcheck": _gradcheck, "accuracy": _accuracy}
+
+
+def judge(check_id: str, recorded) -> Verdict:
+    """Verdict on one probe record (None when the test cell produced none)."""
+    check = CHECKS.get(check_id)
+    if check is None:
+        return Verdict(False, f"unknown check {str(check_id)[:80]!r}: the test cell was changed")
+    if recorded is None:
+        names = " and ".join(check.objects)
+        return Verdict(False, f"{check.title}: no result was recorded: the cell stopped before its hidden check "
+                              f"could run {names}. Most likely {names} is not defined: its solution cell raised an "
+                              "error or was not run (run it and read the error), or the kernel died or timed out.")
+    try:
+        outputs = parse_record(recorded, check_id)
+    except MalformedRecord as exc:
+        return Verdict(False, f"{check.title}: the recorded result is not valid ({exc}); no credit.")
+    problems = COMPARE[check.compare](check, outputs, confirmed_expected(check_id))
+    if not problems:
+        names = ", ".join(case.name for case in check.cases)
+        return Verdict(True, f"{check.title}: passed on {len(check.cases)} case(s): {names}.")
+    more = f" ({len(problems) - 1} more case(s) differ.)" if len(problems) > 1 else ""
+    hint = diagnosis.diagnose(check_id, outputs, expected(check_id))
+    return Verdict(False, f"{check.title}: {problems[0]}.{more}", hint)

@@ -1,0 +1,134 @@
+"""The execution layer on Dask: run sanitized notebooks on workers, nothing else.
+
+A worker gets a :class:`Job` (one submission's sanitized notebooks as JSON text,
+its side files as bytes, the limits) and returns, per notebook, what
+:func:`autograder.execution.sandbox.run_notebook` made of the sandboxed run: a status and
+the trusted copy with the sandbox's outputs merged in. It never sees the
+gradebook, the instructor's sources or the judge, so it may run on any machine
+that has the course package and bubblewrap; the coordinator (:mod:`autograder.pipeline.grade`)
+restores cells before and judges and writes after.
+
+Each worker process holds a *slot* (0, 1, ... on its machine, claimed with an
+``flock`` on a file in the temporary folder and released by the kernel when the
+process dies) and runs student code as ``sandbox_uid - slot`` when it runs as
+root: RLIMIT_NPROC counts the processes of a uid, so a fork bomb in one slot
+cannot keep the next slot's kernel from starting.
+
+:func:`dask_client` opens the cluster: an embedded ``LocalCluster`` (one
+single-threaded worker process per core) by default, or an existing scheduler.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from autograder.execution.bwrap import DEFAULT_SANDBOX_UID, Limits
+
+#: Slot lock files are <tmp>/backprop-worker-slot-<n>.lock.
+SLOT_LOCK = "backprop-worker-slot-{}.lock"
+#: Most worker slots on one machine (uids sandbox_uid - 0 ... sandbox_uid - MAX_SLOTS + 1).
+MAX_SLOTS = 256
+#: A task whose worker was lost is run again this many times, then reported (the next run retries).
+ALLOWED_FAILURES = 1
+
+_slot: tuple[int, int] | None = None   # (slot, fd holding its lock) of this process
+
+
+@dataclass(frozen=True)
+class Job:
+    """One submission to execute: notebooks by name (sanitized nbformat JSON) and the files beside them."""
+
+    student: str
+    notebooks: tuple[tuple[str, str], ...]
+    files: dict[str, bytes] = field(default_factory=dict)
+    limits: Limits = Limits()
+    use_sandbox: bool = True
+    allow_unsandboxed: bool = False
+    sandbox_uid: int = DEFAULT_SANDBOX_UID
+    hide: tuple[str, ...] = ()
+    tag: str = ""      # goes into scratch folder names, so a run's sandboxes can be found
+
+
+def claim_slot() -> int:
+    """This process's slot number on its machine, claimed once and held until the process ends."""
+    global _slot
+    if _slot is not None:
+        return _slot[0]
+    for n in range(MAX_SLOTS):
+        fd = os.open(Path(tempfile.gettempdir()) / SLOT_LOCK.format(n), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        _slot = (n, fd)
+        return n
+    raise RuntimeError(f"all {MAX_SLOTS} worker slots of this machine are taken")
+
+
+def slot_uid(sandbox_uid: int, slot: int) -> int:
+    """The uid student code of ``slot`` runs as (when grading as root): 65534, 65533, ..."""
+    return sandbox_uid - slot
+
+
+def execute(job: Job) -> dict[str, dict]:
+    """Run the job's notebooks one after the other in this worker's sandbox; return a record per notebook.
+
+    Runs on a Dask worker. A timeout, a memory kill or a dead kernel is a status in the record
+    (a grade), never an exception; an exception here means the worker itself could not work.
+    """
+    import nbformat
+
+    from autograder.execution.sandbox import require_sandbox, result_record, run_notebook
+
+    slot = claim_slot()
+    uid = slot_uid(job.sandbox_uid, slot)
+    sandboxed = require_sandbox(job.allow_unsandboxed, uid) if job.use_sandbox else False
+    records = {}
+    for name, text in job.notebooks:
+        # The coordinator wrote this JSON from a validated notebook: no second validation here.
+        nb = nbformat.from_dict(json.loads(text))
+        result = run_notebook(nb, files=job.files, limits=job.limits, sandboxed=sandboxed, uid=uid,
+                              hide=tuple(Path(p) for p in job.hide), tag=job.tag)
+        records[name] = {**result_record(result), "slot": slot, "uid": uid, "worker_pid": os.getpid()}
+    return records
+
+
+def cores() -> int:
+    """Cores this process may use (the affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator["distributed.Client"]:
+    """A Dask client: to ``scheduler`` (``tcp://host:port``) if given, else to an embedded LocalCluster.
+
+    The embedded cluster has ``workers`` (default: one per core) single-threaded worker processes
+    without memory management (the sandbox limits memory itself), listens on loopback only
+    (its HTTP server, which Dask always starts, on a free port) and is shut down on leaving. An external scheduler decides its own retries: start it with
+    ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1`` for the same one retry.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler, timeout="30s") as client:
+            yield client
+        return
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                          # Student code may run for minutes while the task holds the worker's thread.
+                          "distributed.admin.tick.limit": "1h"}):
+        with LocalCluster(n_workers=workers or cores(), threads_per_worker=1, processes=True, memory_limit=0,
+                          host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster, \
+                Client(cluster) as client:
+            yield client

@@ -1,0 +1,166 @@
+"""The grading package's three parts import only downward, and no group of modules imports in a circle.
+
+``autograder.pipeline`` (release, collect, grade, feedback, report, the gradebook) may use
+``autograder.checks`` (probe, cases, judge, diagnosis) and ``autograder.execution`` (sandbox,
+runner, workers); checks and execution use neither the pipeline nor each other. At the top
+level only the shared bottom modules (``config``, ``errors``) and the entry points (the CLI,
+``python -m autograder``, ``autograder.probe`` that hidden tests import) live. Imports are read
+with ``ast`` from every file, those inside functions included, so a late import cannot hide a
+circle.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import autograder
+from autograder.execution.bwrap import imported_names
+
+PACKAGE_DIR = Path(autograder.__file__).resolve().parent
+#: Top-level modules every layer may import; they import no other part of the grader.
+BOTTOM = {"autograder", "autograder.config", "autograder.errors"}
+#: Top-level entry points: they may import anything, nothing in a layer may import them.
+ENTRY = {"autograder.cli", "autograder.__main__", "autograder.probe"}
+#: Each layer and the layers (besides itself and BOTTOM) it may import.
+ALLOWED = {
+    "pipeline": {"checks", "execution"},
+    "checks": set(),
+    "execution": set(),
+}
+
+
+def modules(package_dir: Path) -> dict[str, Path]:
+    """Dotted name -> source file of every module in the package (``__init__`` names its package)."""
+    root = package_dir.name
+    found = {}
+    for path in sorted(package_dir.rglob("*.py")):
+        parts = [root, *path.relative_to(package_dir).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """The package's modules that ``name`` imports anywhere in its file (read as the sandbox's mounts are)."""
+    targets = imported_names(ast.parse(path.read_text(encoding="utf-8"), str(path)), name, path.name == "__init__.py")
+    found = set()
+    for target in targets:
+        # ``autograder.checks.probe.MIME`` names the module autograder.checks.probe.
+        parts = target.split(".")
+        while parts and ".".join(parts) not in known:
+            parts.pop()
+        if parts and ".".join(parts) != name:
+            found.add(".".join(parts))
+    return found
+
+
+def layer(name: str) -> str | None:
+    """The subpackage ``name`` belongs to, "bottom", "entry", or None (a module in no known place)."""
+    parts = name.split(".")
+    if len(parts) > 1 and parts[1] in ALLOWED:
+        return parts[1]
+    if name in BOTTOM:
+        return "bottom"
+    if name in ENTRY:
+        return "entry"
+    return None
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One circle of ``graph`` as a list of nodes (first == last), or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def problems(package_dir: Path) -> list[str]:
+    """Every breach of the layering in the package at ``package_dir``, in words; [] if none."""
+    found = modules(package_dir)
+    graph = {name: imports(name, path, set(found)) for name, path in found.items()}
+    out = [f"{name} is in no layer (put it in {', '.join(sorted(ALLOWED))}, or make it bottom or entry)"
+           for name in graph if layer(name) is None]
+    for name, targets in sorted(graph.items()):
+        mine = layer(name)
+        for target in sorted(targets):
+            theirs = layer(target)
+            if mine == "entry" or theirs == "bottom" and mine is not None:
+                continue
+            if mine == "bottom" or theirs == "entry" or (theirs != mine and theirs not in ALLOWED.get(mine, ())):
+                out.append(f"{name} ({mine}) imports {target} ({theirs}): an upward or sideways import")
+    layers = {}
+    for name, targets in graph.items():
+        if layer(name) in ALLOWED:
+            layers.setdefault(layer(name), set()).update(
+                layer(t) for t in targets if layer(t) in ALLOWED and layer(t) != layer(name))
+    if circle := _cycle(layers):
+        out.append(f"the subpackages import in a circle: {' -> '.join(circle)}")
+    if circle := _cycle(graph):
+        out.append(f"modules import in a circle: {' -> '.join(circle)}")
+    return out
+
+
+def test_the_grading_package_imports_only_downward():
+    assert problems(PACKAGE_DIR) == []
+
+
+def test_the_three_parts_are_there():
+    layers = {layer(name) for name in modules(PACKAGE_DIR)}
+    assert layers == {"pipeline", "checks", "execution", "bottom", "entry"}
+
+
+def _package(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_an_upward_import_or_a_circle_is_found(tmp_path):
+    """The check itself: each kind of breach planted in a small package is reported."""
+    base = {"__init__.py": "", "errors.py": "", "config.py": "from autograder.errors import X\n",
+            "pipeline/__init__.py": "", "checks/__init__.py": "", "execution/__init__.py": "",
+            "pipeline/grade.py": "from autograder.execution.sandbox import run\nfrom ..checks import judge\n",
+            "checks/judge.py": "from . import cases\n", "checks/cases.py": "",
+            "execution/sandbox.py": "from autograder.errors import GraderError\n"}
+    assert problems(_package(tmp_path / "ok" / "autograder", base)) == []
+
+    upward = {**base, "execution/sandbox.py": "def f():\n    from autograder.pipeline import grade\n"}
+    found = problems(_package(tmp_path / "up" / "autograder", upward))
+    assert any("autograder.execution.sandbox (execution) imports autograder.pipeline.grade" in p for p in found)
+    assert any("subpackages import in a circle" in p for p in found)
+
+    sideways = {**base, "checks/cases.py": "from autograder.execution import sandbox\n"}
+    found = problems(_package(tmp_path / "side" / "autograder", sideways))
+    assert "autograder.checks.cases (checks) imports autograder.execution.sandbox (execution): " \
+           "an upward or sideways import" in found
+    assert all(p.startswith("autograder.checks.cases (checks) imports autograder.execution") for p in found)
+
+    bottom_up = {**base, "config.py": "from autograder.pipeline.grade import x\n"}
+    found = problems(_package(tmp_path / "bottom" / "autograder", bottom_up))
+    assert found[0].startswith("autograder.config (bottom) imports autograder.pipeline.grade")
+
+    circle = {**base, "checks/cases.py": "from .judge import x\n"}
+    found = problems(_package(tmp_path / "circle" / "autograder", circle))
+    assert found == ["modules import in a circle: autograder.checks.cases -> autograder.checks.judge -> "
+                     "autograder.checks.cases"]
+
+    stray = {**base, "sandbox.py": ""}
+    assert problems(_package(tmp_path / "flat" / "autograder", stray)) == [
+        "autograder.sandbox is in no layer (put it in checks, execution, pipeline, or make it bottom or entry)"]
