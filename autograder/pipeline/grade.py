@@ -32,7 +32,7 @@ import sys
 import time
 import uuid
 from collections import deque
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
@@ -125,11 +125,6 @@ class _Pending:
     job: workers.Job | None = None
 
 
-@contextmanager
-def _given(client):
-    yield client  # the caller's client: theirs to close
-
-
 def _resolve_scheduler(scheduler: str | None) -> str | None:
     """``scheduler``, else Dask's own setting (``scheduler-address`` in its config, ``DASK_SCHEDULER_ADDRESS``)."""
     if scheduler:
@@ -184,7 +179,7 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
         queue = [s for s in todo if s not in rows]
         if queue:
             with one_gradebook(course.gradebook_url, course.course_id) as gradebook, \
-                    (_given(client) if client is not None else
+                    (nullcontext(client) if client is not None else   # the caller's client: theirs to close
                      workers.dask_client(_resolve_scheduler(scheduler), workers_count)) as dask:
                 _Run(course, assignment, dask, gradebook, state, progress).run(queue, rows)
         return [rows[s] for s in todo]
