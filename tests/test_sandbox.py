@@ -5,6 +5,7 @@ cannot sandbox they fail, never skip: grading refuses to run there by default.
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -154,6 +155,39 @@ def test_cell_timeout_interrupts_and_the_rest_still_runs():
     assert result.status == TIMED_OUT
 
 
+def test_a_cell_deaf_to_its_interrupt_ends_the_run_as_timed_out():
+    deaf = "import time\nwhile True:\n    try:\n        time.sleep(100)\n    except KeyboardInterrupt:\n        pass"
+    result = run_notebook(notebook("print('first')", deaf, "print('never')"),
+                          limits=Limits(cell_timeout=2, notebook_timeout=120))
+    first, loop, never = result.notebook.cells[1:]
+    assert result.status == TIMED_OUT and "after its time limit" in result.detail, result.detail
+    assert text(first) == "first\n"
+    assert "CellTimeoutError" in errors(loop)
+    assert never.outputs == [] and never.execution_count is None
+
+
+def test_outputs_are_stored_as_jupyter_stores_them():
+    result = run_notebook(notebook(
+        "import sys\nprint('a'); print('b')\nprint('warn', file=sys.stderr)\n6 * 7",
+        "from IPython.display import display, HTML\ndisplay(HTML('<b>x</b>'))\n[1, 2];",
+        "1 / 0",
+        "def f(:\n    pass",
+        "%time y = 2\ny"), limits=FAST)
+    prints, shown, raised, syntax, magic = result.notebook.cells[1:]
+    assert result.status == GRADED
+    assert [(o.output_type, o.get("name")) for o in prints.outputs] == [
+        ("stream", "stdout"), ("stream", "stderr"), ("execute_result", None)]
+    assert prints.outputs[0].text == "a\nb\n" and prints.outputs[2].data["text/plain"] == "42"
+    assert prints.outputs[2].execution_count == prints.execution_count == 1
+    assert [o.output_type for o in shown.outputs] == ["display_data"]    # ';' hides the result
+    assert shown.outputs[0].data["text/html"] == "<b>x</b>"
+    assert errors(raised) == ["ZeroDivisionError"] and raised.outputs[0].evalue == "division by zero"
+    assert any("ZeroDivisionError" in line for line in raised.outputs[0].traceback)
+    assert errors(syntax) == ["SyntaxError"]
+    assert "Wall time" in text(magic) and magic.outputs[-1].data["text/plain"] == "2"
+    assert [c.execution_count for c in result.notebook.cells[1:]] == [1, 2, 3, 4, 5]
+
+
 def test_notebook_limit_kills_everything_and_keeps_finished_cells():
     marker = f"sandbox-marker-{uuid.uuid4().hex}"
     nb = notebook(
@@ -207,13 +241,14 @@ def test_detached_child_does_not_outlive_the_run():
 
 
 def test_forged_result_brings_back_nothing():
-    # The cell replaces the runner's output file with a notebook of its own and kills the runner.
+    # The cell replaces the runner's output file with a notebook of its own and ends the runner
+    # (its own process: the kernel is the runner), so the forgery is what the trusted side reads.
     forged = ("import nbformat, os, signal\n"
               "nb = nbformat.read('/grading/in.ipynb', as_version=4)\n"
               "nb.cells[0].source = 'forged'\n"
               "nb.cells.append(nbformat.v4.new_code_cell('extra'))\n"
               "nbformat.write(nb, '/grading/out.ipynb')\n"
-              "os.kill(os.getppid(), signal.SIGKILL)")
+              "os._exit(0)")
     original = notebook(forged, "print('x')")
     result = run_notebook(original, limits=FAST)
     assert result.status == MALFORMED
@@ -320,22 +355,30 @@ def test_grader_installed_inside_the_venv_shows_only_the_probes_modules(monkeypa
     assert argv[argv.index("--remount-ro"):][:2] == ["--remount-ro", str(inside)]
 
 
-def test_runner_start_up_leaves_out_what_grading_does_not_need():
-    """The runner starts once per notebook: no rfc3987 grammar (about 0.9 s), no notebook validation on reading."""
-    code = ("import sys, autograder.execution.run_notebook as r\n"
-            "nb = r.read_plain(sys.argv[1])\n"
-            "print(sys.modules.get('rfc3987_syntax') is None, type(nb.cells[0].source).__name__)")
+def test_runner_is_the_kernel_and_loads_nothing_grading_does_not_need(tmp_path):
+    """The runner starts once per notebook: it runs the cells itself, with no Jupyter messaging,
+    no second process and no schema validation on reading (the trusted side validates)."""
+    heavy = ("nbformat", "jsonschema", "rfc3987_syntax", "zmq", "jupyter_client", "ipykernel", "nbclient")
+    check = ("import os, sys\n"
+             f"print(sorted(m for m in {heavy!r} if m in sys.modules), os.getpid() == {{pid}})")
     raw = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-           "cells": [{"cell_type": "code", "id": "a", "metadata": {}, "source": ["x = 1\n", "y = 2"],
-                      "outputs": [], "execution_count": None, "unknown": "no schema would allow this"}]}
-    import json
-    import tempfile
-
-    with tempfile.NamedTemporaryFile("w", suffix=".ipynb", delete=False) as fh:
-        json.dump(raw, fh)
-    try:
-        done = subprocess.run([sys.executable, "-I", "-c", code, fh.name], capture_output=True, text=True, timeout=120)
-    finally:
-        os.unlink(fh.name)
+           "cells": [{"cell_type": "code", "id": "a", "metadata": {}, "source": ["x = 1\n", "y = x + 1"],
+                      "outputs": [], "execution_count": None, "unknown": "no schema would allow this"},
+                     {"cell_type": "code", "id": "b", "metadata": {}, "source": "PID", "outputs": [],
+                      "execution_count": None}]}
+    src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
+    script = tmp_path / "run.py"
+    # The check runs as a cell, inside the runner's own process (its pid is the cell's pid).
+    script.write_text("import json, os, sys\n"
+                      "from autograder.execution import run_notebook as r\n"
+                      "nb = json.load(open(sys.argv[1]))\n"
+                      f"nb['cells'][1]['source'] = {check!r}.format(pid=os.getpid())\n"
+                      "json.dump(nb, open(sys.argv[1], 'w'))\n"
+                      "sys.exit(r.main(sys.argv[1:]))\n")
+    src.write_text(json.dumps(raw))
+    done = subprocess.run([sys.executable, "-I", str(script), str(src), str(out)], capture_output=True, text=True,
+                          timeout=120, cwd=REPO)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "str"]
+    first, second = json.loads(out.read_text())["cells"]
+    assert first["execution_count"] == 1 and first["outputs"] == []
+    assert second["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "[] True\n"}]

@@ -139,18 +139,39 @@ def _errors(nb: nbformat.NotebookNode) -> list[str]:
             for out in cell.get("outputs", []) if out.get("output_type") == "error"]
 
 
+def first_unrun(nb: nbformat.NotebookNode) -> int | None:
+    """Index of the first code cell without an execution count (the run ended before it), or None."""
+    return next((i for i, cell in enumerate(nb.cells)
+                 if cell.cell_type == "code" and cell.get("execution_count") is None), None)
+
+
 def classify(nb: nbformat.NotebookNode, returncode: int | None) -> tuple[str, str]:
     """Status and detail from what came back. ``returncode`` None = killed at the notebook limit."""
+    from autograder.execution.run_notebook import EXIT_GAVE_UP
+
     names = _errors(nb)
     if "MemoryError" in names:
         return KILLED_FOR_MEMORY, "the memory limit was reached (MemoryError)"
-    if returncode == 3 or "DeadKernelError" in names:
-        return KERNEL_DIED, "the kernel died; the cells after it did not run"
+    if returncode == EXIT_GAVE_UP:
+        return TIMED_OUT, "a cell kept running after its time limit's interrupt; the cells after it were not run"
+    unrun = first_unrun(nb)
+    if returncode not in (0, None):
+        return KERNEL_DIED, f"the kernel ended with status {returncode}; the cells after it were not run"
+    if returncode == 0 and unrun is not None:
+        return KERNEL_DIED, f"the kernel died in cell {unrun + 1} (os._exit, a crash); the cells after it were not run"
     if "CellTimeoutError" in names:
         return TIMED_OUT, f"{names.count('CellTimeoutError')} cell(s) ran past the per-cell time limit"
-    if returncode not in (0, None):
-        return KERNEL_DIED, f"the notebook runner exited with status {returncode}"
     return GRADED, "all cells ran"
+
+
+def mark_death(nb: nbformat.NotebookNode, status: str) -> None:
+    """Say in the first cell that did not run (if any) that the kernel died there, for the feedback."""
+    at = first_unrun(nb) if status == KERNEL_DIED else None
+    if at is not None:
+        nb.cells[at].outputs = [nbformat.v4.new_output(
+            "error", ename="DeadKernelError", evalue="the kernel died",
+            traceback=["DeadKernelError: the kernel died in this cell or before it finished; "
+                       "the cells after it were not run"])]
 
 
 # -- running --------------------------------------------------------------------------------------
@@ -299,6 +320,7 @@ def run_notebook(nb: nbformat.NotebookNode, *, files_from: Path | None = None, f
             status, detail = TIMED_OUT, f"the notebook ran past its limit of {limits.notebook_timeout} s and was killed"
         else:
             status, detail = classify(trusted, returncode)
+            mark_death(trusted, status)
         return RunResult(trusted, status, detail, time.monotonic() - start, sandboxed)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -49,6 +49,7 @@ from autograder.pipeline import release
 from autograder.pipeline.gradebook import StatusRow, now, read_status, write_status, zero_notebooks
 from autograder.pipeline.lock import grading_lock, workspace_lock
 from autograder.pipeline.nbconfig import nbgrader_config
+from autograder.pipeline.cell_schema import schema_checked_once
 from autograder.pipeline.passes import CourseAutograde, one_gradebook
 from autograder.pipeline.progress import Progress, progress_bar  # noqa: F401  (progress_bar: the CLI's)
 
@@ -178,7 +179,7 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
             progress(state)
         queue = [s for s in todo if s not in rows]
         if queue:
-            with one_gradebook(course.gradebook_url, course.course_id) as gradebook, \
+            with one_gradebook(course.gradebook_url, course.course_id) as gradebook, schema_checked_once(), \
                     (nullcontext(client) if client is not None else   # the caller's client: theirs to close
                      workers.dask_client(_resolve_scheduler(scheduler), workers_count)) as dask:
                 _Run(course, assignment, dask, gradebook, state, progress).run(queue, rows)
