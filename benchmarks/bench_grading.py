@@ -13,9 +13,12 @@ instructor's solutions filled in) are graded three ways, each in its own workspa
 The submissions are split into ``--rounds`` batches and every batch is graded by the
 three in turn (the order rotating), so that whatever else loads the machine hits all
 three alike. Printed per assignment and in total: wall seconds per notebook (start-up
-of each command or cluster included), cores used (CPU seconds of this process and
-all its children, over wall seconds), the ratios, and the time 4,000 notebooks would
-take at that pace. Nothing is asserted: timings are for reading.
+and shut-down of each command or cluster included) and *steady* (from the first
+submission's start to the last one's end), cores used (CPU seconds of this process
+and all its children, over wall seconds), the ratios, and the time 4,000 notebooks
+would take at that pace. Then the per-notebook costs of the 1-worker run (the
+coordinator's CPU, a worker's time) and what they project for more cores, labelled
+as a model (:meth:`Figure.projected`). Nothing is asserted: timings are for reading.
 """
 from __future__ import annotations
 
@@ -39,6 +42,8 @@ from autograder.pipeline.collect import collect
 
 #: What the figures are extrapolated to: 1,000 students x 4 assignments.
 COURSE_NOTEBOOKS = 4000
+#: Worker counts the model (Figure.projected) is evaluated for.
+PROJECTED_WORKERS = (1, 2, 4, 8, 16)
 perfect_submissions = runpy.run_path(str(Path(__file__).with_name("bench_sandbox.py")))["perfect_submissions"]
 
 NBGRADER_CONFIG = """\
@@ -59,13 +64,27 @@ class Figure:
     notebooks: int = 0
     wall: float = 0.0
     cpu: float = 0.0
-    working: float = 0.0   # wall seconds from the first submission's start to the end (start-up left out)
+    working: float = 0.0   # wall seconds from the first submission's start to the last one's end
+    coordinator: float = 0.0   # CPU seconds of the coordinator's own steps (sanitize, judge, write)
+    executing: float = 0.0     # seconds workers spent running notebooks (sandbox start to result read)
 
     def add(self, other: "Figure") -> None:
         self.notebooks += other.notebooks
         self.wall += other.wall
         self.cpu += other.cpu
         self.working += other.working
+        self.coordinator += other.coordinator
+        self.executing += other.executing
+
+    def projected(self, workers: int) -> float:
+        """Steady s/notebook with ``workers`` workers, each on its own core and the coordinator on one more.
+
+        The coordinator handles one submission at a time and the workers share the rest, so the
+        slower of the two sets the pace. A model fed with this run's per-notebook costs, not a
+        measurement: contention on a small machine inflates both costs, cache and memory
+        bandwidth limits on a big one are left out.
+        """
+        return max(self.coordinator, self.executing / workers) / self.notebooks
 
     @property
     def per_notebook(self) -> float:
@@ -73,7 +92,8 @@ class Figure:
 
     @property
     def steady(self) -> float:
-        """Seconds per notebook once the command is up: what a whole course's run costs per notebook."""
+        """Seconds per notebook from the first submission's start to the last one's end (start-up and
+        shut-down left out): what a whole course's run costs per notebook."""
         return self.working / self.notebooks
 
     @property
@@ -84,6 +104,12 @@ class Figure:
 def _cpu() -> float:
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
+
+
+def _stamped(line: str) -> bool:
+    """A line of nbgrader's log in NBGRADER_CONFIG's format (``<unix time> <message>``)."""
+    head = line.split(" ", 1)[0]
+    return head.replace(".", "", 1).isdigit()
 
 
 def _workspace(repo: Path, assignment: str, root: Path, students: list[str]) -> Course:
@@ -108,29 +134,52 @@ def _run(mode: str, course: Course, assignment: str, batch: list[str], prefix: s
                               cwd=course.workspace, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"nbgrader autograde failed:\n{done.stderr[-3000:]}")
-        # The log line "<time> Sanitizing ..." of the first notebook: nbgrader is up by then.
-        first = min(float(line.split()[0]) for line in done.stderr.splitlines() if " Sanitizing " in line)
+        # The log line "<time> Sanitizing ..." of the first notebook: nbgrader is up by then;
+        # its last log line: the last notebook is written.
+        stamps = [(float(line.split()[0]), line) for line in done.stderr.splitlines() if _stamped(line)]
+        first = min(t for t, line in stamps if " Sanitizing " in line)
+        last = max(t for t, _ in stamps)
     else:
         workers = 1 if mode == "grade-1" else cores()
         began: list[float] = []
-        real_run = grade_module._Run.run
+        ended: list[float] = []
+        spent = {"coordinator": 0.0, "executing": 0.0}
+        real = {name: getattr(grade_module._Run, name) for name in ("run", "_prepare", "_finish")}
 
         def timed(self, *args):   # the cluster is up and the gradebook open: grading begins
             began.append(time.time())
-            return real_run(self, *args)
+            try:
+                return real["run"](self, *args)
+            finally:
+                ended.append(time.time())   # every row written; the cluster's shutdown follows
+
+        def on_coordinator(name):
+            def step(self, *args):
+                if name == "_finish" and args[1] is not None:   # the worker's own timing of each notebook
+                    spent["executing"] += sum(r["seconds"] for r in args[1].result().values())
+                cpu = time.thread_time()   # this thread only: the scheduler's threads are not the coordinator
+                try:
+                    return real[name](self, *args)
+                finally:
+                    spent["coordinator"] += time.thread_time() - cpu
+            return step
 
         grade_module._Run.run = timed
+        grade_module._Run._prepare, grade_module._Run._finish = on_coordinator("_prepare"), on_coordinator("_finish")
         try:
             rows = grade_module.grade(course, assignment, students=batch, workers_count=workers)
         finally:
-            grade_module._Run.run = real_run
-        first = began[0]
+            for name, method in real.items():
+                setattr(grade_module._Run, name, method)
+        first, last = began[0], ended[0]
         bad = [r for r in rows if r.score != r.max_score]
         if bad:
             raise RuntimeError(f"{assignment}/{bad[0].student} ({mode}) scored {bad[0].score}/{bad[0].max_score}: "
                                f"{bad[0].status}: {bad[0].reason}")
     end = time.time()
-    return Figure(notebooks, end - start, _cpu() - cpu, end - first)
+    if mode == "nbgrader":
+        return Figure(notebooks, end - start, _cpu() - cpu, last - first)
+    return Figure(notebooks, end - start, _cpu() - cpu, last - first, spent["coordinator"], spent["executing"])
 
 
 def bench_assignment(repo: Path, assignment: str, n: int, rounds: int, scratch: Path,
@@ -166,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     names = args.assignments or Course(repo=args.repo).assignments()
     print(f"{args.n} perfect submissions per assignment, {args.rounds} interleaved rounds, {n_cores} cores here, "
           f"load average at start {os.getloadavg()[0]:.2f}")
-    print("s/notebook: the whole command over the notebooks; steady: the same from the first submission's start "
-          "(start-up of the command or cluster left out)")
+    print("s/notebook: the whole command over the notebooks; steady: from the first submission's start to the "
+          "last one's end (start-up and shut-down of the command or cluster left out)")
     print(f"{'assignment':<14} {'mode':<9} {'notebooks':>9} {'wall s':>8} {'s/notebook':>10} {'steady':>7} "
           f"{'cores used':>10}")
     total = {m: Figure() for m in modes}
@@ -191,6 +240,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{COURSE_NOTEBOOKS:,} notebooks at the steady pace (one start-up is negligible there):")
     for mode, f in total.items():
         print(f"  {mode:<9} {_hours(f.steady * COURSE_NOTEBOOKS)}")
+    one = total["grade-1"]
+    print(f"per notebook (grade-1 run): coordinator {one.coordinator / one.notebooks:.3f} CPU s, "
+          f"worker {one.executing / one.notebooks:.3f} s")
+    print("projected for more cores (a model fed with the grade-1 costs above, NOT measured here; see "
+          "Figure.projected):")
+    for w in PROJECTED_WORKERS:
+        print(f"  {w:>2} workers: {one.projected(w):.3f} s/notebook, {total['nbgrader'].steady / one.projected(w):5.2f}x "
+              f"nbgrader, {one.projected(1) / one.projected(w):5.2f}x 1 worker, 4,000 notebooks in "
+              f"{_hours(one.projected(w) * COURSE_NOTEBOOKS)}")
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     return 0
 
