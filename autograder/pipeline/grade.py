@@ -50,7 +50,7 @@ from autograder.pipeline.gradebook import StatusRow, now, read_status, write_sta
 from autograder.pipeline.lock import grading_lock, workspace_lock
 from autograder.pipeline.nbconfig import nbgrader_config
 from autograder.pipeline.cell_schema import schema_checked_once
-from autograder.pipeline.passes import CourseAutograde, one_gradebook
+from autograder.pipeline.passes import CourseAutograde, end_step, one_gradebook
 from autograder.pipeline.progress import Progress, progress_bar  # noqa: F401  (progress_bar: the CLI's)
 
 #: Environment variable (Dask's own) and Dask config key naming a scheduler to grade on.
@@ -234,12 +234,14 @@ class _Run:
         from autograder.execution.sandbox import SandboxUnavailable
 
         try:
-            return step()
+            result = step()
+            end_step(self.gradebook)   # what nbgrader wrote in this step, in one commit
+            return result
         except (GradebookError, SandboxUnavailable):
             raise  # every later submission would fail the same way
         except Exception as exc:
             self.log.exception("grading %s/%s failed", student, self.assignment)
-            self.gradebook.db.rollback()   # a failed flush must not poison the next submission's steps
+            end_step(self.gradebook, ok=False)   # a failed flush must not poison the next submission's steps
             shutil.rmtree(self.course.autograded_dir / student / self.assignment, ignore_errors=True)
             return StatusRow(self.assignment, student, FAILED, f"grading failed: {type(exc).__name__}: {exc}; "
                              f"see {self.course.workspace / 'logs'}; the next run grades it again",
@@ -317,15 +319,14 @@ class _Run:
                 item.outcomes += converter.outcomes
                 self.log.info("judged %s/%s in %.2f s", item.student, self.assignment, time.monotonic() - start)
         gb = self.gradebook
-        try:
-            # Whatever left no autograded notebook (missing, unreadable, or a run nbgrader gave up on and
-            # removed) scores 0 explicitly, so no cell stays "needs manual grading" by accident.
-            failed = [n for n in self.expected if not (done / f"{n}.ipynb").exists()]
-            zero_notebooks(gb, self.assignment, item.student, failed)
-            submission = gb.find_submission(self.assignment, item.student)
-            score, max_score = float(submission.score), float(submission.max_score)
-        finally:
-            gb.db.rollback()   # end the read, so the status row's own connection can write
+        # Whatever left no autograded notebook (missing, unreadable, or a run nbgrader gave up on and
+        # removed) scores 0 explicitly, so no cell stays "needs manual grading" by accident.
+        failed = [n for n in self.expected if not (done / f"{n}.ipynb").exists()]
+        zero_notebooks(gb, self.assignment, item.student, failed)
+        submission = gb.find_submission(self.assignment, item.student)
+        score, max_score = float(submission.score), float(submission.max_score)
+        # _guard commits the scores (ending the transaction, so the status row's own connection can
+        # write) or, on an error, rolls them back.
         status = max((s for s, _ in item.outcomes), key=SEVERITY.index, default=GRADED)
         reason = "; ".join(r for _, r in item.outcomes) or "every notebook ran to the end"
         return StatusRow(self.assignment, item.student, status, reason,

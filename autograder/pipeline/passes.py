@@ -8,9 +8,10 @@ converter and preprocessor chain, so its cell restoring, timestamps and late
 penalties work as in ``nbgrader autograde``.
 
 nbgrader opens the gradebook afresh about a dozen times per notebook (each
-converter step and preprocessor), about 0.1 s each on a busy machine, all on the
-coordinator, which is the one part that does not scale out. :func:`one_gradebook`
-lends those steps the run's one open session instead.
+converter step and preprocessor), about 0.1 s each on a busy machine, and commits
+after every cell it scores, all on the coordinator, which is the one part that
+does not scale out. :func:`one_gradebook` lends those steps the run's one open
+session instead, whose commits wait for :func:`end_step`.
 """
 from __future__ import annotations
 
@@ -34,11 +35,37 @@ GRADEBOOK_USERS = ("nbgrader.converters.autograde", "nbgrader.preprocessors.over
                    "nbgrader.preprocessors.overwritekernelspec", "autograder.pipeline.preprocessors")
 
 
+class _StepSession:
+    """The run's database session as nbgrader sees it: a commit only flushes.
+
+    nbgrader commits after every cell it scores (about 20 commits per notebook, each a
+    disk sync); :func:`end_step` commits once per step instead, which also makes a
+    submission's scores appear all at once.
+    """
+
+    def __init__(self, session):
+        self.session = session
+
+    def __getattr__(self, name):
+        return getattr(self.session, name)
+
+    def commit(self) -> None:
+        self.session.flush()
+
+
+def end_step(gradebook: Gradebook, ok: bool = True) -> None:
+    """Commit (ok) or roll back all that the steps did since the last call, ending the transaction."""
+    session = gradebook.db.session if isinstance(gradebook.db, _StepSession) else gradebook.db
+    if ok:
+        session.commit()
+    else:
+        session.rollback()
+
+
 class _Borrowed:
     """The run's open Gradebook, lent to code that opens and closes one of its own.
 
-    Closing it ends the transaction (as closing nbgrader's session would, uncommitted
-    changes included), so no read lock outlives the step that took it.
+    Closing it leaves the transaction open: the coordinator ends it with :func:`end_step`.
     """
 
     def __init__(self, gradebook: Gradebook):
@@ -54,13 +81,17 @@ class _Borrowed:
         self.close()
 
     def close(self) -> None:
-        self._gradebook.db.rollback()
+        pass
 
 
 @contextmanager
 def one_gradebook(url: str, course_id: str) -> Iterator[Gradebook]:
-    """Open the gradebook once; nbgrader's steps asking for ``url`` get this session meanwhile."""
+    """Open the gradebook once; nbgrader's steps asking for ``url`` get this session meanwhile.
+
+    Their commits only flush: call :func:`end_step` after each step.
+    """
     gradebook = open_gradebook(url, course_id)
+    gradebook.db = _StepSession(gradebook.db)
     modules = [importlib.import_module(name) for name in GRADEBOOK_USERS]
     originals = [module.Gradebook for module in modules]
 
@@ -74,6 +105,7 @@ def one_gradebook(url: str, course_id: str) -> Iterator[Gradebook]:
     finally:
         for module, original in zip(modules, originals):
             module.Gradebook = original
+        gradebook.db = gradebook.db.session
         gradebook.close()
 
 
