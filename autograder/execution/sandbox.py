@@ -233,6 +233,31 @@ def _kill_tree(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+def _wait_or_kill(proc: subprocess.Popen, limit: float) -> int | None:
+    """The runner's exit status, or None if it ran past ``limit`` seconds and was killed.
+
+    A timer thread kills; this thread blocks in wait(). ``Popen.wait(timeout)`` would poll
+    with sleeps of up to 50 ms, about a tenth of a quick notebook's run spent after its end.
+    """
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        _kill_tree(proc)
+
+    timer = threading.Timer(limit, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        returncode = proc.wait()
+    finally:
+        timer.cancel()
+    if expired.is_set():
+        timer.join()   # the kill finishes before the caller reads what is left
+        return None
+    return returncode
+
+
 def _remove_orphaned_scratch() -> None:
     """Delete scratch folders of grading runs that died (SIGKILL leaves no chance to clean up)."""
     for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
@@ -301,11 +326,7 @@ def run_notebook(nb: nbformat.NotebookNode, *, files_from: Path | None = None, f
         tail: list[bytes] = []
         drain = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
         drain.start()
-        try:
-            returncode: int | None = proc.wait(timeout=limits.notebook_timeout)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc)
-            returncode = None
+        returncode = _wait_or_kill(proc, limits.notebook_timeout)
         drain.join(timeout=10)
         try:
             executed = read_notebook_strictly(io / "out.ipynb", limits.max_output_bytes)
