@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.config import Course, default_repo
+from autograder.execution import sandbox
 from autograder.execution.workers import cores
 from autograder.pipeline import grade as grade_module
 from autograder.pipeline import release
@@ -145,6 +146,7 @@ def _run(mode: str, course: Course, assignment: str, batch: list[str], prefix: s
         ended: list[float] = []
         spent = {"coordinator": 0.0, "executing": 0.0}
         real = {name: getattr(grade_module._Run, name) for name in ("run", "_prepare", "_finish")}
+        real_outputs = sandbox.outputs_from_worker
 
         def timed(self, *args):   # the cluster is up and the gradebook open: grading begins
             began.append(time.time())
@@ -153,10 +155,12 @@ def _run(mode: str, course: Course, assignment: str, batch: list[str], prefix: s
             finally:
                 ended.append(time.time())   # every row written; the cluster's shutdown follows
 
+        def outputs_from_worker(nb, record):   # the coordinator takes each notebook's worker record here
+            spent["executing"] += record["seconds"]   # the worker's own timing of the run
+            return real_outputs(nb, record)
+
         def on_coordinator(name):
             def step(self, *args):
-                if name == "_finish" and args[1] is not None:   # the worker's own timing of each notebook
-                    spent["executing"] += sum(r["seconds"] for r in args[1].result().values())
                 cpu = time.thread_time()   # this thread only: the scheduler's threads are not the coordinator
                 try:
                     return real[name](self, *args)
@@ -165,12 +169,14 @@ def _run(mode: str, course: Course, assignment: str, batch: list[str], prefix: s
             return step
 
         grade_module._Run.run = timed
+        sandbox.outputs_from_worker = outputs_from_worker
         grade_module._Run._prepare, grade_module._Run._finish = on_coordinator("_prepare"), on_coordinator("_finish")
         try:
             rows = grade_module.grade(course, assignment, students=batch, workers_count=workers)
         finally:
             for name, method in real.items():
                 setattr(grade_module._Run, name, method)
+            sandbox.outputs_from_worker = real_outputs
         first, last = began[0], ended[0]
         bad = [r for r in rows if r.score != r.max_score]
         if bad:

@@ -70,11 +70,10 @@ def run(in_path: str, out_path: str, cell_timeout: int, exit_fast: bool = False)
     for cell in code:
         cell["outputs"], cell["execution_count"] = [], None
     write_atomically(nb, out_path)
-    current: dict = {}
 
     def give_up(outputs: list[dict]) -> None:
-        # Called from the timeout's signal handler while the deaf cell still runs.
-        current["outputs"] = outputs
+        # Called from the timeout's signal handler while the deaf cell (the loop's `cell`) still runs.
+        cell["outputs"] = outputs
         write_atomically(nb, out_path)
         os._exit(EXIT_GAVE_UP)
 
@@ -82,8 +81,7 @@ def run(in_path: str, out_path: str, cell_timeout: int, exit_fast: bool = False)
 
     kernel = CellKernel(cell_timeout, on_deaf=give_up)
     for cell in code:
-        current = cell
-        cell["outputs"], cell["execution_count"], _ = kernel.execute(cell.get("source", ""))
+        cell["outputs"], cell["execution_count"] = kernel.execute(cell.get("source", ""))
         write_atomically(nb, out_path)
     if exit_fast:
         os._exit(0)

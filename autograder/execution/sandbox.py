@@ -42,6 +42,7 @@ from autograder.errors import GraderError
 from autograder.execution import bwrap
 from autograder.execution.bwrap import Limits
 from autograder.execution.outcomes import GRADED, KERNEL_DIED, KILLED_FOR_MEMORY, MALFORMED, TIMED_OUT, record_outcome
+from autograder.execution.run_notebook import EXIT_GAVE_UP
 
 #: Files of the submission folder copied into the scratch folder (besides the notebook): at most this many bytes.
 MAX_SIDE_FILES_BYTES = 64 * 1024**2
@@ -147,8 +148,6 @@ def first_unrun(nb: nbformat.NotebookNode) -> int | None:
 
 def classify(nb: nbformat.NotebookNode, returncode: int | None) -> tuple[str, str]:
     """Status and detail from what came back. ``returncode`` None = killed at the notebook limit."""
-    from autograder.execution.run_notebook import EXIT_GAVE_UP
-
     names = _errors(nb)
     if "MemoryError" in names:
         return KILLED_FOR_MEMORY, "the memory limit was reached (MemoryError)"

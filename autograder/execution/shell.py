@@ -168,8 +168,8 @@ class CellKernel:
         if self.on_deaf is not None:
             self.on_deaf(self.cell.outputs)
 
-    def execute(self, source: str) -> tuple[list[dict], int, bool]:
-        """Run one cell: (its outputs, its execution count, whether it was interrupted for time)."""
+    def execute(self, source: str) -> tuple[list[dict], int]:
+        """Run one cell: (its outputs, its execution count)."""
         self.cell = _CellOutputs()
         self._interrupted = False
         count = self.shell.execution_count
@@ -185,4 +185,4 @@ class CellKernel:
             signal.setitimer(signal.ITIMER_REAL, 0)
         if self._interrupted:
             self.cell.outputs.append(dict(TIMEOUT_ERROR))
-        return self.cell.outputs, count, self._interrupted
+        return self.cell.outputs, count

@@ -54,12 +54,14 @@ class _StepSession:
 
 
 def end_step(gradebook: Gradebook, ok: bool = True) -> None:
-    """Commit (ok) or roll back all that the steps did since the last call, ending the transaction."""
-    session = gradebook.db.session if isinstance(gradebook.db, _StepSession) else gradebook.db
+    """Commit (ok) or roll back all that the steps did since the last call, ending the transaction.
+
+    ``gradebook`` is the one :func:`one_gradebook` yields.
+    """
     if ok:
-        session.commit()
+        gradebook.db.session.commit()
     else:
-        session.rollback()
+        gradebook.db.session.rollback()
 
 
 class _Borrowed:

@@ -15,6 +15,7 @@ execution step to the grading loop in ``resources[OUTCOME_KEY]``; see
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import re
@@ -42,8 +43,14 @@ def _source_order(source_root: str, assignment: str, notebook: str) -> list[tupl
     path = Path(source_root) / assignment / f"{notebook}.ipynb"
     if not source_root or not path.exists():
         return []
+    # The sanitize pass asks for every submission; the file is read once per version of it.
+    return list(_read_source_order(str(path), path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=32)
+def _read_source_order(path: str, mtime_ns: int) -> tuple[tuple[str, str | None], ...]:
     nb = nbformat.read(path, as_version=4)
-    return [(c.get("id", ""), c.metadata.get("nbgrader", {}).get("grade_id")) for c in nb.cells]
+    return tuple((c.get("id", ""), c.metadata.get("nbgrader", {}).get("grade_id")) for c in nb.cells)
 
 
 class RepairMetadata(NbGraderPreprocessor):
