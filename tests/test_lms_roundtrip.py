@@ -82,10 +82,12 @@ def _csv(path: Path) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def canvas(tmp_path_factory):
+    # Canvas's download holds no times (its zip entries carry the download's): the LATE one is read off
+    # SpeedGrader and given, in Seoul time; the one Canvas does not mark LATE needs none
     return _round_trip(tmp_path_factory.mktemp("canvas"), "cs101-tiny submissions.zip", {
-        "minsukim_1001_5001_double.ipynb": ("double", ON_TIME), "minsukim_1001_5002_triple.ipynb": ("triple", ON_TIME),
-        "leejiwoo_LATE_1003_5003_double.ipynb": ("double", LATE_30H),
-        "leejiwoo_LATE_1003_5004_triple.ipynb": ("triple", LATE_30H)})
+        "minsukim_1001_5001_double.ipynb": ("double", LATE_30H), "minsukim_1001_5002_triple.ipynb": ("triple", LATE_30H),
+        "leejiwoo_LATE_1003_5003_double.ipynb": ("double", ON_TIME),
+        "leejiwoo_LATE_1003_5004_triple.ipynb": ("triple", ON_TIME)}, ["--submitted-at", "lee.j=2026-09-12 05:59"])
 
 
 def test_nbgrader_computes_lateness_and_applies_the_course_policy(canvas):
@@ -95,7 +97,7 @@ def test_nbgrader_computes_lateness_and_applies_the_course_policy(canvas):
         late, on_time = gb.find_submission(TINY, "lee.j"), gb.find_submission(TINY, "kms01")
         assert (late.total_seconds_late, late.score, late.late_submission_penalty) == (30 * 3600, 6, 3)
         assert (on_time.total_seconds_late, on_time.score, on_time.late_submission_penalty) == (0, 6, 0)
-        assert str(late.timestamp) == "2026-09-11 20:59:00"
+        assert str(late.timestamp) == "2026-09-11 20:59:00" and on_time.timestamp is None
 
 
 def test_canvas_export_has_the_gradebook_import_shape(canvas, capsys):
@@ -118,8 +120,8 @@ def test_canvas_export_has_the_gradebook_import_shape(canvas, capsys):
     late = _csv(course.reports_dir / TINY / "tiny-lateness.csv")
     assert late == [["id", "name", "status", "submitted", "seconds_late", "late_penalty", "score", "max_score",
                      "lms_late"],
-                    ["kms01", "Kim Minsu", "graded", "2026-09-10 12:00:00 UTC", "0", "0", "6", "6", "no"],
-                    ["lee.j", "Jiwoo Lee", "graded", "2026-09-11 20:59:00 UTC", "108000", "3", "3", "6", "yes"],
+                    ["kms01", "Kim Minsu", "graded", "", "0", "0", "6", "6", "no"],
+                    ["lee.j", "Jiwoo Lee", "graded", "2026-09-12 05:59:00+09:00", "108000", "3", "3", "6", "yes"],
                     ["absent1", "Ada Absent", "not submitted", "", "", "", "0", "6", ""]]
 
 
@@ -157,10 +159,10 @@ def test_moodle_export_is_a_grading_worksheet(moodle, capsys):
                        "Grade can be changed", "Last modified (submission)", "Last modified (grade)",
                        "Feedback comments"]
     graded_at = rows[1][8]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00", graded_at)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+09:00", graded_at)     # the course's zone
     assert rows[1:] == [
         ["Participant 2001", "Kim Minsu", "minsu@uni.kr", "Submitted for grading", "4.5", "6", "Yes",
-         "2026-09-10 20:59:00+00:00", graded_at, "late by 6.0 hours, penalty 1.5 points"],
+         "2026-09-11 05:59:00+09:00", graded_at, "late by 6.0 hours, penalty 1.5 points"],
         ["Participant 2005", "Ada Absent", "ada@uni.kr", "No submission", "0", "6", "Yes", "", graded_at,
          "not submitted"]]
 

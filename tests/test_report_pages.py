@@ -159,8 +159,8 @@ def test_students_csv_has_the_table_with_lateness(course):
     with open(course.reports_dir / TINY / "students.csv", newline="", encoding="utf-8") as fh:
         got = {r["student"]: r for r in csv.DictReader(fh)}
     assert got["dave"] == {"student": "dave", "status": "graded", "points": "4", "late_penalty": "1.5",
-                           "score": "2.5", "max_score": "6", "submitted": "2026-03-01 12:05 UTC",
-                           "due": "2026-03-01 09:00 UTC", "seconds_late": str(3 * 3600 + 5 * 60)}
+                           "score": "2.5", "max_score": "6", "submitted": "2026-03-01 12:05:00+00:00",
+                           "due": "2026-03-01 09:00:00+00:00", "seconds_late": str(3 * 3600 + 5 * 60)}
     assert (got["bob"]["status"], got["bob"]["seconds_late"]) == ("not attempted", "0")
 
 

@@ -27,10 +27,13 @@ from pathlib import Path
 
 from autograder.config import Course
 from autograder.errors import UsageError
+from autograder.pipeline import identity
 from autograder.pipeline.collect import read_records
+from autograder.pipeline.duedates import load_settings
 from autograder.pipeline.late import Lateness, lateness
-from autograder.pipeline.lms_names import participant, read_worksheet
-from autograder.pipeline.roster import Roster, normal_name, read_roster
+from autograder.pipeline.lateness import stamp
+from autograder.pipeline.lms_names import read_worksheet
+from autograder.pipeline.roster import Roster, read_roster
 
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_HEADER = ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
@@ -62,10 +65,11 @@ def rows(course: Course, assignment: str, roster: Roster) -> list[Row]:
     max_score = float(sum(c.points for c in graded_cells(course, assignment)))
     status = read_status(course.gradebook_url, assignment)
     records = read_records(course, assignment)
+    tz = load_settings(course.workspace, course.repo).tz
     out = []
     with open_gradebook(course.gradebook_url, course.course_id) as gb:
         for s in roster:
-            late = lateness(gb, assignment, s.id)
+            late = lateness(gb, assignment, s.id, tz)
             if late is None:
                 out.append(Row(s.id, s.name, 0.0, max_score, NOT_SUBMITTED, None, records.get(s.id, {})))
                 continue
@@ -96,47 +100,30 @@ def write_canvas(path: Path, assignment: str, title: str, result: list[Row], ros
         w.writerow(["Points Possible", "", "", "", "", _number(result[0].max_score if result else 0)])
         for r in result:
             s = roster.get(r.student)
-            canvas_id = s.canvas_id or (r.record.get("lms_key", "") if r.record.get("lms") == "canvas" else "")
+            # the download's user id is Canvas's own record; collect stopped on any roster that contradicts it
+            canvas_id = r.record["lms_key"] if r.record.get("lms") == "canvas" else s.canvas_id
             # a guessed login could name another Canvas user: blank unless the roster gives it
             w.writerow([s.name or s.id, canvas_id, s.sis_id, s.username, s.section, _number(r.score)])
 
 
-def _moodle_time(stamp: str) -> str:
-    """Moodle reads these with PHP's strtotime; ISO dates with a zone it reads exactly."""
-    return stamp.replace(" UTC", "+00:00") if stamp else ""
-
-
-def write_moodle(path: Path, result: list[Row], roster: Roster, worksheet: Path | None) -> list[str]:
-    """Moodle grading worksheet; returns the students it has no Identifier for (left out)."""
-    ids = _worksheet_ids(worksheet, roster) if worksheet else {}
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S+00:00")
+def write_moodle(path: Path, result: list[Row], roster: Roster, ids: dict[str, str], tz) -> list[str]:
+    """Moodle grading worksheet; ids: roster id -> participant id. Returns the students left out (no id)."""
+    now = stamp(datetime.now(timezone.utc), tz)   # ISO with the zone's offset: Moodle's strtotime reads it exactly
     left_out = []
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(MOODLE_HEADER)
         for r in result:
             s = roster.get(r.student)
-            pid = ids.get(r.student) or (r.record.get("lms_key") if r.record.get("lms") == "moodle" else None)
+            pid = ids.get(r.student)
             if not pid:
                 left_out.append(r.student)
                 continue
             w.writerow([f"Participant {pid}", s.name, s.email,
                         "No submission" if r.status == NOT_SUBMITTED else "Submitted for grading",
                         _number(r.score), _number(r.max_score), "Yes",
-                        _moodle_time(r.late.submitted) if r.late else "", now, _comment(r)])
+                        r.late.submitted if r.late else "", now, _comment(r)])
     return left_out
-
-
-def _worksheet_ids(path: Path, roster: Roster) -> dict[str, str]:
-    """course id -> Moodle participant id, from a grading worksheet downloaded from Moodle."""
-    out = {}
-    for line in read_worksheet(path):
-        email = (line.get("Email address") or "").casefold()
-        name = normal_name(line.get("Full name") or "")
-        found = [s for s in roster if (email and s.email.casefold() == email) or (s.name and normal_name(s.name) == name)]
-        if len(found) == 1:
-            out[found[0].id] = participant(line)
-    return out
 
 
 def write_lateness(path: Path, result: list[Row]) -> None:
@@ -156,11 +143,23 @@ def _flag(late: bool | None) -> str:
 
 
 def export(course: Course, assignment: str, lms: str, roster_path: Path, *, title: str | None = None,
-           worksheet: Path | None = None) -> tuple[list[Path], list[str]]:
-    """Write the LMS file and the lateness CSV under reports/<assignment>/; return (paths, problems)."""
+           worksheet: Path | None = None, mapping: Path | None = None) -> tuple[list[Path], list[str]]:
+    """Write the LMS file and the lateness CSV under reports/<assignment>/; return (paths, problems).
+
+    Stops (MissingFactError) while collect left a submission not matched to one roster student, or the
+    worksheet's participants cannot be matched: a grade must not land on the wrong student or nobody.
+    """
     if lms not in ("canvas", "moodle"):
         raise UsageError(f"unknown LMS {lms!r}: expected canvas or moodle")
     roster = read_roster(roster_path)
+    records = read_records(course, assignment)
+    lacking = any(s.id not in records for s in roster)
+    identity.require_settled(identity.unsettled(course.workspace, assignment, someone_lacks=lacking), assignment,
+                             "export stops")
+    resolver = identity.Resolver(roster, identity.read_map(mapping, roster) if mapping else None)
+    ids, unsettled = identity.worksheet_participants(read_worksheet(worksheet) if worksheet else [], resolver,
+                                                     records)
+    identity.require_settled(unsettled, assignment, "export stops: the worksheet")
     if not any(s.name for s in roster) and lms == "moodle" and worksheet is None:
         raise UsageError("the Moodle export needs names or a worksheet: give a roster CSV with id and name columns, "
                          "or --worksheet with the grading worksheet downloaded from Moodle")
@@ -173,11 +172,12 @@ def export(course: Course, assignment: str, lms: str, roster_path: Path, *, titl
         write_canvas(out, assignment, title or assignment, result, roster)
         problems += [f"{s.id}: no Canvas user id (add a canvas_id column to the roster); Canvas will match "
                      f"the name {s.name!r}" for s in roster if not s.canvas_id and s.name
-                     and read_records(course, assignment).get(s.id, {}).get("lms") != "canvas"]
+                     and records.get(s.id, {}).get("lms") != "canvas"]
     else:
         out = folder / f"{assignment}-moodle.csv"
+        tz = load_settings(course.workspace, course.repo).tz
         problems += [f"{s}: no Moodle participant id (not in the download nor the worksheet); left out of {out.name}"
-                     for s in write_moodle(out, result, roster, worksheet)]
+                     for s in write_moodle(out, result, roster, ids, tz)]
     late = folder / f"{assignment}-lateness.csv"
     write_lateness(late, result)
     return [out, late], problems

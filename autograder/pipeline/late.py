@@ -19,6 +19,7 @@ from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Float
 
 from autograder.pipeline.duedates import as_utc, load_settings
+from autograder.pipeline.lateness import stamp
 
 DAY = 24 * 3600
 
@@ -61,7 +62,7 @@ def store_due_date(course, assignment: str) -> None:
 class Lateness:
     """nbgrader's record of one submission's lateness."""
 
-    submitted: str          # ISO time (UTC) nbgrader holds, "" if none
+    submitted: str          # the time nbgrader holds, ISO 8601 in the course's zone; "" if none
     seconds_late: float
     penalty: float
 
@@ -73,13 +74,14 @@ class Lateness:
         return f"late by {when}, penalty {self.penalty:g} points"
 
 
-def lateness(gb, assignment: str, student: str) -> Lateness | None:
-    """Lateness fields of nbgrader's SubmittedAssignment, or None when there is no submission."""
+def lateness(gb, assignment: str, student: str, tz=None) -> Lateness | None:
+    """Lateness fields of nbgrader's SubmittedAssignment (times in zone ``tz``, default UTC), or None when
+    there is no submission."""
     from nbgrader.api import MissingEntry
 
     try:
         sub = gb.find_submission(assignment, student)
     except MissingEntry:
         return None
-    stamp = sub.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC") if sub.timestamp else ""
-    return Lateness(stamp, float(sub.total_seconds_late or 0), float(sub.late_submission_penalty or 0))
+    at = stamp(sub.timestamp, tz) if tz is not None else stamp(sub.timestamp)
+    return Lateness(at, float(sub.total_seconds_late or 0), float(sub.late_submission_penalty or 0))

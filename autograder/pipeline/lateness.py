@@ -10,7 +10,7 @@ own: ``max(0, score - penalty)``, as its CSV export computes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,34 @@ def read_lateness(submission) -> Lateness:
     return Lateness(submission.timestamp, due, seconds, penalty)
 
 
-def when(moment: datetime | None) -> str:
-    """``2026-03-01 12:05 UTC``, or '' when unknown."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+def local(moment: datetime, tz: tzinfo) -> datetime:
+    """``moment`` in the course's zone; a naive one is UTC, as nbgrader stores times."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(tz)
+
+
+def when(moment: datetime | None, tz: tzinfo = timezone.utc) -> str:
+    """For people: ``2026-09-28 23:59 KST`` in the course's zone ``tz``, or '' when unknown.
+
+    Every page, report and terminal line shows times through this function (and CSV files
+    through :func:`stamp`), so no time is ever shown in another zone or without one.
+    """
+    if moment is None:
+        return ""
+    at = local(moment, tz)
+    name = at.tzname() or ""
+    if not name.isalpha():   # zones without an abbreviation: tzdata writes '+05'
+        offset = at.strftime("%z")
+        name = f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{at:%Y-%m-%d %H:%M} {name}"
+
+
+def stamp(moment: datetime | None, tz: tzinfo = timezone.utc) -> str:
+    """For files: ``2026-09-28 23:59:00+09:00`` (ISO 8601 with the course zone's offset), or ''.
+
+    Python's ``datetime.fromisoformat``, spreadsheets and Moodle's importer (PHP's strtotime)
+    read it exactly.
+    """
+    return local(moment, tz).isoformat(sep=" ", timespec="seconds") if moment is not None else ""
 
 
 def duration(seconds: float) -> str:

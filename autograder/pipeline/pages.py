@@ -15,6 +15,7 @@ template that cannot be read or rendered is a SourceError naming the file.
 from __future__ import annotations
 
 import html
+from datetime import timezone
 from pathlib import Path
 
 import jinja2
@@ -22,6 +23,7 @@ from markupsafe import Markup
 
 from autograder.config import Course
 from autograder.errors import SourceError
+from autograder.pipeline.duedates import load_settings
 from autograder.pipeline.lateness import duration, when
 
 PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
@@ -51,7 +53,8 @@ def environment(course: Course | None = None) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(course)]),
         autoescape=True, finalize=_escape, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(points=_points, duration=duration, when=when)
+    tz = load_settings(course.workspace, course.repo).tz if course is not None else timezone.utc
+    env.filters.update(points=_points, duration=duration, when=lambda moment: when(moment, tz))
     return env
 
 

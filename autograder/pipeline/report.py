@@ -25,7 +25,8 @@ from autograder.config import Course
 from autograder.errors import SourceError
 from autograder.pipeline import pages
 from autograder.pipeline.attempt import TESTS_RESTORED
-from autograder.pipeline.lateness import when
+from autograder.pipeline.duedates import load_settings
+from autograder.pipeline.lateness import stamp
 from autograder.pipeline.results import Submission, hints, submissions
 
 #: How many diagnosed mistakes the figure shows (the page and mistakes.csv list all).
@@ -86,7 +87,7 @@ def wrap(text: str, width: int = LABEL_WIDTH) -> str:
 
 
 def _write_csvs(folder: Path, subs: list[Submission], rates: dict[str, float],
-                mistakes: list[tuple[str, int]]) -> Path:
+                mistakes: list[tuple[str, int]], tz) -> Path:
     grades = folder / "grades.csv"
     cells = subs[0].cells
     with grades.open("w", newline="", encoding="utf-8") as fh:
@@ -111,7 +112,8 @@ def _write_csvs(folder: Path, subs: list[Submission], rates: dict[str, float],
         for s in subs:
             late = s.lateness
             out.writerow([s.student, s.label, f"{s.score:g}", f"{s.penalty:g}", f"{s.final_score:g}",
-                          f"{s.max_score:g}", when(late.submitted) if late else "", when(late.due) if late else "",
+                          f"{s.max_score:g}", stamp(late.submitted, tz) if late else "",
+                          stamp(late.due, tz) if late else "",
                           f"{late.seconds_late:.0f}" if late else ""])
     return grades
 
@@ -208,7 +210,7 @@ def report(course: Course, assignment: str) -> Report:
     folder.mkdir(parents=True, exist_ok=True)
     rates = pass_rates(subs)
     mistakes = frequent_mistakes(subs)
-    grades = _write_csvs(folder, subs, rates, mistakes)
+    grades = _write_csvs(folder, subs, rates, mistakes, load_settings(course.workspace, course.repo).tz)
     figures = (_save(pass_rate_figure(subs, rates), folder / "pass_rates.png"),
                _save(score_figure(subs), folder / "scores.png"),
                _save(mistake_figure(subs, mistakes_by_exercise(subs)), folder / "mistakes.png"))
