@@ -353,3 +353,21 @@ def test_folders_and_flat_files_named_by_full_name_map_through_the_roster(course
     report = collect(course, TINY, archive_path, roster=roster)
     assert report.collected == {"kmsB": ["double", "triple"], "kms01": ["double"], "lee.j": ["triple"]}
     assert sorted(p.name for p in course.submitted_dir.iterdir()) == ["kms01", "kmsB", "lee.j"]
+
+
+def test_make_collect_takes_canvas_default_download_name_with_its_space(term):
+    """Canvas names the download '<course>-<assignment> submissions.zip': `make collect SRC=...` quotes it."""
+    import subprocess
+    import sys
+
+    t = term("timezone: Asia/Seoul\n", "id,name,canvas_id\nkms01,Kim Minsu,1001\n")
+    download = t.zip("cs101-tiny submissions.zip", {"kimminsu_1001_5001_double.ipynb": t.notebook("double")})
+    roster = t.write("class roster.csv", t.roster.read_text())
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(["make", "-s", "-C", str(repo), "-o", ".venv/.installed-stamp", "collect",
+                           f"PY={sys.executable}", "A=tiny", f"SRC={download}", f"ROSTER={roster}",
+                           f"OPTS={' '.join(t.common)}"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "collected 1 submissions of tiny" in proc.stdout
+    assert (t.course.submitted_dir / "kms01" / "tiny" / "double.ipynb").read_bytes() == t.notebook("double")

@@ -85,7 +85,8 @@ def canvas(tmp_path_factory):
     # Canvas's download holds no times (its zip entries carry the download's): the LATE one is read off
     # SpeedGrader and given, in Seoul time; the one Canvas does not mark LATE needs none
     return _round_trip(tmp_path_factory.mktemp("canvas"), "cs101-tiny submissions.zip", {
-        "minsukim_1001_5001_double.ipynb": ("double", LATE_30H), "minsukim_1001_5002_triple.ipynb": ("triple", LATE_30H),
+        "minsukim_1001_5001_double.ipynb": ("double", LATE_30H),
+        "minsukim_1001_5002_triple.ipynb": ("triple", LATE_30H),
         "leejiwoo_LATE_1003_5003_double.ipynb": ("double", ON_TIME),
         "leejiwoo_LATE_1003_5004_triple.ipynb": ("triple", ON_TIME)}, ["--submitted-at", "lee.j=2026-09-12 05:59"])
 

@@ -31,7 +31,7 @@ import json
 import re
 import shutil
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 
 from autograder.config import Course
@@ -45,7 +45,7 @@ from autograder.pipeline.lms_names import RECEIPT_NAME, Placement, blackboard_us
 from autograder.pipeline.outputs import strip_outputs
 from autograder.pipeline.pick import SentFile, choose, wrong_assignment
 from autograder.pipeline.roster import STUDENT_ID, read_roster
-from autograder.pipeline.timing import Clock, Timing, parse_submitted_at, require_times
+from autograder.pipeline.timing import Clock, Timing, parse_submitted_at, read_timestamp, require_times
 
 #: Largest notebook copied as it is (bytes); a bigger one has its outputs cleared.
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -294,20 +294,12 @@ def _is_timestamp(f: SentFile) -> bool:
 
 
 def _timestamp_file(own: list[SentFile], tz: tzinfo) -> tuple[str, datetime | None] | None:
-    """A folder's timestamp.txt as (text, time); a time without a zone is in the course's zone."""
+    """A folder's timestamp.txt as (text, time or None when it is not a time read here)."""
     found = [f for f in own if _is_timestamp(f)]
     if not found:
         return None
     text = (found[0].entry.read(MAX_NOTE_BYTES) or b"").decode("utf-8", "replace").strip()
-    from nbgrader.utils import parse_utc
-
-    try:
-        naive_utc = parse_utc(text)   # nbgrader's reader: '2026-09-28 23:10:05.123 Asia/Seoul', ISO, ...
-    except (ValueError, OverflowError):
-        return text, None
-    if re.search(r"(Z|[+-]\d\d:?\d\d|\s[A-Za-z][\w/+-]*)$", text):
-        return text, naive_utc.replace(tzinfo=timezone.utc)
-    return text, naive_utc.replace(tzinfo=tz)    # no zone written: the course's
+    return text, read_timestamp(text, tz)
 
 
 def _lms(place: Placement, match, extra: list[str], own: list[SentFile]) -> dict:

@@ -149,8 +149,15 @@ _MOODLE_DATE = re.compile(r"(?P<day>\d{1,2})\.?\s+(?P<month>\S+?)\s+(?P<year>\d{
 _HALF = {"am": 0, "pm": 12, "오전": 0, "오후": 12, "": None}
 
 
+#: The worksheet's columns as a Korean Moodle heads them (its language pack's recordid, fullname, email,
+#: lastmodifiedsubmission and lastmodifiedgrade strings); its rows then read "참가자 2001".
+_WORKSHEET_KO = {"식별자": "Identifier", "전체 이름": "Full name", "이메일 주소": "Email address",
+                 "마지막 수정됨(제출)": "Last modified (submission)", "마지막 수정됨(성적)": "Last modified (grade)"}
+
+
 def read_worksheet(path) -> list[dict[str, str]]:
-    """Rows of a Moodle grading worksheet (Identifier, Full name, Email address, ...), as downloaded."""
+    """Rows of a Moodle grading worksheet (Identifier, Full name, Email address, ...), as downloaded from an
+    English or a Korean Moodle (the Korean columns are read under their English names too)."""
     import csv
 
     from autograder.errors import SourceError
@@ -160,6 +167,8 @@ def read_worksheet(path) -> list[dict[str, str]]:
             table = list(csv.DictReader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise SourceError(f"cannot read the Moodle grading worksheet {path}: {exc}") from exc
+    table = [{**row, **{english: row[name] for name, english in _WORKSHEET_KO.items() if name in row}}
+             for row in table]
     if not table or "Identifier" not in table[0]:
         raise SourceError(f"{path} is not a Moodle grading worksheet (no 'Identifier' column); download it from "
                           f"the assignment's 'View all submissions' page, Grading action 'Download grading worksheet'")

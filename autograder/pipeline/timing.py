@@ -22,7 +22,8 @@ due date nothing can be late, and the unknown time is only said.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
+from datetime import timezone as dt_timezone
 
 from autograder.errors import MissingFactError, UsageError
 from autograder.pipeline.duedates import parse_time
@@ -113,6 +114,38 @@ def parse_submitted_at(values: list[str] | None, tz: tzinfo) -> tuple[dict[str, 
         else:
             per_student[student.strip()] = parse_time(text, tz, f"--submitted-at {student.strip()}")
     return per_student, everyone
+
+
+def read_timestamp(text: str, tz: tzinfo) -> datetime | None:
+    """nbgrader's timestamp.txt ('2026-09-28 23:10:05.123456 UTC', its default form) as an aware time.
+
+    The zone may be a name (UTC, Asia/Seoul), an offset (+0900), or the course zone's own abbreviation
+    (KST for Asia/Seoul: nbgrader writes '%Z'); none means the course's zone. Any other abbreviation
+    is ambiguous (IST, CST), so the text is not read as a time.
+    """
+    import re
+    from zoneinfo import ZoneInfo
+
+    m = re.fullmatch(r"(?P<at>\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?P<zone>\S*)", text.strip())
+    if not m:
+        return None
+    whole, _, fraction = m["at"].replace("T", " ").partition(".")
+    try:   # Python 3.10's fromisoformat reads only 3 or 6 digits of a second's fraction
+        at = datetime.fromisoformat(whole + (f".{fraction[:6]:0<6}" if fraction else ""))
+    except ValueError:
+        return None
+    zone = m["zone"]
+    if not zone:
+        return at.replace(tzinfo=tz)
+    if offset := re.fullmatch(r"(?P<sign>[+-])(?P<h>\d\d):?(?P<m>\d\d)|Z", zone):
+        minutes = 0 if zone == "Z" else (int(offset["h"]) * 60 + int(offset["m"])) * int(f"{offset['sign']}1")
+        return at.replace(tzinfo=dt_timezone(timedelta(minutes=minutes)))
+    if zone in ("UTC", "GMT") or "/" in zone:
+        try:
+            return at.replace(tzinfo=ZoneInfo("UTC" if zone == "GMT" else zone))
+        except (ValueError, OSError, KeyError):
+            return None
+    return at.replace(tzinfo=tz) if at.replace(tzinfo=tz).tzname() == zone else None
 
 
 def require_times(missing: dict[str, str], assignment: str, due: datetime, tz: tzinfo) -> None:
