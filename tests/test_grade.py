@@ -168,7 +168,7 @@ def test_one_failing_submission_does_not_stop_the_batch(course, monkeypatch):
 def test_a_failed_submission_is_graded_again_without_force(course, monkeypatch):
     """A ``failed`` row is the grader's fault: the next run grades that submission again; others are skipped."""
     from autograder.pipeline import grade as grade_module
-    from autograder.pipeline.collect import submission_version
+    from autograder.pipeline.records import submission_version
     from autograder.pipeline.gradebook import StatusRow, write_status
 
     for student in ("dora", "emil"):

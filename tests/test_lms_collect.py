@@ -22,7 +22,8 @@ from autograder.checks.samples import TINY, tiny_course
 from autograder.cli import main
 from autograder.config import Course
 from autograder.errors import SourceError, UnsafeArchiveError
-from autograder.pipeline.collect import collect, read_records
+from autograder.pipeline.collect import collect
+from autograder.pipeline.records import read_records
 
 NB = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 NEWER = b'{"cells": [], "metadata": {"v": 2}, "nbformat": 4, "nbformat_minor": 5}'

@@ -26,8 +26,6 @@ submission time where lateness would follow, changes nothing.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import shutil
 from dataclasses import dataclass, field, replace
@@ -44,6 +42,7 @@ from autograder.pipeline.lms_names import RECEIPT_NAME, Placement, blackboard_us
     read_worksheet
 from autograder.pipeline.outputs import strip_outputs
 from autograder.pipeline.pick import SentFile, choose, wrong_assignment
+from autograder.pipeline.records import read_records, save_records, submission_version
 from autograder.pipeline.roster import STUDENT_ID, read_roster
 from autograder.pipeline.timing import Clock, Timing, parse_submitted_at, read_timestamp, require_times
 
@@ -185,7 +184,7 @@ def collect(course: Course, assignment: str, source: Path, roster: Path | None =
                 _install(course, assignment, student, scratch / student, at, settings.tz)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    _save_records(course, assignment, records)
+    save_records(course, assignment, records)
     seen_keys |= {f"student:{s.casefold()}" for s in records} | {f"file:{p}" for p in paths}
     save_unsettled(course.workspace, assignment, seen_keys, unsettled_now)
     return report
@@ -354,38 +353,3 @@ def _install(course: Course, assignment: str, student: str, staged: Path, at: da
     if target.exists():
         shutil.rmtree(target)
     shutil.move(str(staged), target)
-
-
-def submission_version(folder: Path) -> str:
-    """A digest of every file of a submitted folder (names and bytes, timestamp.txt included): it changes
-    exactly when collect installs different files or a different time, which is when grading is due again."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:16]
-
-
-def not_submitted(notebook: str, record: dict) -> str:
-    """Why a notebook is missing, with what the student sent instead when collect saw other files."""
-    extra = record.get("extra") or []
-    return f"{notebook}.ipynb was not submitted" + (f"; sent instead: {', '.join(extra)}" if extra else "")
-
-
-def records_path(course: Course, assignment: str) -> Path:
-    return course.workspace / "lms" / f"{assignment}.json"
-
-
-def _save_records(course: Course, assignment: str, records: dict) -> None:
-    """Merge this collect's records into ``lms/<assignment>.json`` (a later collect replaces a student's)."""
-    path = records_path(course, assignment)
-    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    old.update(records)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(old, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-
-
-def read_records(course: Course, assignment: str) -> dict[str, dict]:
-    """What collect recorded per student of ``assignment`` (LMS ids, late flag, time); {} before any collect."""
-    path = records_path(course, assignment)
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -28,7 +28,7 @@ from pathlib import Path
 from autograder.config import Course
 from autograder.errors import UsageError
 from autograder.pipeline import identity
-from autograder.pipeline.collect import read_records
+from autograder.pipeline.records import read_records
 from autograder.pipeline.duedates import load_settings
 from autograder.pipeline.late import Lateness, lateness
 from autograder.pipeline.lateness import stamp

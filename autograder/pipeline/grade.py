@@ -46,7 +46,7 @@ from autograder.errors import GradebookError, SourceError, UsageError
 from autograder.execution import workers
 from autograder.execution.outcomes import FAILED, GRADED, MALFORMED, MISSING, SEVERITY
 from autograder.pipeline import release
-from autograder.pipeline.collect import not_submitted, read_records, submission_version
+from autograder.pipeline.records import not_submitted, read_records, submission_version
 from autograder.pipeline.gradebook import StatusRow, now, read_status, write_status, zero_notebooks
 from autograder.pipeline.lock import grading_lock, workspace_lock
 from autograder.pipeline.nbconfig import nbgrader_config
