@@ -9,7 +9,7 @@ page of the book logs "Identifier 'THEBE_JS_URL' has already been declared".
 The book must load with no console error (the browser test checks it), so this
 drops the second copy of any script before the page is written.
 
-Enabled in _config.yml with ``sphinx: extra_extensions: [backprop.sphinx_fixes]``.
+Enabled in _config.yml with ``sphinx: extra_extensions: [booktools.sphinx_fixes]``.
 """
 
 from __future__ import annotations

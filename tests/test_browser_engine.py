@@ -1,9 +1,9 @@
 """One meaning in two languages: the widget's browser engine agrees with the Python model.
 
 Hundreds of random expressions (seeded) with random input values go through
-``backprop.expression.expression_graph`` (and ``backprop.graph``,
-``backprop.replay``, ``backprop.draw``) in Python and through the bundled
-engine (``backprop.widget.engine_source()``, the same text the widget ships)
+``backprop.graph.expression.expression_graph`` (and ``backprop.graph``,
+``backprop.graph.replay``, ``backprop.figures.svg``) in Python and through the bundled
+engine (``backprop.widgets.bundle.engine_source()``, the same text the widget ships)
 in Debian's headless Chromium. Both must build the same nodes, reach the same
 values, gradients and local derivatives, replay the same steps with the same
 captions and draw the same SVG, or refuse the same text with the same message.
@@ -25,11 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from backprop.draw import to_svg
-from backprop.expression import expression_graph
+from backprop.figures.svg import to_svg
+from backprop.graph.expression import expression_graph
 from backprop.graph import GraphError
-from backprop.graphs import BUILDERS, build
-from backprop.widget import engine_source, frames_of, graph_spec
+from backprop.graph.book import BUILDERS, build
+from backprop.widgets.bundle import engine_source
+from backprop.widgets.gradient_flow import frames_of, graph_spec
 
 _spec = importlib.util.spec_from_file_location("_browser_widget", Path(__file__).with_name("test_browser_widget.py"))
 _bw = importlib.util.module_from_spec(_spec)
@@ -247,7 +248,7 @@ def awkward_numbers(seed: int = 7, n: int = 3000) -> list[float]:
 @pytest.mark.browser
 def test_numbers_are_written_as_python_writes_them(engine):
     """f"{x:.1f}", f"{x:.4g}", f"{x:g}", repr(x) and format_value, digit for digit."""
-    from backprop.nodes import format_value
+    from backprop.graph.nodes import format_value
 
     xs = awkward_numbers()
     got = engine.execute_script("""

@@ -1,4 +1,4 @@
-"""backprop.vendor: the offline book's front-end files, fetched at pinned versions.
+"""booktools.vendor: the offline book's front-end files, fetched at pinned versions.
 
 Fetching uses the npm registry (reachable where the course is built and
 tested); the first test fetches once into a temporary folder and the others
@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from backprop import vendor as v
+from booktools import vendor as v
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_the_paths_in_config_exist(vendored):
     from pathlib import Path
 
     _, dest = vendored
-    config = (Path(__file__).resolve().parents[2] / "_config.yml").read_text()
+    config = (Path(__file__).resolve().parents[1] / "_config.yml").read_text()
     named = re.findall(r"backprop-offline/([\w./-]+\.js)", config)
     assert named, "_config.yml names no vendored file"
     for rel in named:

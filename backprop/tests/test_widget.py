@@ -12,12 +12,12 @@ import ipywidgets
 import numpy as np
 import pytest
 
-from backprop.draw import to_svg
-from backprop.gradcheck import H, SMOOTH_TOLERANCE, numerical_gradient, rel_error
+from backprop.figures.svg import to_svg
+from backprop.nn.gradcheck import H, SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import GraphError
-from backprop.graphs import BUILDERS
-from backprop.nodes import LEAF_OPS, OPS
-from backprop.widget import GradientFlow, error_widget, flow, frames_of
+from backprop.graph.book import BUILDERS
+from backprop.graph.nodes import LEAF_OPS, OPS
+from backprop.widgets.gradient_flow import GradientFlow, error_widget, flow, frames_of
 
 
 def forward_values(graph, edge_id: str | None = None, value: float = 0.0) -> dict[str, float]:
@@ -158,7 +158,7 @@ def test_bad_input_gives_a_message_widget(make, words):
 
 def test_cycle_and_unknown_operation_and_overflow_give_messages():
     from backprop.graph import Graph
-    from backprop.nodes import Node
+    from backprop.graph.nodes import Node
 
     cyc = Graph("cycle")
     x = cyc.input("x", 1.0)
@@ -200,8 +200,8 @@ def test_constructor_arguments_are_checked():
 
 def test_the_widget_ships_its_graph_and_the_browser_engine():
     """The front-end recomputes edits from ``spec`` with the engine bundled before it."""
-    from backprop.gradcheck import H
-    from backprop.widget import ENGINE_FILES, engine_source
+    from backprop.nn.gradcheck import H
+    from backprop.widgets.bundle import ENGINE_FILES, engine_source
 
     w = flow("apple")
     nodes = {n["id"]: n for n in w.spec["nodes"]}

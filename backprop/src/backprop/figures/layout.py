@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .graph import LEAF_OPS, Edge, Graph, GraphError, GraphState, format_value, state_after
+from ..graph import LEAF_OPS, Edge, Graph, GraphError, GraphState, format_value, state_after
 
 CX, RY = 104.0, 72.0      # one layout column / row of the builders' ``pos`` hints
 R = 19.0                  # node circle radius

@@ -12,7 +12,7 @@ figures (the widget pre-renders one per step) can share one HTML page. It
 scales with its container (``viewBox``, ``width="100%"``) between a
 ``min-width`` that keeps the smallest text ``MIN_TEXT_PX`` pixels high and a
 ``max-width`` a little above its natural size. Where things go is decided in
-``backprop.layout``; this module only paints.
+``backprop.figures.layout``; this module only paints.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import math
 import numbers
 from dataclasses import dataclass
 
-from .graph import LEAF_OPS, Edge, Graph, GraphState, format_value, state_after
+from ..graph import LEAF_OPS, Edge, Graph, GraphState, format_value, state_after
+from ..validate import as_number
 from .layout import FONT, SMALL, R, leaf_label_side, local_box, name_box, plan, text_box
-from .validate import as_number
 
 MIN_TEXT_PX = 10.5       # smallest on-screen text height we allow (sets min-width)
 INK, GRAD, FWD, ACTIVE_FILL = "#222", "#c62828", "#1565c0", "#fff3c4"
@@ -107,7 +107,7 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
     min-width); a wide graph that must fit a column may allow a little less.
     """
     if not isinstance(graph, Graph):
-        raise TypeError(f"graph must be a backprop.graph.Graph (the book's are in backprop.graphs), "
+        raise TypeError(f"graph must be a backprop.graph.Graph (the book's are in backprop.graph.book), "
                         f"got {type(graph).__name__}")
     for name, value in (("title", title), ("desc", desc)):
         if value is not None and not isinstance(value, str):
@@ -256,6 +256,6 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
         return SvgFigure(svg, caption)
     if not isinstance(narrow, Graph) or set(narrow.nodes) != set(graph.nodes):
         raise ValueError("narrow must be the same graph laid out for a phone "
-                         "(e.g. backprop.graphs.transposed(graph))")
+                         "(e.g. backprop.graph.book.transposed(graph))")
     small = to_svg(narrow, state, desc=alt, edge_labels=edge_labels, node_names=node_names)
     return SvgFigure(svg, caption, small)

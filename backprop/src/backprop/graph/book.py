@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from .graph import Graph
-from .validate import as_float_array
+from ..validate import as_float_array
+from .model import Graph
 
 
 def _finish(g: Graph, output: str) -> Graph:

@@ -12,10 +12,10 @@ fans out (its gradients add up, as in the book).
     2 * a, a / 2, a + 3      a constant factor is a scale node, a constant term a const input
     exp(a), log(a), sigmoid(a), tanh(a), relu(a)   (also written math.exp, np.exp, numpy.exp)
 
-The widget's browser engine (``widget_expression.js``) reads the same grammar
+The widget's browser engine (``backprop/widgets/front/expression.js``) reads the same grammar
 and builds the same nodes; keep the two in step (tests/test_browser_engine.py).
 
-Widget: ``backprop.widget.flow(expression_graph(text, **inputs))``.
+Widget: ``backprop.widgets.gradient_flow.flow(expression_graph(text, **inputs))``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from .graph import Graph, GraphError
-from .validate import as_number
+from ..validate import as_number
+from .model import Graph
+from .nodes import GraphError
 
 MAX_TEXT = 400        # characters: a graph larger than this cannot be read when drawn
 MAX_NODES = 40

@@ -4,8 +4,8 @@ One model serves the book's static figures and the animated widget: each node
 knows its forward rule and its local derivatives; ``forward`` records the value
 on every edge; ``backward`` records the gradient on every edge and every node's
 local derivatives; ``steps`` lists both passes as an ordered sequence that can
-be replayed one step at a time (see ``backprop.replay``; the operations
-themselves live in ``backprop.nodes``).
+be replayed one step at a time (see ``backprop.graph.steps`` and ``backprop.graph.replay``;
+the operations themselves live in ``backprop.graph.nodes``).
 
 Vocabulary: a *node* is an input, a constant or an operation; an *edge* carries
 one node's output to one consumer slot (or, for the output node, out of the
@@ -18,13 +18,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from .nodes import LEAF_OPS, OPS, Edge, GraphError, Node, OpRule, format_value
-from .replay import GraphState, Step, build_steps, state_after
-from .validate import as_number
-
-# The names other modules and the book import from here.
-__all__ = ["Graph", "Node", "Edge", "Step", "GraphState", "GraphError", "OpRule", "OPS", "LEAF_OPS",
-           "format_value", "state_after"]
+from ..validate import as_number
+from .nodes import LEAF_OPS, OPS, Edge, GraphError, Node, format_value
+from .steps import Step, build_steps
 
 
 @dataclass

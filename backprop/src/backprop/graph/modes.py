@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import Graph
+from .model import Graph
 from .nodes import LEAF_OPS, OPS
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from backprop.validate import as_float_array
+
 from .functions import cross_entropy_error, one_hot, softmax
-from .validate import as_float_array
 
 
 class Tensor:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import as_float_array, as_number, require_callable
+from backprop.validate import as_float_array, as_number, require_callable
 
 #: Step of the central difference. Small enough for a good estimate of the
 #: slope, large enough that float64 rounding (about 1e-16 relative) does not

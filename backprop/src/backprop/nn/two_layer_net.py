@@ -10,9 +10,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from backprop.gradcheck import numerical_gradient
-
 from .functions import class_indices
+from .gradcheck import numerical_gradient
 from .layers import Affine, Relu, SoftmaxWithLoss
 
 

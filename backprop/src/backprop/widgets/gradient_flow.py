@@ -8,9 +8,9 @@ forward and back, reset, speed and the slider are all front-end behaviour.
 
 The inputs are number boxes (and a graph from ``expression_graph`` gets a box
 for its text). An edit is recomputed in the browser by the widget's engine, a
-port of the graph model, layout and drawing (``widget_numbers.js``,
-``widget_engine.js``, ``widget_draw.js``, ``widget_expression.js``, bundled in
-front of ``widget_front.js`` as one anywidget module; ``spec`` carries the
+port of the graph model, layout and drawing (``front/numbers.js``,
+``front/engine.js``, ``front/figures.js``, ``front/expression.js``, bundled in
+front of ``front/gradient_flow.js`` as one anywidget module, see ``bundle``; ``spec`` carries the
 graph's structure). It writes the same SVG and captions as Python, which
 tests/test_browser_engine.py checks. With a kernel, the edit also goes to
 Python, which rebuilds the graph with ``Graph.with_inputs`` (or
@@ -24,50 +24,19 @@ non-finite value, a wrong argument) gives a widget with the message instead.
 from __future__ import annotations
 
 import html
-import json
-from pathlib import Path
 
 import anywidget
 import ipywidgets
 import traitlets
 
-from .draw import to_svg
-from .expression import expression_graph
-from .gradcheck import H
-from .graph import Graph, GraphError, state_after
-from .graphs import BUILDERS, build
-from .validate import as_number
+from ..figures.svg import to_svg
+from ..graph import Graph, GraphError, state_after
+from ..graph.book import BUILDERS, build
+from ..graph.expression import expression_graph
+from ..nn.gradcheck import H
+from ..validate import as_number
+from .bundle import FRONT, bundle
 
-_HERE = Path(__file__).parent
-#: The browser engine's files, in the order they are bundled (each uses the ones before it).
-ENGINE_FILES = ("widget_numbers.js", "widget_engine.js", "widget_draw.js", "widget_expression.js")
-
-
-def constants_source() -> str:
-    """The Python constants the engine shares, as JavaScript ``const`` lines (one source for both)."""
-    from . import draw, expression, layout, replay
-
-    shared = {
-        layout: ("CX", "RY", "R", "FONT", "SMALL", "OUT_LEN", "LABEL_T", "LINE_COST", "LOCAL_SIDES",
-                 "LOCAL_RINGS", "LOCAL_LINE_COST"),
-        draw: ("MIN_TEXT_PX", "INK", "GRAD", "FWD", "ACTIVE_FILL", "HALO", "FONT_FAMILY", "SHORT_SYMBOL"),
-        expression: ("MAX_TEXT", "MAX_NODES", "FUNCTIONS", "MODULES"),
-    }
-    lines = [f"const {name} = {json.dumps(getattr(module, name), ensure_ascii=False)};"
-             for module, names in shared.items() for name in names]
-    lines.append(f"const RULE_OP_NAMES = {json.dumps(sorted(replay._RULE_OPS))};")
-    return "\n".join(lines)
-
-
-def engine_source() -> str:
-    """The browser engine as one script; it defines ``BP`` (see widget_expression.js)."""
-    files = [(_HERE / name).read_text(encoding="utf-8") for name in ENGINE_FILES]
-    return "\n".join([constants_source(), *files])
-
-
-def bundle() -> str:
-    """The widget's anywidget module: the engine, then the front-end that uses it."""
-    return engine_source() + "\n" + (_HERE / "widget_front.js").read_text(encoding="utf-8")
 #: Errors that mean "this graph cannot be shown" rather than a bug in this module.
 SHOWABLE_ERRORS = (GraphError, ValueError, TypeError, OverflowError, ZeroDivisionError)
 
@@ -90,7 +59,7 @@ def frames_of(graph: Graph) -> list[dict]:
 
 
 def graph_spec(graph: Graph) -> dict:
-    """The graph's structure for the browser engine (``graphFromSpec`` in widget_engine.js).
+    """The graph's structure for the browser engine (``graphFromSpec`` in front/engine.js).
 
     ``h`` is the step of the "check numerically" button's central difference.
     """
@@ -114,7 +83,7 @@ class GradientFlow(anywidget.AnyWidget):
     """
 
     _esm = bundle()
-    _css = _HERE / "widget.css"
+    _css = FRONT / "widget.css"
 
     frames = traitlets.List(traitlets.Dict()).tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)

@@ -1,6 +1,6 @@
 """The training playground: a small two-layer net learning 2-D points in the page.
 
-``playground()`` is a widget (front-end ``widget_playground.js``) that trains
+``playground()`` is a widget (front-end ``front/playground.js``) that trains
 ``Affine -> activation -> Affine -> SoftmaxWithLoss`` on 200 points of one of
 three data sets (spiral, circles, XOR) by full-batch gradient descent, in the
 reader's browser with no kernel: the decision boundary and the loss curve
@@ -21,13 +21,12 @@ W2 (H, 2), b2 (2,).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import anywidget
 import numpy as np
 import traitlets
 
-_HERE = Path(__file__).parent
+from .bundle import FRONT
+
 N_POINTS = 200
 DATASETS = ("spiral", "circles", "xor")
 HIDDEN_SIZES = (2, 4, 8, 16)
@@ -81,8 +80,8 @@ def playground_data(seed: int = 0) -> dict:
 class Playground(anywidget.AnyWidget):
     """The training playground (see the module docstring)."""
 
-    _esm = _HERE / "widget_playground.js"
-    _css = _HERE / "widget.css"
+    _esm = FRONT / "playground.js"
+    _css = FRONT / "widget.css"
 
     data = traitlets.Dict().tag(sync=True)
     defaults = traitlets.Dict().tag(sync=True)
