@@ -569,7 +569,7 @@ def bad_input_book(tmp_path_factory) -> Path:
     import subprocess
     import sys
 
-    from backprop.vendor import vendor
+    from booktools.vendor import vendor
 
     vendor(ROOT / "book" / "_vendor", quiet=True)
     src = tmp_path_factory.mktemp("bad-input-book")

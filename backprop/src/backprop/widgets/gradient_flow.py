@@ -1,7 +1,7 @@
 """The gradient-flow widget: watch values flow forward and gradients flow back.
 
 ``GradientFlow(graph)`` replays ``graph.steps()``: frame k is
-``backprop.draw.to_svg(graph, k)`` (the state after the first k steps) with the
+``backprop.figures.svg.to_svg(graph, k)`` (the state after the first k steps) with the
 step's caption. The frames the book is built with are drawn here in Python, so
 the widget plays in the static book, where no Python runs: play/pause, step
 forward and back, reset, speed and the slider are all front-end behaviour.
@@ -48,7 +48,7 @@ def frames_of(graph: Graph) -> list[dict]:
     Raises ``GraphError`` for a graph that cannot be evaluated or drawn.
     """
     if not isinstance(graph, Graph):
-        raise TypeError(f"graph must be a backprop.graph.Graph (for example backprop.graphs.apple_graph()), "
+        raise TypeError(f"graph must be a backprop.graph.Graph (for example backprop.graph.book.apple_graph()), "
                         f"got {type(graph).__name__}")
     steps = graph.steps()
     frames = [{"k": 0, "kind": "start", "svg": to_svg(graph, 0), "caption": state_after(graph, 0).caption}]
@@ -167,7 +167,7 @@ def error_widget(exc: BaseException, what: str = "this graph") -> ipywidgets.HTM
 
 
 def flow(name_or_graph, *, editable: bool = True, interval: int = 900, **inputs):
-    """The widget for a book graph (by name, see ``backprop.graphs.BUILDERS``) or any ``Graph``.
+    """The widget for a book graph (by name, see ``backprop.graph.book.BUILDERS``) or any ``Graph``.
 
     ``inputs`` are the builder's keyword arguments (``flow("apple", apple=150)``)
     or, for a ``Graph``, new input values by input id. A graph that cannot be
