@@ -22,6 +22,7 @@ import math
 import numbers
 from dataclasses import dataclass
 
+from .. import messages
 from ..graph import LEAF_OPS, Edge, Graph, GraphState, format_value, state_after
 from ..validate import as_number
 from .layout import FONT, SMALL, R, leaf_label_side, local_box, name_box, plan, text_box
@@ -192,24 +193,24 @@ def describe(graph: Graph, st: GraphState) -> str:
     edges = graph.edges
     outs = {nid: [e for e in edges if e.src == nid] for nid in graph.inputs_of()}
     parts = []
-    shown = [(graph.nodes[n].label, st.values[es[0].id]) for n, es in outs.items()
-             if es and es[0].id in st.values]
+    shown = [messages.text("value.named", name=graph.nodes[n].label, value=format_value(st.values[es[0].id]))
+             for n, es in outs.items() if es and es[0].id in st.values]
     if shown:
-        parts.append("Inputs: " + ", ".join(f"{k} = {format_value(v)}" for k, v in shown) + ".")
+        parts.append(messages.text("describe.inputs", values=messages.join(shown)))
     out_edge = Edge(graph.output, None).id
-    out_name = graph.nodes[graph.output].label or "the output"
+    out_name = graph.nodes[graph.output].label or messages.text("output.name")
     if out_edge in st.values:
-        parts.append(f"Output {out_name} = {format_value(st.values[out_edge])}.")
+        parts.append(messages.text("describe.output", name=out_name, value=format_value(st.values[out_edge])))
     # An input that fans out has the sum of its edges' gradients (shown once all have arrived).
-    grads = [(graph.nodes[n].label, sum(st.grads[e.id] for e in es)) for n, es in outs.items()
-             if es and all(e.id in st.grads for e in es)]
+    grads = [messages.text("describe.gradient", name=graph.nodes[n].label,
+                           value=format_value(sum(st.grads[e.id] for e in es)))
+             for n, es in outs.items() if es and all(e.id in st.grads for e in es)]
     if grads:
-        parts.append(f"Gradients of {out_name}: "
-                     + ", ".join(f"with respect to {k}, {format_value(g)}" for k, g in grads) + ".")
+        parts.append(messages.text("describe.gradients", name=out_name, gradients=messages.join(grads)))
     if st.caption and (st.active_node is not None or st.active_edges):
-        parts.append("Current step: " + st.caption)
+        parts.append(messages.text("describe.step", caption=st.caption))
     n_ops = sum(1 for n in graph.nodes.values() if n.op not in LEAF_OPS)
-    return f"Computational graph with {n_ops} operation nodes. " + " ".join(parts)
+    return messages.text("describe.graph", count=n_ops, details=" ".join(parts))
 
 
 # A figure with a second drawing for phones shows one of the two by screen width.

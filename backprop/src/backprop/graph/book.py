@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
+from .. import messages
 from ..validate import as_float_array
 from .model import Graph
 
@@ -36,7 +37,7 @@ def apple_graph(apple: float = 100, apple_num: float = 2, tax: float = 1.1) -> G
 
     Inputs: apple, apple_num, tax. Output: price (220 for the defaults).
     """
-    g = Graph("apple", "Buying apples")
+    g = Graph("apple", messages.text("graph.apple.title"))
     a = g.input("apple", apple, pos=(0, 0))
     n = g.input("apple_num", apple_num, pos=(0, 1))
     price = g.mul(a, n, id="apple_price", label="apple_price", pos=(1, 0))
@@ -51,7 +52,7 @@ def apple_orange_graph(apple: float = 100, apple_num: float = 2, orange: float =
 
     Inputs: apple, apple_num, orange, orange_num, tax. Output: price (715).
     """
-    g = Graph("apple_orange", "Buying apples and oranges")
+    g = Graph("apple_orange", messages.text("graph.apple_orange.title"))
     a = g.input("apple", apple, pos=(0, 0))
     an = g.input("apple_num", apple_num, pos=(0, 1))
     # The book draws the orange pair upside down (count above price) so that
@@ -71,7 +72,7 @@ def square_sum_graph(x: float = 1.0, y: float = 2.0) -> Graph:
 
     Inputs: x, y. Output: z; dz/dx = dz/dy = 2(x + y).
     """
-    g = Graph("square_sum", "z = (x + y)²")
+    g = Graph("square_sum", messages.text("graph.square_sum.title"))
     xi = g.input("x", x, pos=(0, 0))
     yi = g.input("y", y, pos=(0, 1.5))
     t = g.add(xi, yi, id="t", label="t", pos=(1.1, 0.75))
@@ -84,7 +85,7 @@ def fork_graph(x: float = 3.0, y: float = 5.0) -> Graph:
 
     Inputs: x, y. Output: f; df/dx = y + 1 (one path through each consumer), df/dy = x.
     """
-    g = Graph("fork", "f = x·y + x")
+    g = Graph("fork", messages.text("graph.fork.title"))
     xi = g.input("x", x, pos=(0, 0))
     yi = g.input("y", y, pos=(0, 1.4))
     xy = g.mul(xi, yi, id="xy", label="x·y", pos=(1.2, 0.9))
@@ -98,7 +99,7 @@ def affine_graph(x: float = 1.0, w: float = 2.0, b: float = 0.5) -> Graph:
     Inputs: X, W, B (single numbers stand in for the arrays; the book labels the
     edges with the arrays' shapes). Output: Y. Not a widget graph (not in BUILDERS).
     """
-    g = Graph("affine", "The Affine layer: Y = X·W + B")
+    g = Graph("affine", messages.text("graph.affine.title"))
     xi = g.input("X", x, pos=(0, 0))
     wi = g.input("W", w, pos=(0, 1.3))
     xw = g.dot(xi, wi, id="XW", label="X·W", pos=(1.4, 0.65))
@@ -113,7 +114,7 @@ def sigmoid_graph(x: float = 1.0) -> Graph:
     x -> ×(-1) -> exp -> +1 -> 1/x. The constants -1 and 1 enter from above,
     as in the book; columns are 1.3 apart because the numbers here are long. Input: x. Output: y; dy/dx = y(1 - y).
     """
-    g = Graph("sigmoid", "The sigmoid as a computational graph")
+    g = Graph("sigmoid", messages.text("graph.sigmoid.title"))
     xi = g.input("x", x, pos=(0, 0))
     minus_one = g.const(-1.0, id="minus_one", pos=(0.8, -0.85))
     neg = g.mul(xi, minus_one, id="neg", label="-x", pos=(1.3, 0))
@@ -129,7 +130,7 @@ def sigmoid_node_graph(x: float = 1.0) -> Graph:
 
     x -> sigmoid -> y. Input: x. Output: y; its gradient equals ``sigmoid_graph``'s.
     """
-    g = Graph("sigmoid_node", "The sigmoid as one node")
+    g = Graph("sigmoid_node", messages.text("graph.sigmoid_node.title"))
     xi = g.input("x", x, pos=(0, 0))
     g.sigmoid(xi, id="y", label="y", pos=(1.5, 0))
     return _finish(g, "y")
@@ -150,7 +151,7 @@ def softmax_with_loss_graph(a=(0.3, 2.9, 4.0), t=(0.0, 1.0, 0.0)) -> Graph:
     """
     a = as_float_array("a", a, shape=(3,), finite=True)
     t = as_float_array("t", t, shape=(3,), finite=True)
-    g = Graph("softmax_with_loss", "Softmax-with-Loss for 3 classes")
+    g = Graph("softmax_with_loss", messages.text("graph.softmax_with_loss.title"))
     # Class k runs along row 1.9k. S and 1/S sit on a row below the three lanes,
     # and the products y_k well to the right of 1/S, so that its three fan-out
     # edges (and their labels) spread apart instead of running along a lane.

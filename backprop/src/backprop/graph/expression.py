@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
+from .. import messages
 from ..validate import as_number
 from .model import Graph
 from .nodes import GraphError
@@ -39,7 +40,7 @@ class ExpressionError(GraphError):
 
 def _where(node: ast.AST, text: str) -> str:
     seg = ast.get_source_segment(text, node)
-    return f"{seg!r}" if seg else "part of the expression"
+    return repr(seg) if seg else messages.text("expression.part")
 
 
 class _Builder:
@@ -49,8 +50,7 @@ class _Builder:
 
     def count(self):
         if len(self.g.nodes) > MAX_NODES:
-            raise ExpressionError(f"the expression makes more than {MAX_NODES} nodes; "
-                                  "split it into smaller expressions")
+            raise ExpressionError(messages.text("expression.too_many_nodes", limit=MAX_NODES))
 
     def const_value(self, node: ast.AST) -> float | None:
         """The number a constant sub-expression stands for (2, -1.5, 1/2), else None."""
@@ -79,13 +79,12 @@ class _Builder:
             return self.binop(node)
         if isinstance(node, ast.Call):
             return self.call(node)
-        raise ExpressionError(f"{_where(node, self.text)} is not allowed; use numbers, input names, "
-                              f"+ - * /, **2, **-1 and {', '.join(f + '()' for f in FUNCTIONS)}")
+        raise ExpressionError(messages.text("expression.not_allowed", part=_where(node, self.text),
+                                            functions=", ".join(f + "()" for f in FUNCTIONS)))
 
     def name(self, node: ast.Name) -> str:
         if node.id not in self.inputs:
-            raise ExpressionError(f"the expression uses {node.id!r}, which has no value; pass it, "
-                                  f"e.g. expression_graph(text, {node.id}=1.0)")
+            raise ExpressionError(messages.text("expression.no_value", name=repr(node.id), bare_name=node.id))
         if node.id not in self.used:
             self.used[node.id] = self.g.input(node.id, self.inputs[node.id])
         return self.used[node.id]
@@ -94,14 +93,13 @@ class _Builder:
         op, left, right = node.op, node.left, node.right
         lc, rc = self.const_value(left), self.const_value(right)
         if lc is not None and rc is not None:
-            raise ExpressionError(f"{_where(node, self.text)} has only numbers; write its value instead")
+            raise ExpressionError(messages.text("expression.only_numbers", part=_where(node, self.text)))
         if isinstance(op, ast.Pow):
             if rc == 2:
                 return self.g.square(self.visit(left))
             if rc == -1:
                 return self.g.reciprocal(self.visit(left))
-            raise ExpressionError(f"{_where(node, self.text)}: only the powers **2 and **-1 are "
-                                  "nodes; write other powers as products, e.g. x*x*x")
+            raise ExpressionError(messages.text("expression.power", part=_where(node, self.text)))
         if isinstance(op, ast.Add):
             return self.g.add(self.visit(left), self.visit(right))
         if isinstance(op, ast.Sub):
@@ -117,7 +115,7 @@ class _Builder:
         if isinstance(op, ast.Div):
             if rc is not None:
                 if rc == 0:
-                    raise ExpressionError(f"{_where(node, self.text)} divides by 0")
+                    raise ExpressionError(messages.text("expression.divides_by_zero", part=_where(node, self.text)))
                 return self.g.scale(self.visit(left), 1.0 / rc)
             inv = self.g.reciprocal(self.visit(right))
             if lc == 1:
@@ -125,8 +123,7 @@ class _Builder:
             if lc is not None:
                 return self.g.scale(inv, lc)
             return self.g.mul(self.visit(left), inv)
-        raise ExpressionError(f"{_where(node, self.text)}: the operator is not allowed; "
-                              "use + - * / and **2")
+        raise ExpressionError(messages.text("expression.operator", part=_where(node, self.text)))
 
     def call(self, node: ast.Call) -> str:
         func = node.func
@@ -137,8 +134,8 @@ class _Builder:
                 and func.value.id in MODULES:
             name = func.attr
         if name not in FUNCTIONS or node.keywords or len(node.args) != 1:
-            raise ExpressionError(f"{_where(node, self.text)} is not allowed; the functions are "
-                                  f"{', '.join(f + '(x)' for f in FUNCTIONS)}, each with one argument")
+            raise ExpressionError(messages.text("expression.function", part=_where(node, self.text),
+                                                functions=", ".join(f + "(x)" for f in FUNCTIONS)))
         return self.g.op(name, self.visit(node.args[0]))
 
 
@@ -151,24 +148,22 @@ def expression_graph(text: str, **inputs: float) -> Graph:
     if not isinstance(text, str):
         raise TypeError(f"text must be a string such as 'x * y + 1', got {type(text).__name__}")
     if not text.strip():
-        raise ExpressionError("text is empty; write an expression such as 'x * y + 1'")
+        raise ExpressionError(messages.text("expression.empty"))
     if len(text) > MAX_TEXT:
-        raise ExpressionError(f"text is {len(text)} characters long; keep it under {MAX_TEXT}")
+        raise ExpressionError(messages.text("expression.too_long", length=len(text), limit=MAX_TEXT))
     values = {k: as_number(k, v) for k, v in inputs.items()}
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"text is not a valid expression ({exc.msg} at column {exc.offset}); "
-                              "write it as in Python, e.g. '(x + y)**2'") from None
+        raise ExpressionError(messages.text("expression.syntax", problem=exc.msg, column=exc.offset)) from None
     g = Graph("expression", text.strip())
     b = _Builder(text.strip(), values, g)
     out = b.visit(tree.body)
     if g.nodes[out].op in ("input", "const"):
-        raise ExpressionError("the expression has no operation; use at least one of + - * / ** "
-                              f"or {', '.join(FUNCTIONS)}")
+        raise ExpressionError(messages.text("expression.no_operation", functions=", ".join(FUNCTIONS)))
     unused = sorted(set(values) - set(b.used))
     if unused:
-        raise ExpressionError(f"inputs {unused} do not appear in the expression {text.strip()!r}")
+        raise ExpressionError(messages.text("expression.unused", names=unused, text=repr(text.strip())))
     # The output edge is named in the figure: f, as the book writes it (out if f is an input).
     g.nodes[out] = replace(g.nodes[out], label="out" if "f" in values else "f")
     g.set_output(out)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from .. import messages
 from ..validate import as_number
 from .nodes import LEAF_OPS, OPS, Edge, GraphError, Node, format_value
 from .steps import Step, build_steps
@@ -169,7 +170,7 @@ class Graph:
                 return
             if state.get(nid) == 1:
                 cycle = " -> ".join(path[path.index(nid):] + [nid])
-                raise GraphError(f"the graph has a cycle ({cycle}); a computational graph must not loop back")
+                raise GraphError(messages.text("graph.cycle", cycle=cycle))
             state[nid] = 1
             for src in self.nodes[nid].inputs:
                 visit(src, path + [nid])
@@ -184,7 +185,7 @@ class Graph:
         """Raise ``GraphError`` unless the graph can be evaluated and drawn."""
         self.order()
         if self.output is None:
-            raise GraphError("the graph has no output; call set_output(node_id)")
+            raise GraphError(messages.text("graph.no_output"))
 
     # ---- passes -------------------------------------------------------
     def forward(self, **inputs: float) -> float:
@@ -206,7 +207,7 @@ class Graph:
                 except OverflowError:
                     value = math.inf
             if not math.isfinite(value):
-                raise GraphError(f"node {nid!r} ({node.op}) produced {value}; use smaller inputs")
+                raise GraphError(messages.text("graph.not_finite", node=repr(nid), op=node.op, value=repr(value)))
             self.values[nid] = float(value)
         return self.values[self.output]
 

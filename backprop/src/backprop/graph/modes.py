@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import messages
 from .model import Graph
 from .nodes import LEAF_OPS, OPS
 
@@ -59,7 +60,7 @@ def weighted_sum_graph(n: int = 100, seed: int = 0) -> Graph:
     if not isinstance(n, int) or n < 2:
         raise ValueError(f"n must be an integer of at least 2 (the number of inputs), got {n!r}")
     rng = np.random.default_rng(seed)
-    g = Graph("weighted_sum", f"sigmoid of a weighted sum of {n} inputs")
+    g = Graph("weighted_sum", messages.text("graph.weighted_sum.title", count=n))
     products = []
     for i in range(n):
         x = g.input(f"x{i + 1}", float(rng.uniform(-1, 1)))

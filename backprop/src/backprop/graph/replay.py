@@ -10,8 +10,9 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 
+from .. import messages
 from .model import Graph
-from .nodes import format_value
+from .nodes import OPS, format_value
 from .steps import Step, build_steps
 
 __all__ = ["GraphState", "state_after", "forward_state", "Step", "build_steps"]
@@ -55,7 +56,7 @@ def state_after(graph: Graph, k: int | None = None) -> GraphState:
     last = steps[k - 1] if k else None
     return GraphState(values, grads, last.node if last else None,
                       last.edges if last else (), local_text,
-                      last.caption if last else "Press play to start the forward pass (순전파).")
+                      last.caption if last else messages.text("replay.start"))
 
 
 def forward_state(graph: Graph) -> GraphState:
@@ -70,18 +71,14 @@ def forward_state(graph: Graph) -> GraphState:
         if step.kind == "forward":
             values.update(zip(step.edges, step.values))
     out = graph.nodes[graph.output]
-    name = out.label or "the output"
-    return GraphState(values, {}, None, (), {},
-                      f"Forward pass (순전파) done: {name} = {format_value(graph.values[graph.output])}.")
-
-
-# Operations whose local derivative is a rule of the input or output (exp(x),
-# y(1-y), ...): the reader sees the rule and its value, "× y(1−y) = 0.1966".
-# For +, × and ×c the value alone says it all ("× 1.1" at the tax node).
-_RULE_OPS = frozenset({"square", "exp", "reciprocal", "log", "sigmoid", "tanh", "relu"})
+    name = out.label or messages.text("output.name")
+    return GraphState(values, {}, None, (), {}, messages.text(
+        "replay.forward_done", name=name, value=format_value(graph.values[graph.output])))
 
 
 def _local_label(op: str, rule: str, value: float) -> str:
-    if op in _RULE_OPS:
-        return f"{rule} = {format_value(value)}"
-    return f"× {format_value(value)}"
+    """What a node shows beside it: "× y(1−y) = 0.1966" where the rule says more than its value
+    (``show_rule`` in ops.json: exp(x), y(1-y), ...), else the value alone ("× 1.1" at the tax node)."""
+    if OPS[op].show_rule:
+        return messages.text("local.rule", rule=rule, value=format_value(value))
+    return messages.text("local.value", value=format_value(value))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import messages
 from .nodes import LEAF_OPS, OPS, Edge, format_value
 
 # ``graph`` below is a ``backprop.graph.model.Graph``; it is not imported, because
@@ -57,24 +58,23 @@ def build_steps(graph: Graph) -> list[Step]:
 
     leaves = [nid for nid in order if graph.nodes[nid].op in LEAF_OPS]
     leaf_edges = [e for nid in leaves for e in out_edges[nid]]
+    inputs = [messages.text("value.named", name=graph.nodes[n].label, value=format_value(graph.values[n]))
+              for n in leaves if graph.nodes[n].op == "input"]
     push(kind="forward", node=None, edges=tuple(e.id for e in leaf_edges),
          values=tuple(graph.values[e.src] for e in leaf_edges),
-         caption="Forward pass: the inputs enter the graph ("
-         + ", ".join(f"{graph.nodes[n].label} = {format_value(graph.values[n])}" for n in leaves
-                     if graph.nodes[n].op == "input") + ").")
+         caption=messages.text("step.inputs", inputs=messages.join(inputs)))
     for nid in order:
         node = graph.nodes[nid]
         if node.op in LEAF_OPS:
             continue
-        args = ", ".join(format_value(graph.values[s]) for s in node.inputs)
+        key = "step.forward.fanout" if len(out_edges[nid]) > 1 else "step.forward"
         push(kind="forward", node=nid, edges=tuple(e.id for e in out_edges[nid]),
              values=tuple(graph.values[nid] for _ in out_edges[nid]),
-             caption=f"The {node.symbol} node turns {args} into {format_value(graph.values[nid])}"
-             + (" and passes it to every consumer." if len(out_edges[nid]) > 1 else "."))
+             caption=messages.text(key, symbol=node.symbol, value=format_value(graph.values[nid]),
+                                   args=messages.join([format_value(graph.values[s]) for s in node.inputs])))
     out_edge = Edge(graph.output, None).id
     push(kind="seed", node=None, edges=(out_edge,), grads=(graph.grads[out_edge],),
-         caption=f"Backward pass (역전파): it starts with d(out)/d(out) = "
-         f"{format_value(graph.grads[out_edge])} on the output.")
+         caption=messages.text("step.seed", value=format_value(graph.grads[out_edge])))
     for nid in reversed(order):
         node = graph.nodes[nid]
         if node.op in LEAF_OPS:
@@ -82,14 +82,14 @@ def build_steps(graph: Graph) -> list[Step]:
         edges = in_edges[nid]
         n = len(edges)
         texts = tuple(OPS[node.op].formula(k, n, node.const) for k in range(n))
-        fan = " (the sum over its consumers)" if len(out_edges[nid]) > 1 else ""
+        key = "step.backward.fanout" if len(out_edges[nid]) > 1 else "step.backward"
+        sends = [messages.text("step.send", value=format_value(graph.grads[e.id]), edge=edge_name(graph, e.src))
+                 for e in edges]
         push(kind="backward", node=nid, edges=tuple(e.id for e in edges),
              grads=tuple(graph.grads[e.id] for e in edges), local=graph.local[nid], local_text=texts,
-             caption=f"The {node.symbol} node multiplies its upstream gradient "
-             f"{format_value(graph.node_grads[nid])}{fan} by its local derivative "
-             + ("; ".join(f"{format_value(d)}" for d in graph.local[nid]))
-             + " and sends " + _and([f"{format_value(graph.grads[e.id])} to {edge_name(graph, e.src)}"
-                                    for e in edges]) + ".")
+             caption=messages.text(key, symbol=node.symbol, upstream=format_value(graph.node_grads[nid]),
+                                   local="; ".join(format_value(d) for d in graph.local[nid]),
+                                   sends=messages.join_and(sends)))
     return steps
 
 
@@ -97,12 +97,7 @@ def edge_name(graph: Graph, src: str) -> str:
     """How a caption names the edge leaving ``src``: "the tax edge", "the edge from the exp node"."""
     node = graph.nodes[src]
     if node.op == "const":
-        return f"the edge of the constant {node.label}"
+        return messages.text("edge.constant", label=node.label)
     if node.label:
-        return f"the {node.label} edge"
-    return f"the edge from the {node.symbol} node"
-
-
-def _and(items: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        return messages.text("edge.named", label=node.label)
+    return messages.text("edge.node", symbol=node.symbol)

@@ -29,6 +29,7 @@ import anywidget
 import ipywidgets
 import traitlets
 
+from .. import messages
 from ..figures.svg import to_svg
 from ..graph import Graph, GraphError, state_after
 from ..graph.book import BUILDERS, build
@@ -82,8 +83,13 @@ class GradientFlow(anywidget.AnyWidget):
     interval: milliseconds per step when playing at speed 1×.
     """
 
-    _esm = bundle()
     _css = FRONT / "widget.css"
+
+    @property
+    def _esm(self) -> str:
+        # Read when a widget is made (anywidget puts it in the widget's state), so it
+        # carries the messages of the language installed at that moment.
+        return bundle()
 
     frames = traitlets.List(traitlets.Dict()).tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
@@ -146,7 +152,7 @@ class GradientFlow(anywidget.AnyWidget):
         except SHOWABLE_ERRORS as exc:
             # Keep the last good graph; the front-end shows the message in its place.
             with self.hold_sync():
-                self.error = f"Cannot show the graph for these inputs: {exc}"
+                self.error = messages.text("widget.cannot_show_inputs", error=exc)
                 self.revision += 1
             return
         self._graph = graph
@@ -158,9 +164,11 @@ class GradientFlow(anywidget.AnyWidget):
             self.revision += 1
 
 
-def error_widget(exc: BaseException, what: str = "this graph") -> ipywidgets.HTML:
-    """A plain HTML widget that says why ``what`` cannot be shown (no front-end code of ours needed)."""
-    message = f"Cannot show {what}: {exc}"
+def error_widget(exc: BaseException, what: str | None = None) -> ipywidgets.HTML:
+    """A plain HTML widget that says why ``what`` (default: this graph) cannot be shown
+    (no front-end code of ours needed)."""
+    what = messages.text("widget.this_graph") if what is None else what
+    message = messages.text("widget.cannot_show", what=what, error=exc)
     return ipywidgets.HTML(
         f'<div class="bp-flow-error" role="alert" style="color:#8a1c1c;background:#fdecea;'
         f'border:1px solid #e0a8a8;border-radius:4px;padding:0.6em 0.8em">{html.escape(message)}</div>')

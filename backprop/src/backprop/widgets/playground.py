@@ -25,7 +25,7 @@ import anywidget
 import numpy as np
 import traitlets
 
-from .bundle import FRONT
+from .bundle import FRONT, playground_bundle
 
 N_POINTS = 200
 DATASETS = ("spiral", "circles", "xor")
@@ -80,8 +80,11 @@ def playground_data(seed: int = 0) -> dict:
 class Playground(anywidget.AnyWidget):
     """The training playground (see the module docstring)."""
 
-    _esm = FRONT / "playground.js"
     _css = FRONT / "widget.css"
+
+    @property
+    def _esm(self) -> str:
+        return playground_bundle()   # as GradientFlow's: the messages of the installed language
 
     data = traitlets.Dict().tag(sync=True)
     defaults = traitlets.Dict().tag(sync=True)

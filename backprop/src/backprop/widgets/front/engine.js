@@ -1,5 +1,6 @@
-// The graph model in the browser: a port of backprop.nodes, backprop.graph and
-// backprop.replay (part of the widget's browser engine; needs widget_numbers.js).
+// The graph model in the browser: a port of backprop.graph's nodes, model, steps and
+// replay (part of the widget's browser engine; needs messages.js and numbers.js; the
+// operations come from the table in graph/ops.json, compiled by rules.js).
 //
 // The static book has no Python, so when a reader edits an input the widget
 // recomputes here: the same operations, the same order of floating-point
@@ -11,46 +12,19 @@ class GraphError extends Error {}
 function prod(values) { let out = 1.0; for (const v of values) out *= v; return out; }
 function sum(values) { let out = 0; for (const v of values) out += v; return out; }
 
-function nonzero(x, what) {
-  if (x === 0) throw new GraphError(`${what} of 0 is undefined; change the inputs so the value is not 0`);
-  return x;
-}
-
-function positive(x, what) {
-  if (x <= 0) throw new GraphError(`${what} needs a positive input, got ${pyRepr(x)}; change the inputs`);
-  return x;
-}
-
-// [symbol, arity, forward(xs, c), local(xs, y, c), formula(k, n, c)], as backprop.nodes.OPS.
-const OPS = {
-  add: ["+", null, (xs) => sum(xs), (xs) => xs.map(() => 1.0), () => "× 1"],
-  mul: ["×", null, (xs) => prod(xs),
-    (xs) => xs.map((_, k) => prod(xs.slice(0, k).concat(xs.slice(k + 1)))),
-    (k, n) => (n === 2 ? "× the other input" : "× the other inputs")],
-  square: ["**2", 1, (xs) => xs[0] * xs[0], (xs) => [2.0 * xs[0]], () => "× 2x"],
-  exp: ["exp", 1, (xs) => Math.exp(xs[0]), (xs, y) => [y], () => "× exp(x)"],
-  reciprocal: ["/", 1, (xs) => 1.0 / nonzero(xs[0], "1/x"), (xs, y) => [-y * y], () => "× (−1/x²)"],
-  scale: ["×c", 1, (xs, c) => c * xs[0], (xs, y, c) => [c], (k, n, c) => `× ${formatValue(c)}`],
-  log: ["log", 1, (xs) => Math.log(positive(xs[0], "log")), (xs) => [1.0 / xs[0]], () => "× 1/x"],
-  sigmoid: ["sigmoid", 1, (xs) => 1.0 / (1.0 + Math.exp(-xs[0])), (xs, y) => [y * (1.0 - y)], () => "× y(1−y)"],
-  tanh: ["tanh", 1, (xs) => Math.tanh(xs[0]), (xs, y) => [1.0 - y * y], () => "× (1−y²)"],
-  relu: ["relu", 1, (xs) => (xs[0] > 0 ? xs[0] : 0.0), (xs) => [xs[0] > 0 ? 1.0 : 0.0], () => "× [x>0]"],
-};
 const LEAF_OPS = ["input", "const"];
 const isLeaf = (op) => op === "input" || op === "const";
-const RULE_OPS = new Set(RULE_OP_NAMES);   // RULE_OP_NAMES: backprop.replay._RULE_OPS, via constants_source
 
 function edgeId(src, dst, slot) { return `${src}->${dst === null ? "out" : dst}:${slot || 0}`; }
 
 function symbolOf(node) {
   if (isLeaf(node.op)) return node.label;
-  if (node.op === "scale") return `×${formatValue(node.const)}`;
-  return OPS[node.op][0];
+  return ops()[node.op].symbol.replace("{c}", formatValue(node.const));
 }
 
 function finite(what, v) {
   if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new GraphError(`${what} must be a finite number, got ${v}`);
+    throw new GraphError(msg("graph.input_not_finite", { what, value: v }));
   }
   return v;
 }
@@ -84,7 +58,7 @@ class Graph {
     return this.add_({ id: this.newId("const", id), op: "const", inputs: [], label: formatValue(value), const: value, pos: pos || null });
   }
   op(op, inputs, c = null, id, label = "", pos) {
-    if (!(op in OPS)) throw new GraphError(`unknown operation '${op}'`);
+    if (!(op in ops())) throw new GraphError(`unknown operation '${op}'`);
     return this.add_({ id: this.newId(op, id), op, inputs: inputs.slice(), label, const: c, pos: pos || null });
   }
   setOutput(id) { this.output = id; this.invalidate(); return this; }
@@ -97,7 +71,7 @@ class Graph {
       if (state[nid] === 2) return;
       if (state[nid] === 1) {
         const cyc = path.slice(path.indexOf(nid)).concat([nid]).join(" -> ");
-        throw new GraphError(`the graph has a cycle (${cyc}); a computational graph must not loop back`);
+        throw new GraphError(msg("graph.cycle", { cycle: cyc }));
       }
       state[nid] = 1;
       for (const src of this.nodes.get(nid).inputs) visit(src, path.concat([nid]));
@@ -119,15 +93,15 @@ class Graph {
   }
 
   forward() {
-    if (this.output === null) throw new GraphError("the graph has no output; call set_output(node_id)");
+    if (this.output === null) throw new GraphError(msg("graph.no_output"));
     this.invalidate();
     for (const nid of this.order()) {
       const node = this.nodes.get(nid);
       let value;
       if (isLeaf(node.op)) value = finite(`input '${nid}'`, node.const);
-      else value = OPS[node.op][2](node.inputs.map((s) => this.values[s]), node.const);
+      else value = ops()[node.op].forward(node.inputs.map((s) => this.values[s]), node.const);
       if (!Number.isFinite(value)) {
-        throw new GraphError(`node '${nid}' (${node.op}) produced ${pyRepr(value)}; use smaller inputs`);
+        throw new GraphError(msg("graph.not_finite", { node: pyStrRepr(nid), op: node.op, value: pyRepr(value) }));
       }
       this.values[nid] = value;
     }
@@ -146,7 +120,7 @@ class Graph {
       this.nodeGrads[nid] = upstream[nid];
       if (isLeaf(node.op)) continue;
       const xs = node.inputs.map((s) => this.values[s]);
-      const local = OPS[node.op][3](xs, this.values[nid], node.const);
+      const local = ops()[node.op].local(xs, this.values[nid], node.const);
       this.local[nid] = local;
       node.inputs.forEach((src, k) => {
         const g = upstream[nid] * local[k];
@@ -175,7 +149,7 @@ class Graph {
   }
 }
 
-// The widget's wire format (backprop.widget.graph_spec) -> a Graph, evaluated.
+// The widget's wire format (backprop.widgets.gradient_flow.graph_spec) -> a Graph, evaluated.
 function graphFromSpec(spec) {
   const g = new Graph(spec.name, spec.title);
   for (const n of spec.nodes) {
@@ -188,19 +162,15 @@ function graphFromSpec(spec) {
   return g;
 }
 
-// backprop.replay.edge_name: "the tax edge", "the edge from the exp node".
+// backprop.graph.steps.edge_name: "the tax edge", "the edge from the exp node".
 function edgeName(g, src) {
   const node = g.nodes.get(src);
-  if (node.op === "const") return `the edge of the constant ${node.label}`;
-  if (node.label) return `the ${node.label} edge`;
-  return `the edge from the ${symbolOf(node)} node`;
+  if (node.op === "const") return msg("edge.constant", { label: node.label });
+  if (node.label) return msg("edge.named", { label: node.label });
+  return msg("edge.node", { symbol: symbolOf(node) });
 }
 
-function joinAnd(items) {
-  return items.length === 1 ? items[0] : items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
-}
-
-// backprop.replay.build_steps: inputs, each op forward, the seed, each op backward.
+// backprop.graph.steps.build_steps: inputs, each op forward, the seed, each op backward.
 function buildSteps(g) {
   if (Object.keys(g.values).length !== g.nodes.size) g.forward();
   if (Object.keys(g.grads).length === 0) g.backward();
@@ -213,41 +183,41 @@ function buildSteps(g) {
   const fv = formatValue;
   const leaves = order.filter((nid) => isLeaf(g.nodes.get(nid).op));
   const leafEdges = leaves.flatMap((nid) => outEdges[nid]);
+  const inputs = leaves.filter((n) => g.nodes.get(n).op === "input")
+    .map((n) => msg("value.named", { name: g.nodes.get(n).label, value: fv(g.values[n]) }));
   push({ kind: "forward", node: null, edges: leafEdges.map((e) => e.id), values: leafEdges.map((e) => g.values[e.src]),
-    caption: "Forward pass: the inputs enter the graph ("
-      + leaves.filter((n) => g.nodes.get(n).op === "input").map((n) => `${g.nodes.get(n).label} = ${fv(g.values[n])}`).join(", ")
-      + ")." });
+    caption: msg("step.inputs", { inputs: msgJoin(inputs) }) });
   for (const nid of order) {
     const node = g.nodes.get(nid);
     if (isLeaf(node.op)) continue;
-    const args = node.inputs.map((s) => fv(g.values[s])).join(", ");
+    const key = outEdges[nid].length > 1 ? "step.forward.fanout" : "step.forward";
     push({ kind: "forward", node: nid, edges: outEdges[nid].map((e) => e.id), values: outEdges[nid].map(() => g.values[nid]),
-      caption: `The ${symbolOf(node)} node turns ${args} into ${fv(g.values[nid])}`
-        + (outEdges[nid].length > 1 ? " and passes it to every consumer." : ".") });
+      caption: msg(key, { symbol: symbolOf(node), value: fv(g.values[nid]), args: msgJoin(node.inputs.map((s) => fv(g.values[s]))) }) });
   }
   const outEdge = edgeId(g.output, null, 0);
   push({ kind: "seed", node: null, edges: [outEdge], grads: [g.grads[outEdge]],
-    caption: `Backward pass (역전파): it starts with d(out)/d(out) = ${fv(g.grads[outEdge])} on the output.` });
+    caption: msg("step.seed", { value: fv(g.grads[outEdge]) }) });
   for (const nid of order.slice().reverse()) {
     const node = g.nodes.get(nid);
     if (isLeaf(node.op)) continue;
     const edges = node.inputs.map((s, k) => edgeId(s, nid, k));
     const n = edges.length;
-    const texts = edges.map((_, k) => OPS[node.op][4](k, n, node.const));
-    const fan = outEdges[nid].length > 1 ? " (the sum over its consumers)" : "";
+    const texts = edges.map((_, k) => ops()[node.op].formula(k, n, node.const));
+    const key = outEdges[nid].length > 1 ? "step.backward.fanout" : "step.backward";
+    const sends = node.inputs.map((src, k) => msg("step.send", { value: fv(g.grads[edges[k]]), edge: edgeName(g, src) }));
     push({ kind: "backward", node: nid, edges, grads: edges.map((e) => g.grads[e]), local: g.local[nid], localText: texts,
-      caption: `The ${symbolOf(node)} node multiplies its upstream gradient ${fv(g.nodeGrads[nid])}${fan} by its local derivative `
-        + g.local[nid].map(fv).join("; ")
-        + " and sends " + joinAnd(node.inputs.map((src, k) => `${fv(g.grads[edges[k]])} to ${edgeName(g, src)}`)) + "." });
+      caption: msg(key, { symbol: symbolOf(node), upstream: fv(g.nodeGrads[nid]), local: g.local[nid].map(fv).join("; "),
+        sends: msgJoinAnd(sends) }) });
   }
   return steps;
 }
 
+// backprop.graph.replay._local_label: the rule beside its value where the table says so.
 function localLabel(op, rule, value) {
-  return RULE_OPS.has(op) ? `${rule} = ${formatValue(value)}` : `× ${formatValue(value)}`;
+  return ops()[op].showRule ? msg("local.rule", { rule, value: formatValue(value) }) : msg("local.value", { value: formatValue(value) });
 }
 
-// backprop.replay.state_after: what is visible after the first k steps (k null: all).
+// backprop.graph.replay.state_after: what is visible after the first k steps (k null: all).
 function stateAfter(g, k) {
   const steps = g.steps();
   if (k === null || k === undefined) k = steps.length;
@@ -262,5 +232,5 @@ function stateAfter(g, k) {
   }
   const last = k ? steps[k - 1] : null;
   return { values, grads, activeNode: last ? last.node : null, activeEdges: last ? last.edges : [], localText,
-    caption: last ? last.caption : "Press play to start the forward pass (순전파)." };
+    caption: last ? last.caption : msg("replay.start") };
 }

@@ -1,5 +1,5 @@
-// "Your own expression" in the browser: a port of backprop.expression
-// (part of the widget's browser engine; needs widget_numbers.js, widget_engine.js).
+// "Your own expression" in the browser: a port of backprop.graph.expression
+// (part of the widget's browser engine; needs messages.js, numbers.js, engine.js).
 //
 // Python reads the text with its `ast` module; here a small recursive-descent
 // parser reads the same subset of Python's grammar (same precedence: ** binds
@@ -7,7 +7,7 @@
 // of tree, and the builder below is _Builder line by line, so that the same
 // text gives the same nodes with the same ids in both languages.
 
-// MAX_TEXT, MAX_NODES, FUNCTIONS and MODULES come from backprop.expression (constants_source).
+// MAX_TEXT, MAX_NODES, FUNCTIONS and MODULES come from backprop.graph.expression (constants_source).
 const NOT_VALUES = ["True", "False", "None"];
 
 class ExpressionError extends GraphError {}
@@ -17,9 +17,9 @@ function pyStrRepr(s) {
   return q + s.replace(/\\/g, "\\\\").split(q).join("\\" + q) + q;
 }
 
-function syntaxError(what, pos) {
-  return new ExpressionError(`text is not a valid expression (${what} at column ${pos + 1}); `
-    + "write it as in Python, e.g. '(x + y)**2'");
+// what: the key of the problem in the catalogue ("expression.syntax.*"), with its blanks.
+function syntaxError(what, pos, fields) {
+  return new ExpressionError(msg("expression.syntax", { problem: msg(`expression.syntax.${what}`, fields), column: pos + 1 }));
 }
 
 function tokenize(text) {
@@ -29,7 +29,7 @@ function tokenize(text) {
   while (i < text.length) {
     re.lastIndex = i;
     const m = re.exec(text);
-    if (!m) throw syntaxError(`${pyStrRepr(text[i])} cannot be used here`, i);
+    if (!m) throw syntaxError("bad_character", i, { character: pyStrRepr(text[i]) });
     if (m[1] !== undefined) out.push({ t: "num", s: m[1], pos: i });
     else if (m[2] !== undefined) out.push({ t: "name", s: m[2], pos: i });
     else if (m[3] !== undefined) out.push({ t: "op", s: m[3], pos: i });
@@ -50,19 +50,23 @@ function parse(text) {
   const node = (n, start, end) => Object.assign(n, { start, end, ostart: start, oend: end });
   const expect = (s) => {
     if (isOp(s)) return toks[i++];
-    if (s === ")" && opens.length) throw syntaxError("'(' was never closed", opens[opens.length - 1]);
-    throw syntaxError(peek().t === "end" ? "the text ends too early" : `${pyStrRepr(peek().s)} was not expected`, peek().pos);
+    if (s === ")" && opens.length) throw syntaxError("unclosed", opens[opens.length - 1]);
+    throw unexpected(peek());
   };
+
+  function unexpected(tok) {
+    return tok.t === "end" ? syntaxError("ends_early", tok.pos) : syntaxError("unexpected", tok.pos, { token: pyStrRepr(tok.s) });
+  }
 
   function atom() {
     const tok = peek();
     if (tok.t === "num") {
       i += 1;
       if (/[jJ]$/.test(tok.s)) return node({ k: "other" }, tok.pos, tok.pos + tok.s.length);
-      if (/_$|__|_\.|\._|_[eE]/.test(tok.s)) throw syntaxError(`invalid number ${pyStrRepr(tok.s)}`, tok.pos);
+      if (/_$|__|_\.|\._|_[eE]/.test(tok.s)) throw syntaxError("bad_number", tok.pos, { number: pyStrRepr(tok.s) });
       const value = Number(tok.s.replace(/_/g, ""));
       if (/^0\d/.test(tok.s) && !/[.eE]/.test(tok.s) && /[1-9]/.test(tok.s)) {
-        throw syntaxError("leading zeros in decimal integer literals are not permitted", tok.pos);
+        throw syntaxError("leading_zeros", tok.pos);
       }
       return node({ k: "num", value }, tok.pos, tok.pos + tok.s.length);
     }
@@ -73,15 +77,15 @@ function parse(text) {
     if (isOp("(")) {
       i += 1;
       opens.push(tok.pos);
-      if (isOp(")")) throw syntaxError("'()' is empty", tok.pos);
+      if (isOp(")")) throw syntaxError("empty_parentheses", tok.pos);
       const inner = expr();
       const close = expect(")");
       opens.pop();
       inner.ostart = tok.pos; inner.oend = close.pos + 1;
       return inner;
     }
-    if (isOp(")")) throw syntaxError("unmatched ')'", tok.pos);
-    throw syntaxError(tok.t === "end" ? "the text ends too early" : `${pyStrRepr(tok.s)} was not expected`, tok.pos);
+    if (isOp(")")) throw syntaxError("unmatched", tok.pos);
+    throw unexpected(tok);
   }
 
   function primary() {
@@ -90,7 +94,7 @@ function parse(text) {
       if (isOp(".")) {
         i += 1;
         const name = peek();
-        if (name.t !== "name") throw syntaxError("a name must follow '.'", name.pos);
+        if (name.t !== "name") throw syntaxError("attribute", name.pos);
         i += 1;
         n = node({ k: "attr", value: n, attr: name.s }, n.ostart, name.pos + name.s.length);
       } else if (isOp("(")) {
@@ -144,13 +148,13 @@ function parse(text) {
 
   const tree = expr();
   if (peek().t !== "end") {
-    if (isOp(")")) throw syntaxError("unmatched ')'", peek().pos);
-    throw syntaxError(`${pyStrRepr(peek().s)} was not expected`, peek().pos);
+    if (isOp(")")) throw syntaxError("unmatched", peek().pos);
+    throw unexpected(peek());
   }
   return tree;
 }
 
-// backprop.expression._Builder, step for step (the order of visits fixes the node ids).
+// backprop.graph.expression._Builder, step for step (the order of visits fixes the node ids).
 function buildExpression(text, inputs, g) {
   const used = {};
   const where = (n) => pyStrRepr(text.slice(n.start, n.end));
@@ -162,11 +166,10 @@ function buildExpression(text, inputs, g) {
     }
     return null;
   };
-  const fnList = FUNCTIONS.map((f) => f + "()").join(", ");
 
   function visit(n) {
     if (g.nodes.size > MAX_NODES) {
-      throw new ExpressionError(`the expression makes more than ${MAX_NODES} nodes; split it into smaller expressions`);
+      throw new ExpressionError(msg("expression.too_many_nodes", { limit: MAX_NODES }));
     }
     if (n.k === "name") return name(n);
     const c = constValue(n);
@@ -175,13 +178,12 @@ function buildExpression(text, inputs, g) {
     if (n.k === "unary" && n.op === "+") return visit(n.operand);
     if (n.k === "bin") return binop(n);
     if (n.k === "call") return call(n);
-    throw new ExpressionError(`${where(n)} is not allowed; use numbers, input names, + - * /, **2, **-1 and ${fnList}`);
+    throw new ExpressionError(msg("expression.not_allowed", { part: where(n), functions: FUNCTIONS.map((f) => f + "()").join(", ") }));
   }
 
   function name(n) {
     if (!(n.id in inputs)) {
-      throw new ExpressionError(`the expression uses ${pyStrRepr(n.id)}, which has no value; pass it, `
-        + `e.g. expression_graph(text, ${n.id}=1.0)`);
+      throw new ExpressionError(msg("expression.no_value", { name: pyStrRepr(n.id), bare_name: n.id }));
     }
     if (!(n.id in used)) used[n.id] = g.input(n.id, finite(`input ${pyStrRepr(n.id)}`, inputs[n.id]));
     return used[n.id];
@@ -190,11 +192,11 @@ function buildExpression(text, inputs, g) {
   function binop(n) {
     const { op, left, right } = n;
     const lc = constValue(left), rc = constValue(right);
-    if (lc !== null && rc !== null) throw new ExpressionError(`${where(n)} has only numbers; write its value instead`);
+    if (lc !== null && rc !== null) throw new ExpressionError(msg("expression.only_numbers", { part: where(n) }));
     if (op === "**") {
       if (rc === 2) return g.op("square", [visit(left)]);
       if (rc === -1) return g.op("reciprocal", [visit(left)]);
-      throw new ExpressionError(`${where(n)}: only the powers **2 and **-1 are nodes; write other powers as products, e.g. x*x*x`);
+      throw new ExpressionError(msg("expression.power", { part: where(n) }));
     }
     if (op === "+") return g.op("add", [visit(left), visit(right)]);
     if (op === "-") {
@@ -210,7 +212,7 @@ function buildExpression(text, inputs, g) {
     }
     if (op === "/") {
       if (rc !== null) {
-        if (rc === 0) throw new ExpressionError(`${where(n)} divides by 0`);
+        if (rc === 0) throw new ExpressionError(msg("expression.divides_by_zero", { part: where(n) }));
         return g.op("scale", [visit(left)], 1.0 / rc);
       }
       const inv = g.op("reciprocal", [visit(right)]);
@@ -218,7 +220,7 @@ function buildExpression(text, inputs, g) {
       if (lc !== null) return g.op("scale", [inv], lc);
       return g.op("mul", [visit(left), inv]);
     }
-    throw new ExpressionError(`${where(n)}: the operator is not allowed; use + - * / and **2`);
+    throw new ExpressionError(msg("expression.operator", { part: where(n) }));
   }
 
   function call(n) {
@@ -227,8 +229,7 @@ function buildExpression(text, inputs, g) {
     if (f.k === "name") fname = f.id;
     else if (f.k === "attr" && f.value.k === "name" && MODULES.includes(f.value.id)) fname = f.attr;
     if (!FUNCTIONS.includes(fname) || n.args.length !== 1) {
-      throw new ExpressionError(`${where(n)} is not allowed; the functions are `
-        + `${FUNCTIONS.map((x) => x + "(x)").join(", ")}, each with one argument`);
+      throw new ExpressionError(msg("expression.function", { part: where(n), functions: FUNCTIONS.map((x) => x + "(x)").join(", ") }));
     }
     return g.op(fname, [visit(n.args[0])]);
   }
@@ -236,21 +237,20 @@ function buildExpression(text, inputs, g) {
   return { out: visit(parse(text)), used };
 }
 
-// backprop.expression.expression_graph: text and {name: value} -> an evaluated Graph.
+// backprop.graph.expression.expression_graph: text and {name: value} -> an evaluated Graph.
 function expressionGraph(text, inputs) {
   if (typeof text !== "string") throw new TypeError("text must be a string such as 'x * y + 1'");
-  if (!text.trim()) throw new ExpressionError("text is empty; write an expression such as 'x * y + 1'");
-  if (text.length > MAX_TEXT) throw new ExpressionError(`text is ${text.length} characters long; keep it under ${MAX_TEXT}`);
+  if (!text.trim()) throw new ExpressionError(msg("expression.empty"));
+  if (text.length > MAX_TEXT) throw new ExpressionError(msg("expression.too_long", { length: text.length, limit: MAX_TEXT }));
   const t = text.trim();
   const g = new Graph("expression", t);
   const { out, used } = buildExpression(t, inputs, g);
   if (isLeaf(g.nodes.get(out).op)) {
-    throw new ExpressionError("the expression has no operation; use at least one of + - * / ** "
-      + `or ${FUNCTIONS.join(", ")}`);
+    throw new ExpressionError(msg("expression.no_operation", { functions: FUNCTIONS.join(", ") }));
   }
   const unused = Object.keys(inputs).filter((k) => !(k in used)).sort();
   if (unused.length) {
-    throw new ExpressionError(`inputs [${unused.map(pyStrRepr).join(", ")}] do not appear in the expression ${pyStrRepr(t)}`);
+    throw new ExpressionError(msg("expression.unused", { names: `[${unused.map(pyStrRepr).join(", ")}]`, text: pyStrRepr(t) }));
   }
   // The output edge is named in the figure: f, as the book writes it (out if f is an input).
   g.nodes.set(out, { ...g.nodes.get(out), label: "f" in inputs ? "out" : "f" });
@@ -276,5 +276,6 @@ function expressionNames(text) {
   return names;
 }
 
+// The engine's public face (the widget's front-end and the tests use it).
 const BP = { Graph, GraphError, ExpressionError, graphFromSpec, expressionGraph, expressionNames, buildSteps,
-  stateAfter, plan, toSvg, framesOf, formatValue, pyFixed, pyG, pyRepr, OPS };
+  stateAfter, plan, toSvg, framesOf, formatValue, pyFixed, pyG, pyRepr, ops, msg };

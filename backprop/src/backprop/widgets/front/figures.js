@@ -1,5 +1,5 @@
-// Drawing in the browser: a port of backprop.layout.plan and backprop.draw.to_svg
-// (part of the widget's browser engine; needs widget_numbers.js, widget_engine.js).
+// Drawing in the browser: a port of backprop.figures.layout.plan and backprop.figures.svg.to_svg
+// (part of the widget's browser engine; needs numbers.js, engine.js).
 //
 // For the same graph it writes the same SVG string, character for character, as
 // Python does (tests/test_browser_engine.py compares them), so a graph redrawn
@@ -7,8 +7,8 @@
 
 // The layout's and the drawing's constants (CX, RY, R, FONT, SMALL, OUT_LEN, LABEL_T,
 // LINE_COST, LOCAL_SIDES, LOCAL_RINGS, LOCAL_LINE_COST, MIN_TEXT_PX, INK, GRAD, FWD, ACTIVE_FILL, HALO, FONT_FAMILY,
-// SHORT_SYMBOL) are written in front of the engine by backprop.widget.constants_source,
-// from backprop.layout and backprop.draw: one source.
+// SHORT_SYMBOL) are written in front of the engine by backprop.widgets.bundle.constants_source,
+// from backprop.figures.layout and backprop.figures.svg: one source.
 
 function escapeHtml(s) {   // Python's html.escape(s, quote=True)
   return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
@@ -112,7 +112,7 @@ function localBox(x, y, [nx, ny, dist], text) {
 
 function leafLabelSide(geo) { return geo.ux > 0.3 ? [-1.0, 0.0] : [-geo.ux, -geo.uy]; }
 
-// backprop.layout.plan: where every node, edge and label goes (independent of the step shown).
+// backprop.figures.layout.plan: where every node, edge and label goes (independent of the step shown).
 function plan(g) {
   const full = stateAfter(g, null);
   const pos = positions(g);
@@ -192,27 +192,26 @@ function svgLabel(box, s, size, fill = INK, extra = "") {
   return svgText((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, s, size, fill, extra);
 }
 
-// backprop.draw.describe: the visible state in words (the SVG's <desc>).
+// backprop.figures.svg.describe: the visible state in words (the SVG's <desc>).
 function describe(g, st) {
   const edges = g.edges();
   const outs = g.inputsOf().map((n) => [n, edges.filter((e) => e.src === n)]);
   const parts = [];
-  const shown = outs.filter(([, es]) => es.length && es[0].id in st.values).map(([n, es]) => [g.nodes.get(n).label, st.values[es[0].id]]);
-  if (shown.length) parts.push("Inputs: " + shown.map(([k, v]) => `${k} = ${formatValue(v)}`).join(", ") + ".");
+  const shown = outs.filter(([, es]) => es.length && es[0].id in st.values)
+    .map(([n, es]) => msg("value.named", { name: g.nodes.get(n).label, value: formatValue(st.values[es[0].id]) }));
+  if (shown.length) parts.push(msg("describe.inputs", { values: msgJoin(shown) }));
   const outEdge = edgeId(g.output, null, 0);
-  const outName = g.nodes.get(g.output).label || "the output";
-  if (outEdge in st.values) parts.push(`Output ${outName} = ${formatValue(st.values[outEdge])}.`);
+  const outName = g.nodes.get(g.output).label || msg("output.name");
+  if (outEdge in st.values) parts.push(msg("describe.output", { name: outName, value: formatValue(st.values[outEdge]) }));
   const grads = outs.filter(([, es]) => es.length && es.every((e) => e.id in st.grads))
-    .map(([n, es]) => [g.nodes.get(n).label, sum(es.map((e) => st.grads[e.id]))]);
-  if (grads.length) {
-    parts.push(`Gradients of ${outName}: ` + grads.map(([k, v]) => `with respect to ${k}, ${formatValue(v)}`).join(", ") + ".");
-  }
-  if (st.caption && (st.activeNode !== null || st.activeEdges.length)) parts.push("Current step: " + st.caption);
+    .map(([n, es]) => msg("describe.gradient", { name: g.nodes.get(n).label, value: formatValue(sum(es.map((e) => st.grads[e.id]))) }));
+  if (grads.length) parts.push(msg("describe.gradients", { name: outName, gradients: msgJoin(grads) }));
+  if (st.caption && (st.activeNode !== null || st.activeEdges.length)) parts.push(msg("describe.step", { caption: st.caption }));
   const nOps = [...g.nodes.values()].filter((n) => !isLeaf(n.op)).length;
-  return `Computational graph with ${nOps} operation nodes. ` + parts.join(" ");
+  return msg("describe.graph", { count: nOps, details: parts.join(" ") });
 }
 
-// backprop.draw.to_svg(graph, k): k null draws the static figure (everything, nothing highlighted).
+// backprop.figures.svg.to_svg(graph, k): k null draws the static figure (everything, nothing highlighted).
 function toSvg(g, k) {
   const p = plan(g);
   const st = k === null || k === undefined
@@ -281,7 +280,7 @@ function toSvg(g, k) {
     + parts.join("") + "</svg>";
 }
 
-// backprop.widget.frames_of: one {k, kind, svg, caption} per replay state.
+// backprop.widgets.gradient_flow.frames_of: one {k, kind, svg, caption} per replay state.
 function framesOf(g) {
   const steps = g.steps();
   const frames = [{ k: 0, kind: "start", svg: toSvg(g, 0), caption: stateAfter(g, 0).caption }];

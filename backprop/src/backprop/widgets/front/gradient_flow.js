@@ -1,12 +1,13 @@
-// Front-end of backprop.widget.GradientFlow (an anywidget ES module; Python bundles
-// the browser engine, which defines BP, in front of this file).
+// Front-end of backprop.widgets.gradient_flow.GradientFlow (an anywidget ES module;
+// backprop.widgets.bundle puts the browser engine, which defines BP and msg, in front of it).
 //
-// The frames the book was built with are drawn by Python (backprop.draw.to_svg
+// The frames the book was built with are drawn by Python (backprop.figures.svg.to_svg
 // for every replay state) and embedded in the page. When the reader edits an
 // input or the expression, the engine recomputes the graph, its steps and its
 // frames here, with no kernel and no network; with a kernel the edit also goes
 // to Python, whose frames (the same) then replace ours.
-// Button labels are words and the two triangles every system font has.
+// Button labels are words and the two triangles every system font has; every text
+// the reader sees comes from the message catalogue (msg).
 
 const SPEEDS = [0.5, 1, 2, 4];
 
@@ -18,28 +19,29 @@ function el(tag, attrs, text) {
 }
 
 function render({ model, el: host }) {
-  const root = el("div", { class: "bp-flow", tabindex: "0",
-    "aria-label": "Gradient flow; keys: arrows step, space plays, Home resets" });
+  const root = el("div", { class: "bp-flow", tabindex: "0", "aria-label": msg("flow.label") });
   const exprRow = el("div", { class: "bp-flow-expression" });
   const stage = el("div", { class: "bp-flow-graph" });
   const caption = el("p", { class: "bp-flow-caption", "aria-live": "polite" });
-  const bar = el("div", { class: "bp-flow-controls", role: "group", "aria-label": "Replay controls" });
-  const btn = (cls, label, text) => el("button", { type: "button", class: cls, "aria-label": label, title: label }, text);
-  const reset = btn("bp-reset", "Reset (Home)", "Reset");
-  const back = btn("bp-back", "Step back (←)", "◀ Back");
-  const play = btn("bp-play", "Play (space)", "▶ Play");
-  const fwd = btn("bp-forward", "Step forward (→)", "Forward ▶");
-  const slider = el("input", { type: "range", class: "bp-slider", min: "0", step: "1", "aria-label": "Step" });
+  const bar = el("div", { class: "bp-flow-controls", role: "group", "aria-label": msg("flow.controls") });
+  // key: the button's text; its hint (key + ".hint") is its accessible name and tooltip.
+  const btn = (cls, key) => el("button", { type: "button", class: cls, "aria-label": msg(`${key}.hint`),
+    title: msg(`${key}.hint`) }, msg(key));
+  const reset = btn("bp-reset", "flow.reset");
+  const back = btn("bp-back", "flow.back");
+  const play = btn("bp-play", "flow.play");
+  const fwd = btn("bp-forward", "flow.forward");
+  const slider = el("input", { type: "range", class: "bp-slider", min: "0", step: "1", "aria-label": msg("flow.slider") });
   const counter = el("span", { class: "bp-counter" });
-  const speed = el("select", { class: "bp-speed", "aria-label": "Speed" });
+  const speed = el("select", { class: "bp-speed", "aria-label": msg("flow.speed") });
   for (const s of SPEEDS) {
-    const opt = el("option", { value: String(s) }, `${s}×`);
+    const opt = el("option", { value: String(s) }, msg("flow.speed.option", { speed: s }));
     if (s === 1) opt.selected = true;
     speed.append(opt);
   }
   bar.append(reset, back, play, fwd, slider, counter, speed);
   const inputs = el("div", { class: "bp-flow-inputs" });
-  const check = btn("bp-check", "Check the gradients numerically (central difference)", "Check numerically");
+  const check = btn("bp-check", "flow.check");
   const checks = el("ul", { class: "bp-flow-checks", "aria-live": "polite" });
   const note = el("p", { class: "bp-flow-note", "aria-live": "polite" });
   root.append(exprRow, stage, caption, bar, inputs, checks, note);
@@ -65,7 +67,7 @@ function render({ model, el: host }) {
     if (broken) {
       stop();
       stage.replaceChildren(el("div", { class: "bp-flow-error", role: "alert" },
-        err || "This graph has no steps to show."));
+        err || msg("flow.no_steps")));
       stage.dataset.step = "";
       stage.dataset.kind = "error";
       caption.textContent = "";
@@ -74,13 +76,13 @@ function render({ model, el: host }) {
     }
     k = Math.min(Math.max(0, newK), fs.length - 1);
     const frame = fs[k];
-    stage.innerHTML = frame.svg;   // SVG made by backprop.draw (or its port, widget_draw.js)
+    stage.innerHTML = frame.svg;   // SVG made by backprop.figures.svg (or its port, figures.js)
     stage.dataset.step = String(k);
     stage.dataset.kind = frame.kind;
     caption.textContent = frame.caption;
     slider.max = String(fs.length - 1);
     slider.value = String(k);
-    counter.textContent = `step ${k} / ${fs.length - 1}`;
+    counter.textContent = msg("flow.counter", { step: k, last: fs.length - 1 });
     back.disabled = k === 0;
     fwd.disabled = k === fs.length - 1;
     if (sync && model.get("step") !== k) {
@@ -92,9 +94,9 @@ function render({ model, el: host }) {
   function stop() {
     if (timer !== null) clearInterval(timer);
     timer = null;
-    play.textContent = "▶ Play";
-    play.setAttribute("aria-label", "Play (space)");
-    play.title = "Play (space)";
+    play.textContent = msg("flow.play");
+    play.setAttribute("aria-label", msg("flow.play.hint"));
+    play.title = msg("flow.play.hint");
     root.classList.remove("bp-playing");
   }
 
@@ -106,9 +108,9 @@ function render({ model, el: host }) {
       show(k + 1, true);
       if (k >= last()) stop();
     }, ms);
-    play.textContent = "Pause";
-    play.setAttribute("aria-label", "Pause (space)");
-    play.title = "Pause (space)";
+    play.textContent = msg("flow.pause");
+    play.setAttribute("aria-label", msg("flow.pause.hint"));
+    play.title = msg("flow.pause.hint");
     root.classList.add("bp-playing");
   }
 
@@ -153,7 +155,7 @@ function render({ model, el: host }) {
     } catch (e) {
       if (!(e instanceof BP.GraphError)) throw e;
       // Not the words of Python's error widget: the book's test looks for those in every page.
-      error = `${exprText ? "No graph for this expression" : "No graph for these inputs"}: ${e.message}`;
+      error = msg(exprText ? "flow.error.expression" : "flow.error.inputs", { error: e.message });
     }
     local = { graph, frames: out, error, values, text: exprText };
     checks.replaceChildren();
@@ -187,7 +189,7 @@ function render({ model, el: host }) {
   function edit(id, box) {
     const value = Number(box.value);
     if (box.value.trim() === "" || !Number.isFinite(value)) {
-      note.textContent = `Type a finite number for ${id}.`;
+      note.textContent = msg("flow.type_a_number", { name: id });
       return;
     }
     note.textContent = "";
@@ -208,9 +210,9 @@ function render({ model, el: host }) {
     exprRow.replaceChildren();
     if (!model.get("expression") || !model.get("editable")) return;
     const label = el("label", { class: "bp-expression" });
-    label.append(el("span", {}, "f ="));
+    label.append(el("span", {}, msg("flow.expression")));
     const box = el("input", { type: "text", class: "bp-expression-text", value: text(), spellcheck: "false",
-      "aria-label": "Expression: + - * / **2 **-1 exp log sigmoid tanh relu, parentheses" });
+      "aria-label": msg("flow.expression.hint") });
     box.addEventListener("input", () => editExpression(box));
     label.append(box);
     exprRow.append(label);
@@ -228,8 +230,9 @@ function render({ model, el: host }) {
       let estimate;
       try { estimate = (at(h) - at(-h)) / (2 * h); } catch (e) { estimate = NaN; }
       const item = el("li", { "data-input": id, "data-gradient": String(grads[id]), "data-estimate": String(estimate) },
-        `∂${graph.nodes.get(graph.output).label || "out"}/∂${graph.nodes.get(id).label}: backward pass ${BP.formatValue(grads[id])}, `
-        + `central difference ${Number.isFinite(estimate) ? estimate.toPrecision(6) : "undefined here"}`);
+        msg("flow.check.result", { output: graph.nodes.get(graph.output).label || "out", input: graph.nodes.get(id).label,
+          gradient: BP.formatValue(grads[id]),
+          estimate: Number.isFinite(estimate) ? estimate.toPrecision(6) : msg("flow.check.undefined") }));
       checks.append(item);
     }
   });

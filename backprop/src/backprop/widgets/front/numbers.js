@@ -1,7 +1,7 @@
 // Numbers written exactly as Python writes them (part of the widget's browser engine).
 //
 // The browser engine must draw the same SVG and say the same captions as
-// backprop.draw and backprop.replay, so every number goes through these
+// backprop.figures.svg and backprop.graph, so every number goes through these
 // ports of Python's formatting: f"{v:.4g}" (format_value), f"{x:.1f}" (SVG
 // coordinates), f"{x:g}" and repr(x) (error messages). JavaScript's toFixed and
 // toPrecision round a tie away from zero; Python rounds the exact binary value
@@ -103,7 +103,7 @@ function pyRepr(x) {
   return signOf(x) + body;
 }
 
-// backprop.nodes.format_value: 220.00000000000003 -> "220".
+// backprop.graph.nodes.format_value: 220.00000000000003 -> "220".
 function formatValue(v) {
   if (v === null || v === undefined) return "";
   if (!Number.isFinite(v)) return pyRepr(v);

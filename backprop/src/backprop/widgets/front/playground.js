@@ -1,4 +1,5 @@
-// Front-end of backprop.widget_playground.Playground (an anywidget ES module).
+// Front-end of backprop.widgets.playground.Playground (an anywidget ES module;
+// backprop.widgets.bundle puts the message catalogue and msg in front of it).
 //
 // A two-layer net, Affine -> activation -> Affine -> Softmax-with-Loss, trained
 // by full-batch gradient descent on 2-D points, in the page: the same forward
@@ -14,6 +15,11 @@ const ACT = {
 };
 const KEYS = { data: "pg-data", hidden: "pg-hidden", act: "pg-act", lr: "pg-lr" };
 const GRID = 60, SIZE = 240, STEPS_PER_FRAME = 4;
+
+// Text for an SVG string: a translated message may hold < or &.
+function escapeText(s) {
+  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
 
 function el(tag, attrs, text) {
   const node = document.createElement(tag);
@@ -88,13 +94,12 @@ function render({ model, el: host }) {
   const choices = model.get("choices");
   const settings = readUrl(choices, model.get("defaults"));
   const root = el("div", { class: "bp-playground" });
-  const bar = el("div", { class: "bp-flow-controls", role: "group", "aria-label": "Playground settings" });
+  const bar = el("div", { class: "bp-flow-controls", role: "group", "aria-label": msg("playground.settings") });
   const selects = {};
-  const names = { data: "Data", hidden: "Hidden units", act: "Activation", lr: "Learning rate" };
   for (const k of Object.keys(KEYS)) {
     const label = el("label", { class: "bp-input" });
-    label.append(el("span", {}, names[k]));
-    const sel = el("select", { class: `pg-${k}`, "aria-label": names[k] });
+    label.append(el("span", {}, msg(`playground.${k}`)));
+    const sel = el("select", { class: `pg-${k}`, "aria-label": msg(`playground.${k}`) });
     for (const c of choices[k]) {
       const opt = el("option", { value: String(c) }, String(c));
       if (c === settings[k]) opt.selected = true;
@@ -110,11 +115,12 @@ function render({ model, el: host }) {
     bar.append(label);
   }
   const btn = (cls, text) => el("button", { type: "button", class: cls }, text);
-  const run = btn("pg-run", "▶ Run"), step = btn("pg-step", "Step"), again = btn("pg-reset", "Reset");
+  const run = btn("pg-run", msg("playground.run")), step = btn("pg-step", msg("playground.step"));
+  const again = btn("pg-reset", msg("playground.reset"));
   const buttons = el("div", { class: "bp-flow-controls" });
   buttons.append(run, step, again);
   const canvas = el("canvas", { class: "pg-boundary", width: String(SIZE), height: String(SIZE),
-    role: "img", "aria-label": "Decision boundary and the training points" });
+    role: "img", "aria-label": msg("playground.boundary") });
   const curve = el("div", { class: "pg-loss" });
   const pics = el("div", { class: "bp-playground-pics" });
   pics.append(canvas, curve);
@@ -164,14 +170,15 @@ function render({ model, el: host }) {
     }
     const W = 240, Hh = 120, top = Math.max(...losses, 0.8);
     const pts = losses.map((l, i) => `${(i / Math.max(1, losses.length - 1) * W).toFixed(1)},${(Hh - l / top * Hh).toFixed(1)}`);
-    curve.innerHTML = `<svg viewBox="0 0 ${W} ${Hh}" width="${W}" height="${Hh}" role="img" aria-label="Loss over the steps">`
+    curve.innerHTML = `<svg viewBox="0 0 ${W} ${Hh}" width="${W}" height="${Hh}" role="img" aria-label="${escapeText(msg("playground.loss"))}">`
       + `<rect width="${W}" height="${Hh}" fill="#fff" stroke="#ddd"/>`
       + (pts.length > 1 ? `<polyline fill="none" stroke="#c62828" stroke-width="1.6" points="${pts.join(" ")}"/>` : "")
-      + `<text x="4" y="13" font-size="11" fill="#555">loss (top: ${top.toFixed(2)})</text>`
-      + `<text x="${W - 4}" y="${Hh - 4}" font-size="11" fill="#555" text-anchor="end">steps: ${losses.length}</text>`
+      + `<text x="4" y="13" font-size="11" fill="#555">${escapeText(msg("playground.loss.top", { top: top.toFixed(2) }))}</text>`
+      + `<text x="${W - 4}" y="${Hh - 4}" font-size="11" fill="#555" text-anchor="end">`
+      + `${escapeText(msg("playground.loss.steps", { count: losses.length }))}</text>`
       + "</svg>";
-    const last = losses.length ? losses[losses.length - 1].toFixed(4) : "not trained yet";
-    status.textContent = `step ${losses.length}, loss ${last}, accuracy ${(100 * accuracy()).toFixed(0)}%`;
+    const last = losses.length ? losses[losses.length - 1].toFixed(4) : msg("playground.untrained");
+    status.textContent = msg("playground.status", { count: losses.length, loss: last, accuracy: (100 * accuracy()).toFixed(0) });
     root.dataset.steps = String(losses.length);
   }
 
@@ -183,11 +190,11 @@ function render({ model, el: host }) {
   function pause() {
     if (frame !== null) cancelAnimationFrame(frame);
     frame = null;
-    run.textContent = "▶ Run";
+    run.textContent = msg("playground.run");
   }
   run.addEventListener("click", () => {
     if (frame !== null) { pause(); return; }
-    run.textContent = "Pause";
+    run.textContent = msg("playground.pause");
     frame = requestAnimationFrame(loop);
   });
   step.addEventListener("click", () => { pause(); once(); draw(); });
