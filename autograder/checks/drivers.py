@@ -54,7 +54,7 @@ SWITCHED_OFF = {
                   "build it from your own layers and the chain rule",
                   (("backprop.graph", "Graph.forward"), ("backprop.graph", "Graph.backward"),
                    ("backprop.graph", "Graph.evaluate"), ("backprop.graph", "Graph.steps"),
-                   ("backprop.graph.replay", "build_steps"), ("backprop.graph.replay", "state_after"),
+                   ("backprop.graph.steps", "build_steps"), ("backprop.graph.replay", "state_after"),
                    ("backprop.graph.expression", "expression_graph"))),
 }
 #: Checks of work done by hand (ps1): neither the graph model nor finite differences may answer.

@@ -65,17 +65,21 @@ def _groups() -> dict[str, dict[str, str]]:
 
 def english(*groups: str) -> dict[str, str]:
     """Key -> English template for the given groups (all of them when none is named)."""
-    chosen = groups or (BOTH, PYTHON, BROWSER)
+    return dict(_english(groups or (BOTH, PYTHON, BROWSER)))
+
+
+@lru_cache(maxsize=None)
+def _english(groups: tuple[str, ...]) -> dict[str, str]:
     table = _groups()
-    unknown = sorted(set(chosen) - set(table))
+    unknown = sorted(set(groups) - set(table))
     if unknown:
         raise ValueError(f"no message group {unknown}; the groups are {sorted(table)}")
-    return {key: value for group in chosen for key, value in table[group].items()}
+    return {key: value for group in groups for key, value in table[group].items()}
 
 
 def template(key: str) -> str:
     """The template of ``key`` in the installed language."""
-    source = english()
+    source = _english((BOTH, PYTHON, BROWSER))
     if key not in source:
         raise KeyError(f"no message {key!r}; add it to backprop/messages.json")
     return _translations.pgettext(key, source[key])
