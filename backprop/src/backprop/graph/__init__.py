@@ -1,6 +1,7 @@
 """The computational-graph model (계산 그래프) and everything built on it, without drawing.
 
 Modules, each using only those above it:
+    rules       the small formula language of the operation table's rules
     nodes       the operation table (read from ``ops.json``, shared with the browser
                 engine), ``Node``, ``Edge``, ``GraphError``, ``format_value``
     steps       both passes as replayable ``Step`` records with their captions
