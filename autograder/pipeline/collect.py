@@ -151,8 +151,8 @@ def collect(course: Course, assignment: str, source: Path, roster: Path | None =
                 if choice.clash:
                     report.duplicate_students.append(student)
                     report.duplicate_files[student] = choice.clash
-                    unsettled_now[f"student:{student.casefold()}"] = (f"{student}: submitted more than once "
-                                                           f"({', '.join(choice.clash)})", "conflict")
+                    clash = f"{student}: submitted more than once ({', '.join(choice.clash)})"
+                    unsettled_now[f"student:{student.casefold()}"] = (clash, "conflict")
                     continue
                 if choice.extra:
                     report.extra[student] = choice.extra
@@ -163,8 +163,8 @@ def collect(course: Course, assignment: str, source: Path, roster: Path | None =
                 record = _read(scratch / student, student, choice.chosen, report)
                 record.update(_lms(first, matches[student], choice.extra, own))
                 old = previous.get(student, {})
-                if (old.get("digest") == record["digest"] and target.is_dir() and student not in explicit
-                        and everyone is None and not no_lateness and (old.get("time_fact") or due is None)):
+                told = student in explicit or everyone is not None or no_lateness
+                if _unchanged(old, record, target) and not told and (old.get("time_fact") or due is None):
                     records[student] = {**old, **{k: record[k] for k in ("lms_label", "matched_by", "extra", "sent")}}
                     report.unchanged.append(student)
                     report.trail[student] = f"{_how(record)}; unchanged since the last collect, kept as " \
@@ -188,6 +188,11 @@ def collect(course: Course, assignment: str, source: Path, roster: Path | None =
     seen_keys |= {f"student:{s.casefold()}" for s in records} | {f"file:{p}" for p in paths}
     save_unsettled(course.workspace, assignment, seen_keys, unsettled_now)
     return report
+
+
+def _unchanged(old: dict, record: dict, target: Path) -> bool:
+    """The same notebooks as the last collect installed, still in place: the same submission, the same time."""
+    return bool(old) and old.get("digest") == record["digest"] and target.is_dir()
 
 
 def _place(entries: list[Entry], assignment: str, notebooks: list[str],

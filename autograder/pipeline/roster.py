@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,11 +38,6 @@ class Student:
     username: str = ""
     sis_id: str = ""
     section: str = ""
-
-
-def normal_name(name: str) -> str:
-    """A name as compared: NFC, case-blind, one space between words."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 class Roster:
