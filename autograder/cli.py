@@ -279,15 +279,18 @@ def _export(course: Course, args, out) -> int:
     return 0
 
 
-def _done(done: instructor.Done, out) -> int:
+def _done(course: Course, done: instructor.Done, out) -> int:
+    from autograder.pipeline.duedates import load_settings
+
     c = done.change
-    print(f"{c.student}: {c.describe()}" + (f"; now {done.score}" if done.score else "")
+    print(f"{c.student}: {c.describe(load_settings(course.workspace, course.repo).tz)}"
+          + (f"; now {done.score}" if done.score else "")
           + "; kept in the trail with its reason (see feedback, report and export)", file=out)
     return 0
 
 
 def _extend(course: Course, args, out) -> int:
-    return _done(instructor.extend(course, args.assignment, args.student, None if args.clear else args.due,
+    return _done(course, instructor.extend(course, args.assignment, args.student, None if args.clear else args.due,
                                    args.reason, args.command_line, wait=args.wait), out)
 
 
@@ -305,17 +308,17 @@ def _override(course: Course, args, out) -> int:
         done = instructor.override_penalty(course, args.assignment, args.student,
                                            None if args.clear_penalty else args.penalty, args.reason,
                                            args.command_line, wait=args.wait)
-    return _done(done, out)
+    return _done(course, done, out)
 
 
 def _regrade(course: Course, args, out) -> int:
     _warn_if_unsandboxed(args)
-    return _done(instructor.regrade(course, args.assignment, args.student, args.reason, args.command_line,
+    return _done(course, instructor.regrade(course, args.assignment, args.student, args.reason, args.command_line,
                                     progress=grade_mod.progress_bar(sys.stderr), wait=args.wait), out)
 
 
 def _comment(course: Course, args, out) -> int:
-    return _done(instructor.comment(course, args.assignment, args.student, args.text, args.exercise,
+    return _done(course, instructor.comment(course, args.assignment, args.student, args.text, args.exercise,
                                     args.command_line, wait=args.wait), out)
 
 
