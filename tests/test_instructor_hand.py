@@ -121,6 +121,7 @@ def handled(graded, printed):
         grade.manual_score, grade.needs_manual_grade = 1.0, False
         gb.find_comment("autograd", NB, A, "s07").manual_comment = "Topological order is missing."
         gb.db.commit()
+        gb.grant_extension(A, "s01", days=2)      # nbgrader's own API: no reason, no time recorded
     run("report", "report", A, "--roster", str(roster))
     run("regrade", "regrade", A, "--student", "s06", "--reason", "judge updated")
     run("feedback", "feedback", A)
@@ -196,10 +197,20 @@ def test_a_formgrader_change_is_noticed_with_its_command_and_the_penalty_follows
                                                           ("formgrader comment", f"{NB}:autograd")]
     assert (noticed[0]["old"], noticed[0]["new"]) == (_num(POINTS["autograd"][AUTOGRAD_TEST]), "1")
     assert noticed[0]["command"].startswith(f"backprop-grader report {A} --roster")
-    assert "formgrader" in noticed[0]["reason"]
+    assert "made in nbgrader" in noticed[0]["reason"]
     page = html.unescape((course.feedback_dir / "s07" / A / "feedback.html").read_text(encoding="utf-8"))
     assert f"points of {AUTOGRAD_TEST} set to 1 in nbgrader's formgrader" in page
     assert re.search(r'<li class="free">On [^<]+: Topological order is missing.</li>', page)
+
+
+def test_an_extension_given_with_nbgraders_api_is_noticed_and_kept(graded, handled):
+    course, _, _ = graded
+    with open_gradebook(course.gradebook_url, course.course_id) as gb:
+        assert str(gb.find_submission(A, "s01").duedate) == "2026-09-16 14:59:00"
+    noticed = [r for r in _csv(course.reports_dir / A / "changes.csv") if r["student"] == "s01" and
+               r["what"] == "extension"]
+    assert len(noticed) == 1 and noticed[0]["change"] == "due date extended to 2026-09-16 23:59 KST"
+    assert "made in nbgrader" in noticed[0]["reason"] and noticed[0]["command"].startswith("backprop-grader report")
 
 
 def test_report_shows_the_trail_per_student(graded, handled):

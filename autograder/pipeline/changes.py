@@ -15,9 +15,10 @@ Each change goes where nbgrader keeps it, and as one row into ``grade_changes``
                               comment on the whole assignment has no nbgrader
                               field and lives in the trail only
 ``regrade``                   the autograder's scores, computed again               ``regrade``
-``formgrader score``,         what a grader set in nbgrader's formgrader, which     ``feedback``,
-``formgrader extra credit``,  records neither when nor why: the first command that  ``report``,
-``formgrader comment``        sees it notes it (:func:`notice_formgrader`)          ``export``
+``formgrader score``,         what a grader set in nbgrader's formgrader (or an     ``feedback``,
+``formgrader extra credit``,  extension given with nbgrader's API), which records   ``report``,
+``formgrader comment``        neither when nor why: the first command that sees it  ``export``
+                              notes it (:func:`notice_formgrader`)
 ``removed``                   the submission and everything above went with it      ``remove``
 ============================  ===================================================  ==================
 
@@ -48,8 +49,8 @@ from autograder.pipeline.scores import number
 SCORE_KINDS = ("score", "formgrader score")
 EXTRA_KINDS = ("formgrader extra credit",)
 COMMENT_KINDS = ("comment", "formgrader comment")
-#: What formgrader's changes say for a reason: it records none.
-NO_REASON = "none recorded (nbgrader's formgrader asks for none)"
+#: What changes made in nbgrader itself say for a reason: it records none.
+NO_REASON = "none recorded (made in nbgrader, which asks for none)"
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,9 @@ def penalty_override(changes: list[Change]) -> float | None:
 
 
 def apply_extension(gb: Gradebook, assignment: str, student: str, changes: list[Change]) -> None:
-    """Set nbgrader's extension of the submission from the student's own due date in force (or clear it)."""
+    """Set nbgrader's extension of the submission from the student's own due date in the trail, if it holds one."""
+    if latest(changes, ("extension",)) is None:
+        return    # nothing of ours: an extension given with nbgrader's own API stays as it is
     try:
         submission = gb.find_submission(assignment, student)
     except MissingEntry:
@@ -241,6 +244,10 @@ def notice_formgrader(gb: Gradebook, assignment: str, students: list[str],
         except MissingEntry:
             continue
         changes = trail.get(student, [])
+        if submission.extension is not None and latest(changes, ("extension",)) is None \
+                and submission.assignment.duedate is not None:
+            due = (submission.assignment.duedate + submission.extension).replace(tzinfo=timezone.utc)
+            found.append(_noticed(assignment, student, "extension", "", "", due.isoformat(), command))
         for nb in submission.notebooks:
             for grade in nb.grades:
                 target = f"{nb.name}:{grade.name}"
