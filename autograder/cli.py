@@ -57,14 +57,21 @@ exit codes: 0 ok, 1 error, 2 usage, 3 unreadable source or damaged zip entry,
 """
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
-    return value
+def _at_least_zero(unit: str):
+    """An argparse type: a number >= 0 of ``unit``."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not value >= 0:
+            raise argparse.ArgumentTypeError(f"expected a number of {unit} >= 0, got {text!r}")
+        return value
+    return parse
+
+
+_seconds = _at_least_zero("seconds")
+_points = _at_least_zero("points")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -131,16 +138,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--roster", type=Path, help="the class roster, so that students who sent nothing are listed too")
     _instructor_parsers(sub, common)
     return parser
-
-
-def _points(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number of points >= 0, got {text!r}")
-    return value
 
 
 def _instructor_parsers(sub, common) -> None:

@@ -1,7 +1,8 @@
 """export through the CLI on a graded ps1_graphs: one score, no grade for nothing sent, refusals, Moodle in any language.
 
-The seven students of tests/ps1_course.py are graded for real once; s02 then gets
-an extension with a reason, so the trail must reach the export. The Moodle
+The seven students of tests/ps1_course.py are graded for real once, s02 with an
+extension given before grading, so grading must apply it and the trail must reach
+the export. The Moodle
 worksheets are written the way Moodle writes them in English, Korean and German
 (headers from Moodle's language packs: ``recordid``, ``grade``, ``maxgrade``,
 ``lastmodifiedgrade``, the comments plugin's name; identifiers with the
@@ -43,8 +44,9 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("export")
     course, roster, common = P.workspace(root)
     with contextlib.redirect_stdout(io.StringIO()):
-        assert main(["grade", A, *common]) == 0
+        # given before grading, as extensions usually are: grading applies it (nbgrader's extension field)
         assert main(["extend", A, "--student", "s02", "--due", "2026-09-18 23:59", "--reason", REASON, *common]) == 0
+        assert main(["grade", A, *common]) == 0
     return course, roster, common, root
 
 

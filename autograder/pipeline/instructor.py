@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timezone
 
 import nbformat
+from nbgrader.api import MissingEntry
 
 from autograder.config import Course
 from autograder.errors import UsageError
@@ -48,8 +49,6 @@ def _student(student: str) -> str:
 
 
 def _score(course: Course, assignment: str, student: str) -> str:
-    from nbgrader.api import MissingEntry
-
     if student not in read_status(course.gradebook_url, assignment):
         return ""
     with open_gradebook(course.gradebook_url, course.course_id) as gb:
@@ -173,7 +172,11 @@ def comment(course: Course, assignment: str, student: str, text: str, exercise: 
             _graded(course, assignment, student, "comment on")
             notebook, cell = target.split(":", 1)
             with open_gradebook(course.gradebook_url, course.course_id) as gb:
-                gb.find_comment(cell, notebook, assignment, student).manual_comment = text or None
+                try:
+                    gb.find_comment(cell, notebook, assignment, student).manual_comment = text or None
+                except MissingEntry as exc:
+                    raise UsageError(f"{target} takes no comment in nbgrader's gradebook; leave out --exercise "
+                                     f"to comment on the whole assignment") from exc
                 gb.db.commit()
         change = Change(assignment, student, "comment", target, last.new if last else "", text, "", trail.now(),
                         command)
