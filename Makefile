@@ -69,6 +69,10 @@ collect: $(STAMP)
 	$(PY) -m autograder collect $(A) "$(SRC)" $(if $(ROSTER),--roster "$(ROSTER)") \
 	  $(if $(WORKSHEET),--worksheet "$(WORKSHEET)") $(if $(MAP),--map "$(MAP)") $(OPTS)
 
-grade feedback report: $(STAMP)
+grade feedback: $(STAMP)
 	$(need-assignment)
 	$(PY) -m autograder $@ $(A)
+
+report: $(STAMP)
+	$(need-assignment)
+	$(PY) -m autograder report $(A) $(if $(ROSTER),--roster "$(ROSTER)")

@@ -48,7 +48,7 @@ def test_moodle_names_either_order_stripped_apostrophes_shared_names_and_the_exp
     assert "submitted nothing" not in out
     assert "  kms01: 민수 김 (Moodle participant 2001), matched by name;" in out
     assert "  obrien: Liam OBrien (Moodle participant 2002), matched by name;" in out
-    code, out, err = t.cli("export", "tiny", "--lms", "moodle", "--roster", str(t.roster))
+    code, out, err = t.cli("export", "tiny", "--lms", "moodle", "--roster", str(t.roster), "--worksheet", str(sheet))
     assert (code, out) == (8, "") and err.count("\n") == 1
     assert err.startswith("backprop-grader export: error: export stops: 2 submissions of tiny not matched to one "
                           "roster student: Kim Minsu (Moodle participant 2003): the name fits 2 roster students")
@@ -61,15 +61,15 @@ def test_moodle_names_either_order_stripped_apostrophes_shared_names_and_the_exp
     t.grade()
     wrong = t.submission("kimms03")[2]
     assert t.submission("kimms04")[2] == 6 and wrong < 6
-    code, out, err = t.cli("export", "tiny", "--lms", "moodle", "--roster", str(t.roster), "--worksheet", str(sheet))
-    assert (code, err) == (0, "")
+    code, out, err = t.cli("export", "tiny", "--lms", "moodle", "--roster", str(t.roster), "--worksheet", str(sheet),
+                           "--missing-as-zero")
+    assert (code, err) == (0, "") and "no Moodle participant id" not in out
     rows = {r[0]: r for r in t.csv(t.course.reports_dir / "tiny" / "tiny-moodle.csv")[1:]}
-    # every roster student has a row under Moodle's own participant id, 박보라 (only in the worksheet) too
-    assert {pid: (r[1], r[4]) for pid, r in rows.items()} == {
-        "Participant 2001": ("김민수", "6"), "Participant 2002": ("Liam O'Brien", "6"),
-        "Participant 2003": ("Kim Minsu", "6"), "Participant 2004": ("Kim Minsu", f"{wrong:g}"),
-        "Participant 2005": ("박보라", "0")}
-    assert rows["Participant 2003"][2] == "minsu.kim@uni.kr" and rows["Participant 2005"][3] == "No submission"
+    # each grade lands on Moodle's own participant: the two Kim Minsus by e-mail, and 박보라, who sent
+    # nothing and is only in the worksheet ("보라 박"), gets her 0 too
+    assert {pid: r[4] for pid, r in rows.items()} == {
+        "Participant 2001": "6.00", "Participant 2002": "6.00", "Participant 2003": "6.00",
+        "Participant 2004": f"{wrong:.2f}", "Participant 2005": "0.00"}
 
 
 def test_a_canvas_id_the_roster_contradicts_stops_the_export_until_a_map_settles_it(term):
@@ -125,16 +125,19 @@ def test_a_roster_typo_is_not_reported_as_submitted_nothing(term):
     assert ("  Kim Minsu (Moodle participant 2001): not on the roster; skipped (add them to the roster, or settle it "
             "in a --map file)") in out
     assert "  kms01: on the roster, but no submission was matched to them (1 could not be matched: see above)" in out
-    code, _, err = t.cli("export", "tiny", "--lms", "moodle", "--roster", str(t.roster))
+    sheet = t.write("Grades-CS101-Tiny set-42.csv", WORKSHEET.split("\n")[0] + "\n" + (
+        f"Participant 2001,Kim Minsu,minsu@uni.kr,{SENT}\n"))
+    code, _, err = t.cli("export", "tiny", "--lms", "moodle", "--roster", str(t.roster), "--worksheet", str(sheet))
     assert code == 8 and "settle it in a --map file with the line 2001,<id> (or 2001,- to leave it out)" in err
     mapping = t.write("map.csv", "lms_id,id\n2001,kms01\n")
     assert t.cli("collect", "tiny", str(download), "--roster", str(t.roster), "--map", str(mapping),
                  "--no-lateness")[0] == 0
     t.grade()
-    code, out, err = t.cli("export", "tiny", "--lms", "moodle", "--roster", str(t.roster), "--map", str(mapping))
+    code, out, err = t.cli("export", "tiny", "--lms", "moodle", "--roster", str(t.roster), "--map", str(mapping),
+                           "--worksheet", str(sheet))
     assert (code, err) == (0, "")
     assert t.csv(t.course.reports_dir / "tiny" / "tiny-moodle.csv")[1][:5] == [
-        "Participant 2001", "Kim Minsoo", "minsu@uni.kr", "Submitted for grading", "6"]
+        "Participant 2001", "Kim Minsu", "minsu@uni.kr", "Submitted for grading", "6.00"]
 
 
 def test_map_file_errors_are_one_line(term):

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.errors import MissingFactError, SourceError
-from autograder.pipeline.lms_names import participant
 from autograder.pipeline.roster import Roster, Student
 
 #: An id in a --map file that leaves the submission out: not a student of this course.
@@ -158,14 +157,15 @@ class Resolver:
 
 
 
-def worksheet_participants(rows: list[dict[str, str]], resolver: Resolver,
+def worksheet_participants(rows: list[tuple[str, str, str]], resolver: Resolver,
                            records: dict[str, dict]) -> tuple[dict[str, str], list[str]]:
     """Roster id -> Moodle participant id, from collect's records (the download) and a grading worksheet's
-    rows (for students who sent nothing); and the rows that cannot be settled, as sentences."""
+    rows as (participant id, full name, e-mail), for students who sent nothing; and the rows that cannot
+    be settled, as sentences."""
     out = {s: r["lms_key"] for s, r in records.items() if r.get("lms") == "moodle"}
     problems = []
-    for row in rows:
-        seen = Seen("moodle", participant(row), row.get("Full name") or "", row.get("Email address") or "")
+    for pid, name, email in rows:
+        seen = Seen("moodle", pid, name, email)
         m = resolver.match(seen)
         if m.problem:
             problems.append(m.problem)

@@ -38,13 +38,13 @@ def read_lateness(submission) -> Lateness:
     return Lateness(submission.timestamp, due, seconds, penalty)
 
 
-def local(moment: datetime, tz: tzinfo) -> datetime:
-    """``moment`` in the course's zone; a naive one is UTC, as nbgrader stores times."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(tz)
+def local(moment: datetime, tz: tzinfo | None) -> datetime:
+    """``moment`` in the course's zone (None: UTC); a naive one is UTC, as nbgrader stores times."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(tz or timezone.utc)
 
 
-def when(moment: datetime | None, tz: tzinfo = timezone.utc) -> str:
-    """For people: ``2026-09-28 23:59 KST`` in the course's zone ``tz``, or '' when unknown.
+def when(moment: datetime | None, tz: tzinfo | None = None) -> str:
+    """For people: ``2026-09-28 23:59 KST`` in the course's zone ``tz`` (None: UTC), or '' when unknown.
 
     Every page, report and terminal line shows times through this function (and CSV files
     through :func:`stamp`), so no time is ever shown in another zone or without one.
@@ -59,7 +59,7 @@ def when(moment: datetime | None, tz: tzinfo = timezone.utc) -> str:
     return f"{at:%Y-%m-%d %H:%M} {name}"
 
 
-def stamp(moment: datetime | None, tz: tzinfo = timezone.utc) -> str:
+def stamp(moment: datetime | None, tz: tzinfo | None = None) -> str:
     """For files: ``2026-09-28 23:59:00+09:00`` (ISO 8601 with the course zone's offset), or ''.
 
     Python's ``datetime.fromisoformat``, spreadsheets and Moodle's importer (PHP's strtotime)

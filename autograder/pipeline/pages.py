@@ -15,7 +15,6 @@ template that cannot be read or rendered is a SourceError naming the file.
 from __future__ import annotations
 
 import html
-from datetime import timezone
 from pathlib import Path
 
 import jinja2
@@ -48,13 +47,18 @@ def _points(value: float) -> str:
 
 
 def environment(course: Course | None = None) -> jinja2.Environment:
-    """A Jinja2 environment over the template folders of ``course`` (only the package's when None)."""
+    """A Jinja2 environment over the template folders of ``course`` (only the package's when None).
+
+    Its ``when`` filter writes times in the course's zone (course.yml), naming the zone;
+    ``describe`` says in words what an instructor's change did.
+    """
+    zone = load_settings(course.workspace, course.repo).tz if course is not None else None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(course)]),
         autoescape=True, finalize=_escape, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    tz = load_settings(course.workspace, course.repo).tz if course is not None else timezone.utc
-    env.filters.update(points=_points, duration=duration, when=lambda moment: when(moment, tz))
+    env.filters.update(points=_points, duration=duration, when=lambda moment: when(moment, zone),
+                       describe=lambda change: change.describe(zone))
     return env
 
 
