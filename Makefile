@@ -16,7 +16,7 @@ export MNIST_DIR := $(OFFLINE_MNIST)
 endif
 endif
 
-.PHONY: book test venv system-deps vendor clean
+.PHONY: book test venv system-deps vendor clean translations
 
 venv: $(STAMP)
 
@@ -32,10 +32,18 @@ $(STAMP): requirements.txt pyproject.toml backprop/pyproject.toml
 vendor: $(STAMP)
 	$(PY) -m backprop.vendor book/_vendor
 
+# Both editions: English into _build/html, Korean into _build/html/ko; each is
+# `jupyter-book build . --warningiserror --keep-going` with its own language, and
+# each one's build time is printed (booktools/build.py).
 book: $(STAMP) vendor
-	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
-	@echo
-	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
+	$(PY) -m booktools.build
+
+# The Korean edition's catalogues: merge the English pages' current messages into
+# locales/ko/LC_MESSAGES/<page>.po (new ones untranslated, changed ones fuzzy), then
+# report what is left to translate. Reuses the English build's doctrees when current.
+translations: $(STAMP) vendor
+	$(PY) -m booktools.catalogues update
+	-$(PY) -m booktools.catalogues check
 
 # `env` sets the variable: with SUDO empty (root), a bare `VAR=value cmd` after
 # `$$SUDO` would be run as a command of that name.
