@@ -18,7 +18,6 @@ switch of every page is a relative link.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -73,21 +72,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m booktools.build", description=__doc__.splitlines()[0])
     parser.add_argument("--path-output", type=Path, default=ROOT,
                         help="build into PATH/_build (default: the repository)")
+    parser.add_argument("--source", type=Path, default=ROOT,
+                        help="the book to build: a folder with _config.yml and _toc.yml (default: this one)")
     parser.add_argument("--edition", choices=sorted(EDITIONS), action="append",
                         help="build only this edition (repeatable; default: all, English first)")
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    base = args.path_output.resolve()
+    base, source = args.path_output.resolve(), args.source.resolve()
     languages = args.edition or list(EDITIONS)
     if args.in_process:   # the child process of one edition
-        return build_edition(languages[0], base)
+        return build_edition(languages[0], base, source)
     times = []
     for language in languages:
         print(f"\n==== building the {language} edition ====", flush=True)
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "booktools.build", "--in-process",
-                               "--edition", language, "--path-output", str(base)], cwd=ROOT,
-                              env=os.environ.copy())
+        proc = subprocess.run([sys.executable, "-m", "booktools.build", "--in-process", "--edition", language,
+                               "--path-output", str(base), "--source", str(source)], cwd=ROOT)
         seconds = time.perf_counter() - start
         if proc.returncode != 0:
             print(f"\nthe {language} edition failed after {seconds:.1f} s (exit code {proc.returncode}); "

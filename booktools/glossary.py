@@ -127,7 +127,8 @@ def prose(text: str) -> str:
 
 
 def _form_pattern(form: str) -> re.Pattern:
-    return re.compile(r"(?<![\w-])" + re.escape(form) + r"(?:s|es)?(?![\w-])", re.I)
+    # Latin word boundaries: in Korean text a particle follows the word directly ("chain rule을")
+    return re.compile(r"(?<![A-Za-z0-9_-])" + re.escape(form) + r"(?:s|es)?(?![A-Za-z0-9_-])", re.I)
 
 
 def mentions(english: str, glossary: Glossary) -> list[Entry]:
