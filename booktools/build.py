@@ -9,7 +9,10 @@ runs (jupyter-book's own configuration from ``_config.yml`` and ``_toc.yml``), w
 one difference: Sphinx's ``language``. Each runs in a process of its own (Sphinx and
 MyST-NB keep state in module globals), executes every page, and its time is printed.
 
-MyST-NB writes executed notebooks beside the HTML folder, so the Korean edition is
+The English edition is built first: a translated edition shows the English edition's
+glued numbers (a time measured while building would otherwise differ between the
+two; see booktools/glue_i18n.py), so ``--edition ko`` alone needs a current English
+build. MyST-NB writes executed notebooks beside the HTML folder, so the Korean edition is
 built in ``_build/ko/html`` (doctrees and executed notebooks in ``_build/ko``) and
 then copied to ``_build/html/ko``: one folder holds the whole book, and the language
 switch of every page is a relative link.
@@ -45,11 +48,15 @@ def build_edition(language: str, base: Path, source: Path = ROOT) -> int:
     """Run one edition's Sphinx build in this process; return its status (0 when it passed)."""
     from jupyter_book.sphinx import build_sphinx
 
+    overrides = {"external_toc_path": (source / "_toc.yml").as_posix(),
+                 "latex_individualpages": False, "language": language}
+    if language != SOURCE_LANGUAGE:
+        # glued numbers from the English edition, so both show the same (booktools/glue_i18n.py)
+        overrides["booktools_glue_from"] = str(build_dir(base, SOURCE_LANGUAGE).parent / "jupyter_execute")
     result = build_sphinx(
         source, build_dir(base, language),
         noconfig=True, path_config=source / "_config.yml",
-        confoverrides={"external_toc_path": (source / "_toc.yml").as_posix(),
-                       "latex_individualpages": False, "language": language},
+        confoverrides=overrides,
         builder="html", warningiserror=True, keep_going=True,
     )
     if isinstance(result, BaseException):

@@ -4,7 +4,10 @@ A page glues a computed price and the value of ``BACKPROP_LANG`` as its kernel s
 its Korean catalogue keeps the glue roles inside translated sentences. Built with
 ``python -m booktools.build`` (both editions, as ``make book`` builds them):
 
-- the Korean sentence shows the same number as the English one (``booktools.glue_i18n``);
+- the Korean sentence shows the same number as the English one (``booktools.glue_i18n``),
+  even a number that differs on every run (the Korean edition takes glued numbers
+  from the English edition's execution), while a glued word comes from the edition's
+  own execution, in its language;
 - without that extension, the same build fails: the glue roles of a translated
   sentence find no value (the trap the extension exists for);
 - the executed code saw ``en`` in the English edition and ``ko`` in the Korean one.
@@ -37,15 +40,20 @@ kernelspec:
 
 ```{code-cell} ipython3
 :tags: [remove-cell]
-import os
+import os, time
 from myst_nb import glue
 glue("price", 2 * 100 * 1.1, display=False)
+glue("clock", time.perf_counter_ns(), display=False)
 glue("language", os.environ.get("BACKPROP_LANG", "unset"), display=False)
 ```
 
 The price is {glue:text}`price:g`.
 
-Built in {glue:text}`language`.
+Built in {glue:text}`language` at {glue:text}`clock`.
+
+```{code-cell} ipython3
+print("kernel language:", os.environ.get("BACKPROP_LANG", "unset"))
+```
 """
 
 CATALOGUE = """\
@@ -59,8 +67,8 @@ msgstr "사과"
 msgid "The price is {glue:text}`price:g`."
 msgstr "가격은 {glue:text}`price:g`원입니다."
 
-msgid "Built in {glue:text}`language`."
-msgstr "{glue:text}`language` 언어로 빌드했습니다."
+msgid "Built in {glue:text}`language` at {glue:text}`clock`."
+msgstr "{glue:text}`clock`에 {glue:text}`language` 언어로 빌드했습니다."
 """
 
 
@@ -104,10 +112,18 @@ def test_a_translated_sentence_shows_the_glued_number(editions):
     assert "가격은 220원입니다." in text
 
 
+def test_both_editions_show_the_same_numbers_and_their_own_words(editions):
+    html, _ = editions
+    english, korean = pasted(html / "page.html"), pasted(html / "ko" / "page.html")
+    # English: price, language, clock; Korean (word order changed): price, clock, language
+    assert english[2].isdigit() and korean[1] == english[2], (english, korean)
+    assert (english[1], korean[2]) == ("en", "ko"), (english, korean)
+
+
 def test_the_executed_pages_see_the_editions_language(editions):
     html, _ = editions
-    assert pasted(html / "page.html")[1] == "en"
-    assert pasted(html / "ko" / "page.html")[1] == "ko"
+    assert "kernel language: en" in (html / "page.html").read_text(encoding="utf-8")
+    assert "kernel language: ko" in (html / "ko" / "page.html").read_text(encoding="utf-8")
 
 
 def test_the_build_prints_each_editions_time(editions):
