@@ -9,9 +9,13 @@ fetches a few small files and a Korean page a few hundred kilobytes.
 
 This extension writes ``_static/korean-font.css``: Fontsource's ``@font-face`` rules
 for the numbered subsets (regular and bold, woff2 only: every browser that runs the
-book's widgets reads woff2), pointing at the vendored files, and adds "Noto Sans KR"
-after the theme's fonts, so Latin text keeps the theme's font and Hangul, which
-those fonts lack, is drawn with it.
+book's widgets reads woff2), pointing at the vendored files, with each subset's
+``unicode-range`` cut down to the Korean and CJK blocks (``KOREAN_BLOCKS``), and puts
+"Noto Sans KR" first in the theme's font lists. A Hangul syllable is then drawn with
+it on every machine, whatever Korean font the machine has or lacks, and everything
+else (Latin letters, digits, punctuation, which Fontsource's subsets also carry) keeps
+the theme's fonts. Left to the browser's fallback after the theme's fonts, Hangul was
+drawn as empty boxes in places by Chromium without a Korean system font.
 """
 
 from __future__ import annotations
@@ -26,14 +30,40 @@ CSS_NAME = "korean-font.css"
 
 _FACE = re.compile(r"@font-face\s*{[^}]*}", re.S)
 _SUBSET_FILE = re.compile(r"url\(\./files/(noto-sans-kr-\d+-\d+-normal\.woff2)\)")
+_RANGE = re.compile(r"unicode-range:\s*([^;]*);")
 
+# The code points the font draws: Hangul Jamo, CJK symbols to ideographs (with the Hangul
+# compatibility Jamo), Jamo extension A, Hangul syllables, CJK compatibility ideographs,
+# CJK compatibility forms, half- and full-width forms.
+KOREAN_BLOCKS = ((0x1100, 0x11FF), (0x2E80, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF),
+                 (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+
+# First in every font list of the theme (pydata-sphinx-theme's and Bootstrap's): only
+# the code points above reach it, everything else falls through to the theme's fonts.
 STACK = f"""
-/* Hangul falls through the theme's fonts (none has it) to the book's own. */
 html {{
-  --pst-font-family-base: var(--pst-font-family-base-system), "{FAMILY}", sans-serif;
-  --pst-font-family-heading: var(--pst-font-family-base-system), "{FAMILY}", sans-serif;
+  --pst-font-family-base: "{FAMILY}", var(--pst-font-family-base-system);
+  --pst-font-family-heading: "{FAMILY}", var(--pst-font-family-base-system);
+  --bs-font-sans-serif: "{FAMILY}", system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", "Liberation Sans", Arial, sans-serif;
+  --bs-body-font-family: var(--bs-font-sans-serif);
 }}
 """
+
+
+def korean_ranges(unicode_range: str) -> list[tuple[int, int]]:
+    """The parts of a CSS ``unicode-range`` value inside ``KOREAN_BLOCKS``."""
+    kept = []
+    for part in unicode_range.split(","):
+        bounds = part.strip().upper().removeprefix("U+").split("-")
+        start, end = int(bounds[0], 16), int(bounds[-1], 16)
+        for low, high in KOREAN_BLOCKS:
+            if start <= high and end >= low:
+                kept.append((max(start, low), min(end, high)))
+    return kept
+
+
+def css_range(ranges: list[tuple[int, int]]) -> str:
+    return ",".join(f"U+{a:x}" if a == b else f"U+{a:x}-{b:x}" for a, b in ranges)
 
 
 class FontMissing(RuntimeError):
@@ -47,8 +77,12 @@ def font_faces(fontsource_css: str, url_prefix: str) -> list[str]:
         match = _SUBSET_FILE.search(face)
         if match is None:   # the latin, cyrillic, vietnamese cuts: the theme's fonts have those
             continue
+        ranges = korean_ranges(_RANGE.search(face).group(1))
+        if not ranges:   # a subset of Latin letters and punctuation only
+            continue
         src = f"src: url({url_prefix}/{match.group(1)}) format('woff2');"
-        faces.append(re.sub(r"src:[^;]*;", src, face))
+        face = re.sub(r"src:[^;]*;", src, face)
+        faces.append(_RANGE.sub(f"unicode-range: {css_range(ranges)};", face))
     return faces
 
 
