@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
-# Debian packages the browser, database and sandbox tests need.
-SYSTEM_PACKAGES := chromium chromium-driver postgresql bubblewrap
+# Debian packages the browser, database and sandbox tests need (fontconfig: fc-list
+# builds the Korean edition's browser test a machine without Korean fonts).
+SYSTEM_PACKAGES := chromium chromium-driver postgresql bubblewrap fontconfig
 # MNIST: machines of this project cannot download it, so where the course's
 # offline split sits beside the checkout and no MNIST_DIR is given, use it;
 # elsewhere the loader downloads the official files into its cache.
