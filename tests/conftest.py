@@ -51,14 +51,20 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float) -> subprocess.Comp
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
+def vendored() -> Path:
+    """The front-end files the book serves, fetched once as `make vendor` does: book/_vendor."""
+    if importlib.util.find_spec("backprop.vendor") is not None:
+        vendor = _run([sys.executable, "-m", "backprop.vendor", "book/_vendor"], _build_env(), 600)
+        if vendor.returncode != 0:
+            pytest.fail(f"python -m backprop.vendor failed:\n{vendor.stdout[-3000:]}\n{vendor.stderr[-3000:]}")
+    return ROOT / "book" / "_vendor"
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory, vendored) -> Path:
     """Build the whole book once; return the folder of the built HTML."""
     env = _build_env()
     out = tmp_path_factory.mktemp("book")
-    if importlib.util.find_spec("backprop.vendor") is not None:
-        vendor = _run([sys.executable, "-m", "backprop.vendor", "book/_vendor"], env, 600)
-        if vendor.returncode != 0:
-            pytest.fail(f"python -m backprop.vendor failed:\n{vendor.stdout[-3000:]}\n{vendor.stderr[-3000:]}")
     cmd = [sys.executable, "-m", "booktools.build", "--path-output", str(out)]
     start = time.perf_counter()
     proc = _run(cmd, env, 2400)
