@@ -34,6 +34,9 @@ HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("_browser_helpers_ko", HERE / "test_browser_widget.py")
 helpers = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(helpers)
+_spec = importlib.util.spec_from_file_location("_browser_layout_ko", HERE / "test_browser_layout.py")
+layout = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(layout)
 
 book_html = helpers.book_html
 site = helpers.site
@@ -83,16 +86,10 @@ def browser(no_korean_fonts):
     driver.quit()
 
 
-def load(driver, url: str, width: int, height: int = 900) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.set_window_size(width, height)
-    inner = driver.execute_script("return window.innerWidth")
-    if inner != width:
-        driver.set_window_size(2 * width - inner, height)
-    driver.get_log("performance")
-    driver.get(url)
-    WebDriverWait(driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
+def load(driver, url: str, width: int) -> None:
+    """test_browser_layout's load (viewport, page, MathJax), then wait for the web fonts."""
+    driver.get_log("performance")   # from here on, the requests of this page
+    layout.load(driver, url, width)
     assert driver.execute_async_script("document.fonts.ready.then(() => arguments[arguments.length - 1](true))")
 
 

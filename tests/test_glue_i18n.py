@@ -15,6 +15,7 @@ its Korean catalogue keeps the glue roles inside translated sentences. Built wit
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -24,29 +25,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PAGE = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+_hygiene = importlib.util.spec_from_file_location("_book_hygiene", Path(__file__).with_name("test_book_hygiene.py"))
+hygiene = importlib.util.module_from_spec(_hygiene)
+_hygiene.loader.exec_module(hygiene)
 
-# Apples
-
-```{code-cell} ipython3
-:tags: [remove-cell]
+# test_book_hygiene's one-cell page (title "A page"), and text that glues from its cell
+PAGE = hygiene.PAGE.format(code="""\
 import os, time
 from myst_nb import glue
 glue("price", 2 * 100 * 1.1, display=False)
 glue("clock", time.perf_counter_ns(), display=False)
-glue("language", os.environ.get("BACKPROP_LANG", "unset"), display=False)
-```
-
+glue("language", os.environ.get("BACKPROP_LANG", "unset"), display=False)""") + """
 The price is {glue:text}`price:g`.
 
 Built in {glue:text}`language` at {glue:text}`clock`.
@@ -61,8 +50,8 @@ msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
 
-msgid "Apples"
-msgstr "사과"
+msgid "A page"
+msgstr "한 페이지"
 
 msgid "The price is {glue:text}`price:g`."
 msgstr "가격은 {glue:text}`price:g`원입니다."
