@@ -1,8 +1,21 @@
-"""Tools the book's build needs and students never install.
+"""Tools the book's build needs and students do not: installed by the root project only.
 
-The student package (``backprop``) holds what a page runs; this package holds what
-builds the pages: the two editions (``editions``, ``build``), the Korean translation
-catalogues (``catalogues``), glued numbers in translated text (``glue_i18n``), Korean
-search (``search_ko``), the Korean web font (``korean_font``) and the glossary
-(``glossary``). The root ``pyproject.toml`` installs it; ``backprop/`` does not.
+    vendor        fetches the offline book's front-end files at pinned versions
+                  (``python -m booktools.vendor book/_vendor``), with ``widget_boot.js``,
+                  the script every page loads before the widget manager, and the
+                  Korean web font
+    build         builds both editions (``python -m booktools.build``, what ``make book`` runs)
+    catalogues    the Korean edition's gettext catalogues (``python -m booktools.catalogues``)
+
+Sphinx extensions the build loads (``_config.yml``):
+
+    sphinx_fixes  each inline script once per page
+    editions      the build's language for executed pages, the language switch
+    glue_i18n     glued values in translated text; the same numbers in both editions
+    search_ko     a Korean search language
+    korean_font   the Korean web font on every page
+    glossary      the glossary page's table (and the checks of translated terms)
+
+The student package (``backprop/``) holds none of this, so ``pip install ./backprop``
+installs only what a student runs. The Korean edition's workflow: docs/translating.md.
 """

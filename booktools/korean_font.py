@@ -2,7 +2,7 @@
 
 A reader whose machine has no Korean font would see empty boxes for every Hangul
 syllable, in the Korean edition and in the Korean terms of the English one. The book
-carries Noto Sans KR (from npm, pinned and hashed by ``backprop.vendor``), cut by
+carries Noto Sans KR (from npm, pinned and hashed by ``booktools.vendor``), cut by
 Fontsource into about 120 unicode-range subsets: the browser downloads only the
 subsets whose characters a page shows, so an English page with a few Korean terms
 fetches a few small files and a Korean page a few hundred kilobytes.
@@ -93,7 +93,7 @@ def stylesheet(font_dir: Path, url_prefix: str = FONT_DIR) -> str:
         css = font_dir / f"{weight}.css"
         if not css.is_file():
             raise FontMissing(f"{css} is missing: the Korean web font is fetched with the book's other "
-                              "front-end files; run `make vendor` (python -m backprop.vendor book/_vendor)")
+                              "front-end files; run `make vendor` (python -m booktools.vendor book/_vendor)")
         found = font_faces(css.read_text(encoding="utf-8"), url_prefix)
         missing = [f for f in re.findall(r"url\([^)]*/([^/)]+)\)", "".join(found)) if not (font_dir / f).is_file()]
         if not found or missing:
@@ -110,7 +110,7 @@ def _font_dir(app) -> Path:
         if candidate.is_dir():
             return candidate
     raise FontMissing(f"no {FONT_DIR} folder in html_static_path {app.config.html_static_path}; "
-                      "run `make vendor` (python -m backprop.vendor book/_vendor)")
+                      "run `make vendor` (python -m booktools.vendor book/_vendor)")
 
 
 def _write(app, exception) -> None:

@@ -53,10 +53,10 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float) -> subprocess.Comp
 @pytest.fixture(scope="session")
 def vendored() -> Path:
     """The front-end files the book serves, fetched once as `make vendor` does: book/_vendor."""
-    if importlib.util.find_spec("backprop.vendor") is not None:
-        vendor = _run([sys.executable, "-m", "backprop.vendor", "book/_vendor"], _build_env(), 600)
+    if importlib.util.find_spec("booktools.vendor") is not None:
+        vendor = _run([sys.executable, "-m", "booktools.vendor", "book/_vendor"], _build_env(), 600)
         if vendor.returncode != 0:
-            pytest.fail(f"python -m backprop.vendor failed:\n{vendor.stdout[-3000:]}\n{vendor.stderr[-3000:]}")
+            pytest.fail(f"python -m booktools.vendor failed:\n{vendor.stdout[-3000:]}\n{vendor.stderr[-3000:]}")
     return ROOT / "book" / "_vendor"
 
 
