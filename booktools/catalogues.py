@@ -2,7 +2,7 @@
 
     python -m booktools.catalogues update   # English messages -> locales/ko/LC_MESSAGES/<page>.po
     python -m booktools.catalogues check    # untranslated, fuzzy or stale entries per page (exit 1 if any)
-    python -m booktools.catalogues extract  # only write the English messages: _build/gettext/<page>.pot
+    python -m booktools.catalogues extract  # only write the English messages: _build/gettext/pot/<page>.pot
 
 English is the source. Sphinx's ``gettext`` builder cuts every page into messages
 (a paragraph, a heading, a list item, a caption, an alt text: MyST Markdown exactly as
@@ -11,10 +11,8 @@ them into ``locales/<language>/LC_MESSAGES/<page>.po``: a new message arrives
 untranslated, a changed one keeps its old translation marked fuzzy, a removed one
 becomes obsolete (``#~``). Sphinx shows English for every entry that is untranslated
 or fuzzy, so ``check`` (and the test suite) fail until each is translated again.
-
-The messages are the source text (MyST Markdown, glue roles and all): a translator
-never sees a computed value, which is pasted into the translation when the book builds.
-The workflow for translators is docs/translating.md.
+A translator never sees a computed value: it is pasted into the translation when the
+book builds. The workflow for translators is docs/translating.md.
 """
 
 from __future__ import annotations
