@@ -116,10 +116,12 @@ def test_float32_keeps_the_step_and_loses_digits_of_the_quotient(built_book):
 
 def test_the_float32_table_prints_what_the_text_reports(built_book):
     text = text_of(built_book)
-    start = text.index("correct digits")
-    table = text[start - 200:start + 600]
-    for d32, d64 in zip(float32_digits(), float64_digits()):
-        assert f"{d32:.1f} correct digits" in table and f"{d64:.1f} correct digits" in table, table
+    output = text[text.rindex("float32: x + h - x ="):][:700]        # the printed output, not the code
+    names = ("x³", "1/x", "x/(1+x)")
+    for name, d32, d64 in zip(names, float32_digits(), float64_digits()):
+        for dtype, digits in (("float32", d32), ("float64", d64)):
+            row = re.escape(f"{name} {dtype}:") + r" -?[\d.]+ \(" + re.escape(f"{digits:.1f} digits)")
+            assert re.search(row, output), (name, dtype, f"{digits:.1f}", output)
 
 
 def test_the_cross_entropy_is_the_negative_log_likelihood_of_the_labels(built_book):
