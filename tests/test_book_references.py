@@ -43,7 +43,7 @@ def test_the_bib_file_holds_the_course_sources():
         assert not fields.persons, f"{key}: a study note names no author, so the entry gives none"
         assert not {"url", "year", "author"} & {f.lower() for f in fields.fields}, key
     titles = [str(e.fields["title"]) for e in BIB.entries.values()]
-    for wanted in ("ゼロから作るDeep Learning", "밑바닥부터 시작하는 딥러닝", "Backpropagation, Intuitions",
+    for wanted in ("Zero kara tsukuru Deep Learning", "밑바닥부터 시작하는 딥러닝", "Backpropagation, Intuitions",
                    "Calculus on Computational Graphs", "Dive into Deep Learning", "micrograd"):
         assert any(wanted in t for t in titles), wanted
     korean = [e for e in BIB.entries.values() if "밑바닥부터" in str(e.fields["title"])][0]
