@@ -529,6 +529,11 @@ OTHER_EDITS = {
     "infinite_loop": _m("graphs", "shopping", [("mul_pear, mul_lemon, mul_tax = MulLayer(), MulLayer(), MulLayer()",
                                                 "while True:\n        pass")],
                         ("test_shopping_forward", "test_shopping_backward")),
+    # A helper module the student had but did not hand in: the cell stops at its import, nothing in
+    # it is defined, and feedback shows that ModuleNotFoundError (not a guess about NameErrors).
+    "missing_module": _m("layers", "new_layers", [("class Tanh:", "import my_helpers\n\n\nclass Tanh:")],
+                         ("test_tanh_forward", "test_tanh_backward", "test_leaky_relu_forward", "test_leaky_relu_backward",
+                          "test_exp_forward", "test_exp_backward", "test_reciprocal_forward", "test_reciprocal_backward")),
     # Helpers that would answer a check are switched off while it runs (autograder.checks.cases.BLOCKS):
     # a backward by the course's finite differences passes its visible test and loses the hidden one...
     "numerical_backward": _m("layers", "new_layers",
@@ -545,6 +550,7 @@ OTHER_EDITS = {
                                    "h = 1e-20\n        return dout * np.imag(Tanh().forward(self.x + 1j * h)) / h")],
                                  ("test_tanh_backward",)),
     # ...and a ps1 answer computed by the course's graph model.
+
     "graph_model": _m("graphs", "add_mul",
                       [("def add_mul(x, y, z):", "from backprop.expression import expression_graph\n\n\ndef add_mul(x, y, z):"),
                        ("    add, mul = AddLayer(), MulLayer()\n    f = mul.forward(add.forward(x, y), z)\n"

@@ -275,7 +275,7 @@ def _check_kind(kind, monkeypatch, names=NAMES):
             gid: [v.message for v in results[gid][1]] for gid in failed})
 
 
-@pytest.mark.parametrize("kind", ["perfect", "release", "syntax_error"])
+@pytest.mark.parametrize("kind", ["perfect", "release", "syntax_error", "missing_module"])
 def test_whole_submissions_score_as_expected(kind, monkeypatch):
     """The perfect and the untouched notebooks get no hint at all."""
     _check_kind(kind, monkeypatch)
@@ -295,6 +295,38 @@ def test_an_answer_computed_without_the_chain_rule_loses_its_points(kind, messag
     results = grade_in_process(edit.notebook, mistakes.make_submission(kind)[edit.notebook], monkeypatch)
     for gid in edit.fails:
         assert any(message in v.message for v in results[gid][1]), [v.message for v in results[gid][1]]
+
+
+def visible_failures(name, student) -> dict:
+    """{grade_id: error text} of the student version's test cells (visible asserts only) that fail."""
+    import contextlib
+    import io
+    import warnings
+
+    namespace: dict = {}
+    failures = {}
+    for cell in student.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(cell.source, f"<{name}:{cell.id}>", "exec"), namespace)
+        except Exception as exc:
+            if nbgrader_meta(cell).get("grade"):
+                failures[cell.id] = f"{type(exc).__name__}: {exc}"
+    return failures
+
+
+@pytest.mark.parametrize("kind", list(mistakes.MISTAKE_EDITS))
+def test_visible_tests_catch_each_mistake_and_blame_the_right_part(kind):
+    """The student's own test cells fail for the broken exercise; a later exercise that builds on it
+    says so ("this test builds on your ...") instead of failing with a misleading difference."""
+    edit = mistakes.MISTAKE_EDITS[kind]
+    failures = visible_failures(edit.notebook, mistakes.make_submission(kind)[edit.notebook])
+    assert set(edit.fails) <= set(failures), (kind, set(edit.fails) - set(failures))
+    for gid, text in failures.items():
+        assert gid in edit.fails or text.startswith("AssertionError: this test builds on your"), (kind, gid, text)
 
 
 def test_expected_scores_cover_every_kind_and_cell():

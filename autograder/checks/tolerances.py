@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backprop.expect import SCALE_SHARE  # noqa: F401  (re-exported for the judge)
 from backprop.gradcheck import SMOOTH_TOLERANCE
 
 #: Agreement with the reference, the only thing a student's output is graded
@@ -12,8 +13,8 @@ from backprop.gradcheck import SMOOTH_TOLERANCE
 #: of a slope like exp's (5e-10 to 1e-8 measured), so this tolerance also keeps a
 #: finite-difference "backward" from passing for an analytic one.
 REFERENCE_TOLERANCE = 1e-10
-#: Entries below this share of an array's largest entry are compared on that scale.
-SCALE_SHARE = 1e-3
+#: Entries below SCALE_SHARE of an array's largest entry are compared on that scale: the
+#: visible tests' share (backprop.expect), so both judge small entries alike.
 #: Agreement of the *reference* with the numerical gradient of its own forward
 #: pass (central differences with h = 1e-4 are good to about 1e-9 relative on our
 #: inputs). It confirms the reference; a student's answer is not judged with it.

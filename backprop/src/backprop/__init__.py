@@ -8,7 +8,8 @@ Modules:
     widget     the gradient-flow widget (replays a graph's steps)
     expression your own expression ("exp(x * y) + 1 / z") parsed into a graph
     gradcheck  numerical gradients and relative error
-    datasets   the MNIST loader
+    expect     the notebooks' visible tests: failures name the quantity, the input, expected and got
+    datasets   the MNIST loader, and small synthetic data sets (spiral)
     validate   argument checks whose errors name the argument
     vendor     fetches the offline book's front-end files (python -m backprop.vendor DIR)
 

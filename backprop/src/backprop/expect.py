@@ -5,6 +5,8 @@ what was expected and what came back, with enough digits to see the difference.
     expect_close("dx", dx, [3.0, -2.0], given=describe(x=x, dout=dout))
     expect_gradient("dx", dx, lambda a: Tanh().forward(a), x, dout=dout, given=describe(x=x))
     builds_on("Exp (section 4)", lambda: check_layer(Exp, x))
+    with calling("Tanh.backward", given="x of shape (2, 3)"):
+        dx = layer.backward(dout)
 
 Each raises ``AssertionError`` with a message such as::
 
@@ -16,6 +18,7 @@ The grader's hidden checks format their numbers with ``distinct`` too.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -29,6 +32,10 @@ EXACT_TOLERANCE = 1e-9
 PRINTED_ENTRIES = 12
 #: Significant digits shown at least, and at most (float64 holds 17).
 MIN_DIGITS, MAX_DIGITS = 6, 17
+#: In a gradient check, an entry far smaller than the array's largest is compared on the scale of
+#: this share of the largest: finite differences carry the rounding error of the large entries
+#: (the grader's hidden checks do the same).
+SCALE_SHARE = 1e-3
 
 
 def needed_digits(expected: float, got: float) -> int:
@@ -97,10 +104,11 @@ def expect_shape(quantity: str, got, shape, *, given: str) -> None:
 
 
 def expect_close(quantity: str, got, expected, *, given: str, tolerance: float = EXACT_TOLERANCE,
-                 source: str = "expected") -> None:
+                 source: str = "expected", scale_share: float = 0.0) -> None:
     """``got`` must agree with ``expected`` entry by entry within the relative ``tolerance``.
 
-    The relative error is ``backprop.gradcheck.rel_error``'s: |got - expected| / max(floor, |got| + |expected|).
+    The relative error is ``backprop.gradcheck.rel_error``'s: |got - expected| / max(floor, |got| + |expected|),
+    with the floor raised to ``scale_share`` times the largest expected entry when that is larger.
     ``source`` says where the expected value comes from ("the numerical gradient is", ...).
     """
     want = np.asarray(expected, dtype=np.float64)
@@ -110,8 +118,9 @@ def expect_close(quantity: str, got, expected, *, given: str, tolerance: float =
     if actual.shape != want.shape:
         raise AssertionError(f"{quantity} for {given}: expected shape {want.shape}, got {actual.shape}"
                              + (f" holding {show(actual)}" if actual.size <= PRINTED_ENTRIES else ""))
+    floor = max(REL_ERROR_FLOOR, scale_share * float(np.max(np.abs(want), initial=0.0)))
     with np.errstate(invalid="ignore"):
-        errors = np.abs(actual - want) / np.maximum(REL_ERROR_FLOOR, np.abs(actual) + np.abs(want))
+        errors = np.abs(actual - want) / np.maximum(floor, np.abs(actual) + np.abs(want))
     bad = ~(errors <= tolerance)  # NaN counts as bad
     if not np.any(bad):
         return
@@ -143,7 +152,19 @@ def expect_gradient(quantity: str, got, f, at, *, dout=None, given: str,
         numeric = numerical_gradient(f, point)
     else:
         numeric = numerical_gradient_layer(f, point, np.asarray(dout, dtype=np.float64))
-    expect_close(quantity, got, numeric, given=given, tolerance=tolerance, source="the numerical gradient is")
+    expect_close(quantity, got, numeric, given=given, tolerance=tolerance, source="the numerical gradient is",
+                 scale_share=SCALE_SHARE)
+
+
+@contextlib.contextmanager
+def calling(what: str, *, given: str):
+    """An exception raised inside the block is reported with what was called and on which input."""
+    try:
+        yield
+    except AssertionError:
+        raise
+    except Exception as exc:
+        raise AssertionError(f"{what} for {given} raised {type(exc).__name__}: {exc}") from exc
 
 
 def builds_on(part: str, check) -> None:
