@@ -100,21 +100,32 @@ def _watch(layer) -> Watch:
     return Watch([type(layer), *parts])
 
 
+def _watched_pass(layer, forward, backward, rec, with_out=False):
+    """Run ``forward()`` then ``backward()`` on ``layer`` under a watch; returns what backward returned.
+
+    Records "out" (if ``with_out``) and how often backward evaluated forward away from its input
+    (``AWAY``); an error names the method it came from.
+    """
+    with _watch(layer).installed() as watch:
+        with stage("forward"):
+            out = forward()
+        if with_out:
+            rec("out", out)
+        with watch.backward_phase(), stage("backward"):
+            result = backward()
+    rec(AWAY, watch.away)
+    return result
+
+
 def unary_layer(make=lambda cls: cls(), with_out=True):
     """forward(x) then backward(dout): records out (if ``with_out``), dx, dout after backward, and
     how often backward evaluated forward away from x (``watch``)."""
     def run(objs, inputs, rec):
         layer = make(objs[0])
-        with _watch(layer).installed() as watch:
-            with stage("forward"):
-                out = layer.forward(_copy(inputs, "x"))
-            if with_out:
-                rec("out", out)
-            dout = _copy(inputs, "dout")
-            with watch.backward_phase(), stage("backward"):
-                rec("dx", layer.backward(dout))
+        dout = _copy(inputs, "dout")
+        rec("dx", _watched_pass(layer, lambda: layer.forward(_copy(inputs, "x")), lambda: layer.backward(dout),
+                                rec, with_out))
         rec("dout_after", dout)
-        rec(AWAY, watch.away)
 
     def numeric(objs, inputs):
         return {"dx": numerical_gradient_layer(lambda a: make(objs[0]).forward(a),
@@ -125,16 +136,12 @@ def unary_layer(make=lambda cls: cls(), with_out=True):
 def binary_layer(objs, inputs, rec):
     """MulLayer/AddLayer: forward(x, y), backward(dout) -> (dx, dy)."""
     layer = objs[0]()
-    with _watch(layer).installed() as watch:
-        with stage("forward"):
-            rec("out", layer.forward(_copy(inputs, "x"), _copy(inputs, "y")))
-        dout = _copy(inputs, "dout")
-        with watch.backward_phase(), stage("backward"):
-            dx, dy = layer.backward(dout)
+    dout = _copy(inputs, "dout")
+    dx, dy = _watched_pass(layer, lambda: layer.forward(_copy(inputs, "x"), _copy(inputs, "y")),
+                           lambda: layer.backward(dout), rec, with_out=True)
     rec("dx", dx)
     rec("dy", dy)
     rec("dout_after", dout)
-    rec(AWAY, watch.away)
 
 
 def binary_numeric(objs, inputs):
@@ -145,18 +152,12 @@ def binary_numeric(objs, inputs):
 
 def affine_run(objs, inputs, rec, with_out=True):
     layer = objs[0](_copy(inputs, "W"), _copy(inputs, "b"))
-    with _watch(layer).installed() as watch:
-        with stage("forward"):
-            out = layer.forward(_copy(inputs, "x"))
-        if with_out:
-            rec("out", out)
-        dout = _copy(inputs, "dout")
-        with watch.backward_phase(), stage("backward"):
-            rec("dx", layer.backward(dout))
+    dout = _copy(inputs, "dout")
+    rec("dx", _watched_pass(layer, lambda: layer.forward(_copy(inputs, "x")), lambda: layer.backward(dout),
+                            rec, with_out))
     rec("dW", layer.dW)
     rec("db", layer.db)
     rec("dout_after", dout)
-    rec(AWAY, watch.away)
 
 
 def affine_forward(objs, inputs, rec):
@@ -178,12 +179,8 @@ def affine_numeric(objs, inputs):
 def loss_layer(objs, inputs, rec):
     """forward(x, t), then backward() or backward(dout); records dx only (the loss has its own check)."""
     layer = objs[0]()
-    with _watch(layer).installed() as watch:
-        with stage("forward"):
-            layer.forward(_copy(inputs, "x"), _copy(inputs, "t"))
-        with watch.backward_phase(), stage("backward"):
-            rec("dx", layer.backward() if "dout" not in inputs else layer.backward(inputs["dout"]))
-    rec(AWAY, watch.away)
+    rec("dx", _watched_pass(layer, lambda: layer.forward(_copy(inputs, "x"), _copy(inputs, "t")),
+                            lambda: layer.backward() if "dout" not in inputs else layer.backward(inputs["dout"]), rec))
 
 
 def loss_numeric(objs, inputs):
