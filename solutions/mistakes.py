@@ -539,7 +539,7 @@ OTHER_EDITS = {
     "numerical_backward": _m("layers", "new_layers",
                              [("        self.out = np.tanh(x)\n", "        self.x = x.copy()\n        self.out = np.tanh(x)\n"),
                               ("return dout * (1.0 - self.out ** 2)",
-                               "from backprop.gradcheck import numerical_gradient_layer\n"
+                               "from backprop.nn.gradcheck import numerical_gradient_layer\n"
                                "        return numerical_gradient_layer(np.tanh, self.x.copy(), dout)")],
                              ("test_tanh_backward",)),
     # ...as does the student's own numerical differentiation, here the complex step, exact to
@@ -552,7 +552,7 @@ OTHER_EDITS = {
     # ...and a ps1 answer computed by the course's graph model.
 
     "graph_model": _m("graphs", "add_mul",
-                      [("def add_mul(x, y, z):", "from backprop.expression import expression_graph\n\n\ndef add_mul(x, y, z):"),
+                      [("def add_mul(x, y, z):", "from backprop.graph.expression import expression_graph\n\n\ndef add_mul(x, y, z):"),
                        ("    add, mul = AddLayer(), MulLayer()\n    f = mul.forward(add.forward(x, y), z)\n"
                         "    dq, dz = mul.backward(1.0)\n    dx, dy = add.backward(dq)\n    return f, dx, dy, dz",
                         "    graph = expression_graph('(x + y) * z', x=x, y=y, z=z)\n    f = graph.forward()\n"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from backprop.expect import SCALE_SHARE  # noqa: F401  (re-exported for the judge)
-from backprop.gradcheck import SMOOTH_TOLERANCE
+from backprop.nn.expect import SCALE_SHARE  # noqa: F401  (re-exported for the judge)
+from backprop.nn.gradcheck import SMOOTH_TOLERANCE
 
 #: Agreement with the reference, the only thing a student's output is graded
 #: against. Float64 rounding of the same maths written another way (e.g.
@@ -14,7 +14,7 @@ from backprop.gradcheck import SMOOTH_TOLERANCE
 #: finite-difference "backward" from passing for an analytic one.
 REFERENCE_TOLERANCE = 1e-10
 #: Entries below SCALE_SHARE of an array's largest entry are compared on that scale: the
-#: visible tests' share (backprop.expect), so both judge small entries alike.
+#: visible tests' share (backprop.nn.expect), so both judge small entries alike.
 #: Agreement of the *reference* with the numerical gradient of its own forward
 #: pass (central differences with h = 1e-4 are good to about 1e-9 relative on our
 #: inputs). It confirms the reference; a student's answer is not judged with it.

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from backprop.expect import builds_on, describe, distinct, expect_close, expect_gradient, expect_shape, number
+from backprop.nn.expect import builds_on, describe, distinct, expect_close, expect_gradient, expect_shape, number
 
 
 def test_distinct_shows_the_digits_that_differ():

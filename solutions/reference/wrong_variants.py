@@ -15,8 +15,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from backprop import functions as fn, layers as ly
-from backprop.two_layer_net import TwoLayerNet
+from backprop.nn import functions as fn, layers as ly
+from backprop.nn.two_layer_net import TwoLayerNet
 
 from . import autograd, chain_rule, extra_layers as ex
 from .multi_layer_net import MultiLayerNet
