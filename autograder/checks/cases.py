@@ -403,8 +403,8 @@ PS4 = [
 #: forward passes, sgd_step and the net's structure have no helper that answers them.
 BLOCKS = {
     "ps1_shopping_forward": BY_HAND, "ps1_shopping_backward": BY_HAND, "ps1_square_forward": BY_HAND,
-    "ps1_square_backward": BY_HAND, "ps1_square_sum": BY_HAND, "ps1_add_mul_forward": BY_HAND, "ps1_add_mul_backward": BY_HAND,
-    "ps1_fan_out_forward": BY_HAND, "ps1_fan_out_backward": BY_HAND,
+    "ps1_square_backward": BY_HAND, "ps1_square_sum": BY_HAND, "ps1_add_mul_forward": BY_HAND,
+    "ps1_add_mul_backward": BY_HAND, "ps1_fan_out_forward": BY_HAND, "ps1_fan_out_backward": BY_HAND,
     "ps1_autograd": BY_HAND,
     "ps2_mul_backward": GRADIENT, "ps2_add_backward": GRADIENT, "ps2_relu_backward": GRADIENT,
     "ps2_sigmoid_backward": GRADIENT, "ps2_affine_backward": GRADIENT,
@@ -415,8 +415,8 @@ BLOCKS = {
     "ps2_sigmoid_from_nodes": GRADIENT,
     "ps3_softmax": (), "ps3_cross_entropy": (), "ps3_swl_forward": (), "ps3_swl_backward": GRADIENT,
     "ps3_softmax_layer": GRADIENT, "ps3_mse_forward": (), "ps3_mse_backward": GRADIENT,
-    "ps4_gradient": GRADIENT, "ps4_gradient_check": (), "ps4_sgd_step": (), "ps4_multi_init": (), "ps4_multi_init_scale": (),
-    "ps4_multi_gradient": GRADIENT, "ps4_train": (NUMERICAL,),
+    "ps4_gradient": GRADIENT, "ps4_gradient_check": (), "ps4_sgd_step": (), "ps4_multi_init": (),
+    "ps4_multi_init_scale": (), "ps4_multi_gradient": GRADIENT, "ps4_train": (NUMERICAL,),
 }
 
 #: The earlier exercises each check builds on, bound to correct stand-ins while it runs
@@ -424,7 +424,8 @@ BLOCKS = {
 #: MultiLayerNet.gradient needs no stand-in: its check builds the layers itself.
 STAND_INS = {
     "ps1_shopping_forward": BOOK_NODES, "ps1_shopping_backward": BOOK_NODES, "ps1_add_mul_forward": BOOK_NODES,
-    "ps1_add_mul_backward": BOOK_NODES, "ps1_fan_out_forward": BOOK_NODES, "ps1_fan_out_backward": BOOK_NODES, "ps1_square_sum": BOOK_NODES + (("Square", "autograder.checks.stand_ins:Square"),),
+    "ps1_add_mul_backward": BOOK_NODES, "ps1_fan_out_forward": BOOK_NODES, "ps1_fan_out_backward": BOOK_NODES,
+    "ps1_square_sum": BOOK_NODES + (("Square", "autograder.checks.stand_ins:Square"),),
     "ps2_sigmoid_from_nodes": BOOK_NODES + (("Exp", "autograder.checks.stand_ins:Exp"),
                                             ("Reciprocal", "autograder.checks.stand_ins:Reciprocal")),
     "ps3_swl_forward": BOOK_SOFTMAX, "ps3_swl_backward": BOOK_SOFTMAX, "ps3_softmax_layer": BOOK_SOFTMAX,

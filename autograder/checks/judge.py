@@ -55,7 +55,8 @@ REFERENCE = {
     **{f"ps2_{name}_{part}": (cls,) for name, cls in [
         ("tanh", extra_layers.Tanh), ("leaky_relu", extra_layers.LeakyRelu), ("exp", extra_layers.Exp),
         ("reciprocal", extra_layers.Reciprocal)] for part in ("forward", "backward")},
-    **{f"ps2_affine_last_axis_{part}": (extra_layers.AffineLastAxis,) for part in ("forward", "backward", "backward_nd")},
+    **{f"ps2_affine_last_axis_{part}": (extra_layers.AffineLastAxis,)
+       for part in ("forward", "backward", "backward_nd")},
     "ps3_softmax": (functions.softmax,), "ps3_cross_entropy": (functions.cross_entropy_error,),
     "ps3_swl_forward": (layers.SoftmaxWithLoss,), "ps3_swl_backward": (layers.SoftmaxWithLoss,),
     "ps3_softmax_layer": (extra_layers.Softmax,), "ps3_mse_forward": (extra_layers.MeanSquaredError,),
