@@ -3,12 +3,14 @@
 A backward written with the chain rule needs only what ``forward`` stored; a
 backward computed by differentiating numerically (any step, any stencil, the
 complex step) has to evaluate the forward function at points other than the
-one ``forward`` was given. While a check runs, ``Watch`` wraps the ``forward``
-of the checked class and of the stand-ins it builds on: during the forward
-phase every call is remembered (its arguments and the instance's ``W``, ``b``
-and ``alpha``, copied); during the backward phase a call that matches none of
-those is counted as an evaluation away from the cached input. A correct
-backward never makes one, so a count above 0 is evidence, not a guess.
+one ``forward`` was given. The rule the grader enforces is exactly that: no
+evaluation of forward away from its input while backward runs. While a check
+runs, ``Watch`` wraps the ``forward`` of the checked class and of the nodes a
+layer holds (SigmoidFromNodes' multiply, exp, add and 1/x nodes): during the
+forward phase every call is remembered (its arguments and the instance's
+``W``, ``b`` and ``alpha``, copied); during the backward phase a call that
+matches none of those is counted as an evaluation away from the cached input.
+A count above 0 is a fact about the code, not a guess.
 
 For a network's ``gradient`` there is no separate forward phase: the legitimate
 points are the parameters the check loaded, and an ``Affine`` forward with any
@@ -18,7 +20,8 @@ What it cannot see: finite differences written with numpy functions directly
 (``np.tanh(x + h)``) never call ``forward``. The judge's tolerance catches the
 course's step (``tolerances.REFERENCE_TOLERANCE``), not a higher-order stencil
 or the complex step; docs/grading.md says exactly this. Runs in the student's
-kernel: imports no reference code.
+kernel: imports no reference code. Like ``probe.switched_off`` it changes classes
+for the duration of one case, so checks run one at a time (the judge does).
 """
 
 from __future__ import annotations
