@@ -231,3 +231,34 @@ def test_the_scheduler_comes_from_dask_config_unless_given(monkeypatch):
     finally:
         monkeypatch.delenv("DASK_SCHEDULER_ADDRESS")
         dask.config.refresh()
+
+
+def _solution_cell(source, outputs, grade_id="mul_add"):
+    cell = nbformat.v4.new_code_cell(source, outputs=outputs, execution_count=1)
+    cell.metadata["nbgrader"] = {"grade": False, "grade_id": grade_id, "locked": False, "solution": True}
+    return cell
+
+
+def _name_error(name):
+    return nbformat.v4.new_output("error", ename="NameError", evalue=f"name '{name}' is not defined", traceback=[])
+
+
+def test_a_cell_without_a_record_shows_the_students_real_exception():
+    torch = nbformat.v4.new_output("error", ename="ModuleNotFoundError", evalue="No module named 'torch'",
+                                   traceback=[])
+    solution = _solution_cell("import torch\n\n\ndef times2(x):\n    return 2 * x\n", [torch], grade_id="times2_solution")
+    nb, _ = verdicts(solution, _graded_cell([_name_error("times2")]))
+    text = nb.cells[1].outputs[0].text
+    assert "The cell stopped with NameError: name 'times2' is not defined." in text
+    assert "times2 is defined in cell 'times2_solution', which stopped with ModuleNotFoundError: " \
+           "No module named 'torch': fix that first." in text
+    assert "most likely" not in text.lower()
+
+
+def test_a_name_no_cell_defines_is_said_so_and_other_errors_are_shown_as_they_are():
+    nb, _ = verdicts(_graded_cell([_name_error("times2")]))
+    assert "No cell above it defines times2: was it renamed or deleted?" in nb.cells[0].outputs[0].text
+    boom = nbformat.v4.new_output("error", ename="ImportError", evalue="cannot import name 'check'\x1b[31m", traceback=[])
+    nb, _ = verdicts(_graded_cell([boom]))
+    text = nb.cells[0].outputs[0].text
+    assert "The cell stopped with ImportError: cannot import name 'check'" in text and "\x1b" not in text

@@ -131,7 +131,7 @@ def test_whole_pipeline_on_postgresql(postgres_server, tmp_path, monkeypatch):
     monkeypatch.setenv("PGPORT", str(postgres_server.port))
     postgres_url = "postgresql://grader@localhost/gradebook"
     m = _mistakes()
-    kinds = {"perfect": "perfect", "release": "release", "square": "ps1_square_backward.square_no_two"}
+    kinds = {"perfect": "perfect", "release": "release", "square": "ps1_square.no_two"}
     source = tmp_path / "in"
     for student, kind in kinds.items():
         (source / student).mkdir(parents=True)
@@ -159,7 +159,7 @@ def test_whole_pipeline_on_postgresql(postgres_server, tmp_path, monkeypatch):
     assert statuses == {"perfect": "graded", "release": "graded", "square": "graded", "broken": "malformed"}
     assert grades == 4 * len(expected["perfect"])      # graded twice, stored once
     assert not (workspace / "gradebook.db").exists()   # nothing went to the default SQLite file
-    hint = next(iter(m.EXPECTED_HINTS["ps1_square_backward.square_no_two"][NOTEBOOK].values()))
+    hint = next(iter(m.EXPECTED_HINTS["ps1_square.no_two"][NOTEBOOK].values()))
     import html
     assert html.escape(hint) in (course.feedback_dir / "square" / ASSIGNMENT / "feedback.html").read_text()
     assert (course.reports_dir / ASSIGNMENT / "grades.csv").read_text().count("\n") == 5

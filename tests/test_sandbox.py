@@ -26,8 +26,9 @@ from autograder.execution.sandbox import (
 
 REPO = Path(autograder.__file__).resolve().parents[1]
 GRADER_DIR = REPO / "autograder"
-#: Grader modules student code must not read: they hold the diagnoses of mistakes and the wrong variants.
-GRADER_ONLY = ("checks/judge", "checks/diagnosis", "checks/wrong_variants")
+#: Grader modules student code must not read: the judge and the diagnosis of mistakes (the wrong
+#: variants and the catalogue live in solutions/reference, which is not mounted at all).
+GRADER_ONLY = ("checks/judge", "checks/diagnosis")
 FAST = Limits(cell_timeout=10, notebook_timeout=90, memory_bytes=1024**3)
 
 

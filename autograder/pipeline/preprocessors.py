@@ -32,6 +32,8 @@ from autograder.checks.probe import MIME as PROBE_MIME  # the mime type of the p
 from autograder.checks.verdict import Verdict
 from autograder.execution.outcomes import OUTCOME_KEY, TIMED_OUT, record_outcome
 
+from .stopped import why_stopped
+
 #: Mime type of the verdict that TrustedVerdicts leaves in each graded cell.
 VERDICT_MIME = "application/vnd.backprop.verdict+json"
 
@@ -178,12 +180,13 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 if output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError":
                     if not any(status == TIMED_OUT for status, _ in resources.get(OUTCOME_KEY, [])):
                         record_outcome(resources, TIMED_OUT, "a cell ran past the time limit and was interrupted")
-        for cell in nb.cells:
+        for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
-                cell.outputs = self._verdict_outputs(cell, judge)
+                cell.outputs = self._verdict_outputs(cell, judge, lambda index=index: why_stopped(nb.cells, index))
         return nb, resources
 
-    def _verdict_outputs(self, cell, judge) -> list:
+    def _verdict_outputs(self, cell, judge, stopped=lambda: "") -> list:
+        """``stopped()``: why the cell recorded no result, from the notebook (asked only when it did not)."""
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         ids = list(dict.fromkeys(m.group(2) for m in _CHECK_CALL.finditer(cell.source)))
         bundles: dict[str, list] = {}
@@ -203,6 +206,8 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 # which the judge's strict `type(x) is dict` checks rightly refuse.
                 plain = json.loads(json.dumps(found[0])) if found else None
                 verdict = self._safe_judge(judge, check_id, plain)
+                if plain is None and not verdict.passed:
+                    verdict = Verdict(False, f"{verdict.message} {stopped()}".strip(), verdict.hint)
             checks.append({"check": check_id, "passed": bool(verdict.passed),
                            "message": str(verdict.message), "hint": verdict.hint and str(verdict.hint)})
         if not ids:

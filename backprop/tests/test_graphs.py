@@ -151,7 +151,7 @@ def test_build_by_name_and_bad_inputs():
         build("pear")
     with pytest.raises(TypeError, match="input 'apple' must be a real number, got str"):
         apple_graph(apple="100")
-    with pytest.raises(ValueError, match=r"a must have shape \(3\), got \(2,\)"):
+    with pytest.raises(ValueError, match=r"a must have shape \(3,\), got \(2,\)"):
         softmax_with_loss_graph(a=(1.0, 2.0))
     with pytest.raises(ValueError, match="t must hold only finite numbers"):
         softmax_with_loss_graph(t=(0.0, math.inf, 0.0))
