@@ -229,3 +229,25 @@ def test_a_job_whose_worker_is_lost_twice_fails_and_the_next_run_grades_it(tmp_p
     thread.join(WAIT)
     assert not thread.is_alive() and "error" not in box, box.get("error")
     assert_graded_once(course, ["uma"], box["rows"])
+
+
+def test_a_run_starts_no_more_workers_than_it_has_submissions_to_grade(tmp_path, monkeypatch):
+    from autograder.pipeline import grade as grade_module
+
+    course = make_course(tmp_path, held=[], plain=["ann", "ben", "cid"])
+    workers_seen = []
+    real_run = grade_module._Run.run
+
+    def run(self, queue, rows):
+        workers_seen.append(len(self.client.nthreads()))   # the workers the cluster really has
+        return real_run(self, queue, rows)
+
+    monkeypatch.setattr(grade_module._Run, "run", run)
+    rows = grade(course=course, assignment=TINY, students=["ann"], workers_count=8)   # regrading one student
+    assert [(r.student, r.status, r.score) for r in rows] == [("ann", "graded", 6.0)]
+    grade(course=course, assignment=TINY, students=["ann", "ben"], force=True, workers_count=8)
+    grade(course=course, assignment=TINY, force=True, workers_count=2)
+    assert workers_seen == [1, 2, 2]
+    # Nothing left to grade: no cluster at all.
+    assert [r.status for r in grade(course=course, assignment=TINY)] == ["graded"] * 3
+    assert workers_seen == [1, 2, 2]
