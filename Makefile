@@ -28,9 +28,9 @@ $(STAMP): requirements.txt pyproject.toml backprop/pyproject.toml
 	touch $@
 
 # Front-end files the offline book needs (widget manager, require.js, MathJax),
-# fetched from their registries at pinned versions; see backprop/vendor.py.
+# fetched from their registries at pinned versions; see booktools/vendor.py.
 vendor: $(STAMP)
-	$(PY) -m backprop.vendor book/_vendor
+	$(PY) -m booktools.vendor book/_vendor
 
 book: $(STAMP) vendor
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going

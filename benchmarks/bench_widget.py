@@ -17,8 +17,9 @@ import json
 import time
 from pathlib import Path
 
-from backprop.graphs import BUILDERS
-from backprop.widget import engine_source, flow
+from backprop.graph.book import BUILDERS
+from backprop.widgets.bundle import engine_source
+from backprop.widgets.gradient_flow import flow
 
 # Median of 5 edits: the engine rebuilds the graph from its spec and draws every frame.
 BROWSER_EDIT = """

@@ -203,7 +203,7 @@ OTHER_EDITS = {
                              "test_tanh"),
     # ...and so does a ps1 answer computed by the course's graph model.
     "graph_model": _m("graphs", "add_mul",
-                      [("def add_mul(x, y, z):", "from backprop.expression import expression_graph\n\n\ndef add_mul(x, y, z):"),
+                      [("def add_mul(x, y, z):", "from backprop.graph.expression import expression_graph\n\n\ndef add_mul(x, y, z):"),
                        ("    add, mul = AddLayer(), MulLayer()\n    f = mul.forward(add.forward(x, y), z)\n"
                         "    dq, dz = mul.backward(1.0)\n    dx, dy = add.backward(dq)\n    return f, dx, dy, dz",
                         "    graph = expression_graph('(x + y) * z', x=x, y=y, z=z)\n    f = graph.forward()\n"

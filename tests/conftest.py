@@ -52,10 +52,10 @@ def built_book(tmp_path_factory) -> Path:
     """Build the whole book once; return the folder of the built HTML."""
     env = _build_env()
     out = tmp_path_factory.mktemp("book")
-    if importlib.util.find_spec("backprop.vendor") is not None:
-        vendor = _run([sys.executable, "-m", "backprop.vendor", "book/_vendor"], env, 600)
+    if importlib.util.find_spec("booktools.vendor") is not None:
+        vendor = _run([sys.executable, "-m", "booktools.vendor", "book/_vendor"], env, 600)
         if vendor.returncode != 0:
-            pytest.fail(f"python -m backprop.vendor failed:\n{vendor.stdout[-3000:]}\n{vendor.stderr[-3000:]}")
+            pytest.fail(f"python -m booktools.vendor failed:\n{vendor.stdout[-3000:]}\n{vendor.stderr[-3000:]}")
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jupyter_book), "build", str(ROOT), "--path-output", str(out),
            "--warningiserror", "--keep-going"]

@@ -112,7 +112,7 @@ def test_every_code_cell_executed_without_errors(built_book):
 
 def error_widget_marker() -> str:
     """The words every error widget starts with, taken from what ``error_widget`` really renders."""
-    from backprop.widget import error_widget
+    from backprop.widgets.gradient_flow import error_widget
 
     shown = error_widget(ValueError("SENTINEL-REASON"), "SENTINEL-WHAT").value
     assert "bp-flow-error" in shown and "SENTINEL-REASON" in shown, shown
@@ -148,7 +148,7 @@ def test_no_page_shows_an_error_widget(built_book):
 
 def test_error_widget_check_catches_a_rendered_error_widget():
     """The check finds a real error widget, both as HTML and inside saved widget state (JSON)."""
-    from backprop.widget import error_widget
+    from backprop.widgets.gradient_flow import error_widget
 
     marker = error_widget_marker()
     value = error_widget(ValueError("apple must be a number, got 'x'")).value

@@ -2,7 +2,7 @@
 
 A reader changes an input, types an expression, asks for a numerical check or
 uses the keyboard, in the static page (no kernel); every drawing is compared
-with what Python (backprop.draw.to_svg, backprop.replay) draws for the same
+with what Python (backprop.figures.svg.to_svg, backprop.graph.replay) draws for the same
 graph and step, and Python's own error message is expected for an input the
 graph cannot take. Browser, server and "no console error, no other host"
 checks as in tests/test_browser_widget.py (its fixtures and helpers).
@@ -40,8 +40,8 @@ def go_to_step(widget: _bw.Widget, k: int) -> None:
 
 def assert_draws(widget: _bw.Widget, graph, k: int) -> None:
     """The widget shows step ``k`` of ``graph`` with Python's numbers, caption and description."""
-    from backprop.draw import to_svg
-    from backprop.replay import state_after
+    from backprop.figures.svg import to_svg
+    from backprop.graph.replay import state_after
     go_to_step(widget, k)
     svg = to_svg(graph, k)
     assert widget.texts() == _bw.svg_texts(svg), f"step {k}: drawn {widget.texts()}, Python {_bw.svg_texts(svg)}"
@@ -52,7 +52,7 @@ def assert_draws(widget: _bw.Widget, graph, k: int) -> None:
 
 @pytest.mark.browser
 def test_editing_an_input_recomputes_in_the_static_page(book_html, site, browser):
-    from backprop.graphs import apple_graph
+    from backprop.graph.book import apple_graph
     url, widget = _bw.widget_on_page(book_html, site, browser, "Buying apples")
     assert widget.find('input[data-input="apple"]').is_enabled()
     type_into(widget, 'input[data-input="apple"]', "150")
@@ -76,7 +76,7 @@ def test_an_input_the_graph_cannot_take_gets_a_message_in_the_page(book_html, si
                          "no message for x = -1000")
     # Python's own words for the same graph and input.
     from backprop.graph import GraphError
-    from backprop.graphs import sigmoid_graph
+    from backprop.graph.book import sigmoid_graph
     with pytest.raises(GraphError) as python:
         sigmoid_graph(x=-1000.0)
     assert message == f"No graph for these inputs: {python.value}", message
@@ -92,7 +92,7 @@ OWN = "exp(x * y) + 1 / z"
 
 @pytest.mark.browser
 def test_your_own_expression_in_the_static_page(book_html, site, browser):
-    from backprop.expression import expression_graph
+    from backprop.graph.expression import expression_graph
     url, widget = _bw.widget_on_page(book_html, site, browser, OWN)
     assert widget.find("input.bp-expression-text").get_attribute("value") == OWN
 
@@ -120,7 +120,7 @@ def test_your_own_expression_in_the_static_page(book_html, site, browser):
         for e in widget.element(d2).find_elements("css selector", ".bp-flow-checks li")]),
         "check numerically showed nothing")
     grads = graph.backward()
-    from backprop.gradcheck import H
+    from backprop.nn.gradcheck import H
     for name, gradient, estimate, words in rows:
         f = lambda v: expression_graph(text, **{"a": 0.5, "b": -2.0, name: v}).values[graph.output]
         x0 = {"a": 0.5, "b": -2.0}[name]

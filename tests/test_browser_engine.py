@@ -1,12 +1,16 @@
 """One meaning in two languages: the widget's browser engine agrees with the Python model.
 
-Hundreds of random expressions (seeded) with random input values go through
-``backprop.expression.expression_graph`` (and ``backprop.graph``,
-``backprop.replay``, ``backprop.draw``) in Python and through the bundled
-engine (``backprop.widget.engine_source()``, the same text the widget ships)
+Both engines compute with the one operation table, ``backprop/graph/ops.json``, which
+these tests read. Hundreds of random expressions (seeded), written with every function
+of the grammar, with random input values go through
+``backprop.graph.expression.expression_graph`` (and ``backprop.graph``,
+``backprop.graph.replay``, ``backprop.figures.svg``) in Python and through the bundled
+engine (``backprop.widgets.bundle.engine_source()``, the same text the widget ships)
 in Debian's headless Chromium. Both must build the same nodes, reach the same
 values, gradients and local derivatives, replay the same steps with the same
 captions and draw the same SVG, or refuse the same text with the same message.
+Every operation of the table, those the grammar cannot write included, computes the
+same forward value, local derivatives and caption in both on inputs of its own.
 Numbers are compared to float tolerance (``Math.exp`` and glibc's ``exp`` may
 differ in the last bit); text around the numbers must be identical.
 
@@ -25,11 +29,13 @@ from pathlib import Path
 
 import pytest
 
-from backprop.draw import to_svg
-from backprop.expression import expression_graph
-from backprop.graph import GraphError
-from backprop.graphs import BUILDERS, build
-from backprop.widget import engine_source, frames_of, graph_spec
+from backprop.figures.svg import to_svg
+from backprop.graph import OPS, GraphError
+from backprop.graph.book import BUILDERS, build
+from backprop.graph.expression import FUNCTIONS, MODULES, expression_graph
+from backprop.graph.nodes import OPS_FILE
+from backprop.widgets.bundle import engine_source
+from backprop.widgets.gradient_flow import frames_of, graph_spec
 
 _spec = importlib.util.spec_from_file_location("_browser_widget", Path(__file__).with_name("test_browser_widget.py"))
 _bw = importlib.util.module_from_spec(_spec)
@@ -37,7 +43,10 @@ _spec.loader.exec_module(_bw)
 
 N_RANDOM = 300
 NAMES = ("x", "y", "z")
-FUNCS = ("exp", "log", "sigmoid", "tanh", "relu", "math.exp", "np.tanh")
+# Every function the grammar knows, bare and with each module prefix the grammar accepts.
+FUNCS = FUNCTIONS + tuple(f"{m}.{f}" for m in MODULES for f in FUNCTIONS if f in ("exp", "tanh", "log"))
+#: The one operation table both engines read.
+TABLE = json.loads(OPS_FILE.read_text(encoding="utf-8"))["ops"]
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?")
 
 
@@ -179,6 +188,10 @@ def test_random_expressions_mean_the_same_in_both_languages(engine):
     assert built >= 0.7 * len(cases), f"only {built} of {len(cases)} random expressions made a graph"
     forks = sum(1 for c in cases for name in NAMES if len(re.findall(rf"\b{name}\b", c["text"])) > 1)
     assert forks >= 50, f"only {forks} random expressions reuse a name (fork)"
+    # Every operation of the table that the grammar can write shows up; only those it
+    # cannot (dot, the matrix product of the Affine graph) are left to the test below.
+    used = {node[1] for w in want if "error" not in w for node in w["nodes"]} - {"input", "const"}
+    assert set(TABLE) - used == {"dot"}, f"operations no random expression reached: {set(TABLE) - used}"
     exact_svgs = 0
     for case, w, g in zip(cases, want, got):
         where = f"{case['text']!r} with {case['inputs']}"
@@ -247,7 +260,7 @@ def awkward_numbers(seed: int = 7, n: int = 3000) -> list[float]:
 @pytest.mark.browser
 def test_numbers_are_written_as_python_writes_them(engine):
     """f"{x:.1f}", f"{x:.4g}", f"{x:g}", repr(x) and format_value, digit for digit."""
-    from backprop.nodes import format_value
+    from backprop.graph.nodes import format_value
 
     xs = awkward_numbers()
     got = engine.execute_script("""
@@ -258,3 +271,57 @@ def test_numbers_are_written_as_python_writes_them(engine):
     for x, row in zip(xs, got):
         want = [f"{x:.1f}", f"{x:.0f}", f"{x:.4g}", f"{x:g}", repr(x), format_value(x)]
         assert row == want, f"{x!r}: the browser writes {row}, Python {want}"
+
+
+def operation_cases(seed: int = 11) -> list[dict]:
+    """Inputs for every operation of the table: its arity (2 to 4 for any number), random
+    values, and the values at the edge of its domain (0 for 1/x, -1 and 0 for log)."""
+    rng = random.Random(seed)
+    cases = []
+    for name, entry in TABLE.items():
+        sizes = [entry["arity"]] if entry["arity"] is not None else [2, 3, 4]
+        for n in sizes:
+            for _ in range(8):
+                xs = [round(rng.uniform(-3, 3), 3) for _ in range(n)]
+                cases.append({"op": name, "xs": xs, "c": round(rng.uniform(-2, 2), 2)})
+        if n == 1:
+            cases += [{"op": name, "xs": [v], "c": 1.5} for v in (0.0, -1.0, 1e-3, 700.0)]
+    return cases
+
+
+def python_operation(case: dict) -> dict:
+    rule, xs, c = OPS[case["op"]], case["xs"], case["c"]
+    try:
+        y = rule.forward(xs, c)
+    except GraphError as exc:
+        return {"error": str(exc)}
+    except OverflowError:
+        return {"overflow": True}
+    return {"y": y, "local": rule.local(xs, y, c), "text": [rule.formula(k, len(xs), c) for k in range(len(xs))]}
+
+
+JS_OPERATIONS = """
+const ops = window.BP.ops();
+return JSON.stringify({names: Object.keys(ops), results: arguments[0].map((c) => {
+  const rule = ops[c.op];
+  let y;
+  try { y = rule.forward(c.xs, c.c); }
+  catch (e) { if (e instanceof window.BP.GraphError) return { error: e.message }; throw e; }
+  if (!Number.isFinite(y)) return { overflow: true };
+  return { y, local: rule.local(c.xs, y, c.c), text: c.xs.map((_, k) => rule.formula(k, c.xs.length, c.c)) };
+})});
+"""
+
+
+@pytest.mark.browser
+def test_every_operation_of_the_table_means_the_same_in_both_languages(engine):
+    cases = operation_cases()
+    got = json.loads(engine.execute_script(JS_OPERATIONS, cases))
+    assert got["names"] == list(TABLE), "the browser engine's operations are not the table's"
+    assert {c["op"] for c in cases} == set(TABLE)
+    refused = 0
+    for case, g in zip(cases, got["results"]):
+        w = python_operation(case)
+        refused += "error" in w
+        assert close(w, g), f"{case}: Python {w}, the browser {g}"
+    assert refused >= 3, "the domain checks (1/x of 0, log of 0 and of -1) were never reached"

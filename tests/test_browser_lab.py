@@ -26,7 +26,7 @@ _spec.loader.exec_module(_bw)
 
 NOTEBOOK = {
     "cells": [{"cell_type": "code", "execution_count": None, "id": "flow", "metadata": {}, "outputs": [],
-               "source": ["from backprop.widget import flow\n", "flow(\"apple\")"]}],
+               "source": ["from backprop.widgets.gradient_flow import flow\n", "flow(\"apple\")"]}],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
     "nbformat": 4, "nbformat_minor": 5,
 }

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pytest
 
-from backprop.widget_playground import playground_data
+from backprop.widgets.playground import playground_data
 
 _spec = importlib.util.spec_from_file_location("_browser_widget", Path(__file__).with_name("test_browser_widget.py"))
 _bw = importlib.util.module_from_spec(_spec)

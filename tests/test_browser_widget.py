@@ -11,7 +11,7 @@ fails the test instead of skipping it.
 The expected numbers (220, then 2.2, 110 and 200, and the × tax node's local
 derivatives 1.1 and 200) are the textbook's apple example, not values read
 from the code under test. The captions must be the graph model's own
-(backprop.graphs.apple_graph().steps()): the page has to show the model's
+(backprop.graph.book.apple_graph().steps()): the page has to show the model's
 words at the right step. The speed control is checked through the delay the
 widget asks setInterval for, not by timing the animation. Screenshots go to
 artifacts/ (or $ARTIFACTS_DIR). BACKPROP_BOOK_HTML=<built html folder> reuses a
@@ -145,7 +145,7 @@ def console_errors(driver) -> list[str]:
 # ---------------------------------------------------------------------------
 # the book under test
 
-RED = "#c62828"          # backprop.draw's gradient colour
+RED = "#c62828"          # backprop.figures.svg's gradient colour
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 PAGE_LIMIT = 3 * 1024 * 1024
 
@@ -228,7 +228,7 @@ def texts(widget, fill: str | None = None) -> list[str]:
 
 
 def svg_texts(svg: str, fill: str | None = None) -> list[str]:
-    """The same from an SVG string made by Python (backprop.draw.to_svg)."""
+    """The same from an SVG string made by Python (backprop.figures.svg.to_svg)."""
     import html
     import re
     out = []
@@ -372,7 +372,7 @@ def test_apple_widget_plays_offline(book_html, site, browser):
     widget.screenshot(shots / "widget-apple-start.png")
     # The graph model the page was built from: its captions and steps are what
     # the page must show, step by step (the numbers are checked against the textbook).
-    from backprop.graphs import apple_graph
+    from backprop.graph.book import apple_graph
     steps = apple_graph().steps()
     tax_step = next(i for i, s in enumerate(steps, 1) if s.kind == "backward" and s.node == "price")
     # The × tax node's local derivatives: tax (1.1) towards apple_price, apple_price (200) towards tax.
@@ -544,8 +544,8 @@ kernelspec:
 
 ```{code-cell} ipython3
 from backprop.graph import Graph
-from backprop.nodes import Node
-from backprop.widget import flow
+from backprop.graph.nodes import Node
+from backprop.widgets.gradient_flow import flow
 
 g = Graph("cycle")
 x = g.input("x", 1.0)
@@ -569,7 +569,7 @@ def bad_input_book(tmp_path_factory) -> Path:
     import subprocess
     import sys
 
-    from backprop.vendor import vendor
+    from booktools.vendor import vendor
 
     vendor(ROOT / "book" / "_vendor", quiet=True)
     src = tmp_path_factory.mktemp("bad-input-book")

@@ -107,7 +107,7 @@ def hostile_sources(paths: dict) -> dict[str, str]:
     return {
         "h_numpy": "import numpy as np\nnp.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
                    "np.array_equal = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None",
-        "h_modules": "import sys, types, autograder.probe as probe, backprop.gradcheck as gc\n"
+        "h_modules": "import sys, types, autograder.probe as probe, backprop.nn.gradcheck as gc\n"
                      "gc.rel_error = lambda a, b: 0.0\n"
                      "fake = types.ModuleType('autograder.checks.judge')\n"
                      "fake.judge = lambda *a: type('V', (), {'passed': True, 'message': 'ok', 'hint': None})()\n"

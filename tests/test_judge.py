@@ -13,7 +13,7 @@ from autograder.checks.cases import CHECKS
 from autograder.checks.judge import REFERENCE, entry_errors, expected, judge, numeric
 from autograder.checks.probe import record
 from autograder.checks.tolerances import MIN_RIGHT_CLASS_PROBABILITY, NUMERIC_TOLERANCE, TRAIN_TARGET
-from backprop import layers
+from backprop.nn import layers
 from reference import extra_layers
 from reference.multi_layer_net import MultiLayerNet
 
@@ -40,7 +40,7 @@ def test_reference_agrees_with_numerical_gradient_oracle(check_id):
 
 def test_loss_cases_give_the_right_class_enough_probability():
     # LOSS_TOLERANCE accepts the book's + 1e-7 inside the log only under this condition.
-    from backprop.functions import class_indices, softmax
+    from backprop.nn.functions import class_indices, softmax
 
     for cid in ["ps3_cross_entropy", "ps3_swl_forward", "ps3_swl_backward"]:
         for case in CHECKS[cid].cases:

@@ -1,6 +1,6 @@
 """Course helpers that would answer a check are switched off while it runs, and only then.
 
-A backward computed by ``backprop.gradcheck`` or a ps1 answer computed by the
+A backward computed by ``backprop.nn.gradcheck`` or a ps1 answer computed by the
 course's graph model earns nothing; the gradient-check exercise still uses
 numerical gradients; outside ``check`` every helper works again.
 """
@@ -13,17 +13,17 @@ import numpy as np
 import pytest
 
 # Bound by name before any check runs, as a student notebook's first cell does.
-from backprop.expression import expression_graph
-from backprop.gradcheck import numerical_gradient, numerical_gradient_layer, rel_error
+from backprop.graph.expression import expression_graph
+from backprop.nn.gradcheck import numerical_gradient, numerical_gradient_layer, rel_error
 from backprop.graph import Graph
-from backprop.graphs import square_sum_graph
+from backprop.graph.book import square_sum_graph
 
 from autograder.checks import judge as judge_module, probe
 from autograder.checks.cases import BLOCKS, CHECKS
 from autograder.checks.drivers import GRAPH_MODEL, NUMERICAL, SWITCHED_OFF
 from autograder.checks.judge import judge, numeric
 from autograder.checks.probe import check, record, switched_off
-from backprop import layers
+from backprop.nn import layers
 from reference import extra_layers
 
 NUMERICAL_MESSAGE = SWITCHED_OFF[NUMERICAL][0]

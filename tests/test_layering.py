@@ -1,19 +1,28 @@
-"""The grading package's three parts import only downward, and no group of modules imports in a circle.
+"""The grading package's three parts, and the student package's rooms, import only downward,
+and no group of modules imports in a circle.
 
 ``autograder.pipeline`` (release, collect, grade, feedback, report, the gradebook) may use
 ``autograder.checks`` (probe, cases, judge, diagnosis) and ``autograder.execution`` (sandbox,
 runner, workers); checks and execution use neither the pipeline nor each other. At the top
 level only the shared bottom modules (``config``, ``errors``) and the entry points (the CLI,
-``python -m autograder``, ``autograder.probe`` that hidden tests import) live. Imports are read
-with ``ast`` from every file, those inside functions included, so a late import cannot hide a
-circle.
+``python -m autograder``, ``autograder.probe`` that hidden tests import) live.
+
+``backprop``: the graph model below its figures below the widgets (``graph``, ``figures``,
+``widgets``); ``nn`` and ``datasets`` stand apart (only the widgets' numerical check borrows
+``nn.gradcheck``'s step); the shared helpers at the top level (``validate``, ``messages``,
+``glue``, the old module names) are the bottom.
+
+Imports are read with ``ast`` from every file, those inside functions included, so a late
+import cannot hide a circle.
 """
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from pathlib import Path
 
 import autograder
+import backprop
 from autograder.execution.bwrap import imported_names
 
 PACKAGE_DIR = Path(autograder.__file__).resolve().parent
@@ -27,6 +36,24 @@ ALLOWED = {
     "checks": set(),
     "execution": set(),
 }
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A package's layers: its bottom modules, entry points and which layer may import which."""
+    bottom: frozenset
+    entry: frozenset
+    allowed: dict
+
+
+GRADER = Layout(frozenset(BOTTOM), frozenset(ENTRY), ALLOWED)
+STUDENT_DIR = Path(backprop.__file__).resolve().parent
+STUDENT = Layout(
+    bottom=frozenset({"backprop", "backprop.validate", "backprop.messages", "backprop.glue", "backprop._moved"}),
+    entry=frozenset(),
+    allowed={"graph": set(), "figures": {"graph"}, "widgets": {"graph", "figures", "nn"},
+             "nn": set(), "datasets": set()},
+)
 
 
 def modules(package_dir: Path) -> dict[str, Path]:
@@ -55,14 +82,14 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
     return found
 
 
-def layer(name: str) -> str | None:
+def layer(name: str, layout: Layout = GRADER) -> str | None:
     """The subpackage ``name`` belongs to, "bottom", "entry", or None (a module in no known place)."""
     parts = name.split(".")
-    if len(parts) > 1 and parts[1] in ALLOWED:
+    if len(parts) > 1 and parts[1] in layout.allowed:
         return parts[1]
-    if name in BOTTOM:
+    if name in layout.bottom:
         return "bottom"
-    if name in ENTRY:
+    if name in layout.entry:
         return "entry"
     return None
 
@@ -90,25 +117,30 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def problems(package_dir: Path) -> list[str]:
+def problems(package_dir: Path, layout: Layout = GRADER) -> list[str]:
     """Every breach of the layering in the package at ``package_dir``, in words; [] if none."""
     found = modules(package_dir)
     graph = {name: imports(name, path, set(found)) for name, path in found.items()}
-    out = [f"{name} is in no layer (put it in {', '.join(sorted(ALLOWED))}, or make it bottom or entry)"
-           for name in graph if layer(name) is None]
+
+    def where(name):
+        return layer(name, layout)
+
+    allowed = layout.allowed
+    out = [f"{name} is in no layer (put it in {', '.join(sorted(allowed))}, or make it bottom or entry)"
+           for name in graph if where(name) is None]
     for name, targets in sorted(graph.items()):
-        mine = layer(name)
+        mine = where(name)
         for target in sorted(targets):
-            theirs = layer(target)
+            theirs = where(target)
             if mine == "entry" or theirs == "bottom" and mine is not None:
                 continue
-            if mine == "bottom" or theirs == "entry" or (theirs != mine and theirs not in ALLOWED.get(mine, ())):
+            if mine == "bottom" or theirs == "entry" or (theirs != mine and theirs not in allowed.get(mine, ())):
                 out.append(f"{name} ({mine}) imports {target} ({theirs}): an upward or sideways import")
     layers = {}
     for name, targets in graph.items():
-        if layer(name) in ALLOWED:
-            layers.setdefault(layer(name), set()).update(
-                layer(t) for t in targets if layer(t) in ALLOWED and layer(t) != layer(name))
+        if where(name) in allowed:
+            layers.setdefault(where(name), set()).update(
+                where(t) for t in targets if where(t) in allowed and where(t) != where(name))
     if circle := _cycle(layers):
         out.append(f"the subpackages import in a circle: {' -> '.join(circle)}")
     if circle := _cycle(graph):
@@ -164,3 +196,37 @@ def test_an_upward_import_or_a_circle_is_found(tmp_path):
     stray = {**base, "sandbox.py": ""}
     assert problems(_package(tmp_path / "flat" / "autograder", stray)) == [
         "autograder.sandbox is in no layer (put it in checks, execution, pipeline, or make it bottom or entry)"]
+
+
+def test_the_student_package_imports_only_downward():
+    assert problems(STUDENT_DIR, STUDENT) == []
+
+
+def test_the_student_package_shows_its_rooms():
+    layers = {layer(name, STUDENT) for name in modules(STUDENT_DIR)}
+    assert layers == {"graph", "figures", "widgets", "nn", "datasets", "bottom"}
+
+
+def test_a_figure_importing_a_widget_or_the_model_importing_its_replay_is_found(tmp_path):
+    """The student package's rules catch an upward import and a circle inside a room."""
+    base = {"__init__.py": "from ._moved import install\n", "_moved.py": "", "validate.py": "",
+            "messages.py": "", "glue.py": "",
+            "graph/__init__.py": "from .model import Graph\n", "graph/model.py": "from .steps import s\n",
+            "graph/steps.py": "from .. import messages\n", "graph/replay.py": "from .model import Graph\n",
+            "figures/__init__.py": "", "figures/svg.py": "from ..graph import Graph\n",
+            "widgets/__init__.py": "", "widgets/flow.py": "from ..figures.svg import x\nfrom ..nn.gradcheck import H\n",
+            "nn/__init__.py": "", "nn/gradcheck.py": "from backprop.validate import v\n",
+            "datasets/__init__.py": ""}
+    assert problems(_package(tmp_path / "ok" / "backprop", base), STUDENT) == []
+
+    upward = {**base, "figures/svg.py": "from ..widgets import flow\n"}
+    assert "backprop.figures.svg (figures) imports backprop.widgets.flow (widgets): an upward or sideways import" \
+        in problems(_package(tmp_path / "up" / "backprop", upward), STUDENT)
+
+    apart = {**base, "nn/gradcheck.py": "from backprop.graph.model import Graph\n"}
+    assert problems(_package(tmp_path / "apart" / "backprop", apart), STUDENT) == [
+        "backprop.nn.gradcheck (nn) imports backprop.graph.model (graph): an upward or sideways import"]
+
+    circle = {**base, "graph/steps.py": "def f():\n    from .model import Graph\n"}
+    assert problems(_package(tmp_path / "circle" / "backprop", circle), STUDENT) == [
+        "modules import in a circle: backprop.graph.model -> backprop.graph.steps -> backprop.graph.model"]

@@ -14,7 +14,7 @@ from autograder.checks import probe
 from autograder.checks.cases import CHECKS
 from autograder.checks.judge import REFERENCE, judge
 from autograder.checks.probe import MIME, NONFINITE, RAISED, check, coerce, record
-from backprop.layers import Relu
+from backprop.nn.layers import Relu
 
 
 def test_probe_and_cases_import_no_reference_code():

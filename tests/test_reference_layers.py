@@ -1,4 +1,4 @@
-"""The book's layers (backprop.layers) and the reference extra layers: book values, gradients against the numerical oracle,
+"""The book's layers (backprop.nn.layers) and the reference extra layers: book values, gradients against the numerical oracle,
 callers' arrays left alone, and clear errors."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backprop.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, numerical_gradient_layer, rel_error
-from backprop.functions import cross_entropy_error, relu, sigmoid, softmax
-from backprop.layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
+from backprop.nn.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, numerical_gradient_layer, rel_error
+from backprop.nn.functions import cross_entropy_error, relu, sigmoid, softmax
+from backprop.nn.layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from reference import extra_layers as extra
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backprop.gradcheck import SMOOTH_TOLERANCE
-from backprop.training import sgd_step
-from backprop.two_layer_net import TwoLayerNet
-from backprop.chain_rule import square_sum
+from backprop.nn.gradcheck import SMOOTH_TOLERANCE
+from backprop.nn.training import sgd_step
+from backprop.nn.two_layer_net import TwoLayerNet
+from backprop.nn.chain_rule import square_sum
 from reference.chain_rule import add_mul, fan_out, shopping
 from reference.multi_layer_net import MultiLayerNet
 from reference.training import gradient_check, train

@@ -120,7 +120,7 @@ MISTAKES = {
                                   "dx = y * (dout - sum(dout * y, axis=-1, keepdims=True)).", (w.SoftmaxDiagonal,))],
     "ps3_mse_forward": [Mistake("not_divided", _NOT_DIVIDED, (w.MseNotDivided,))],
     "ps3_mse_backward": [Mistake("not_divided", _GRAD_NOT_DIVIDED, (w.MseGradNotDivided,))],
-    "ps4_gradient_check": [Mistake("mean_abs", "report the relative error (rel_error from backprop.gradcheck), "
+    "ps4_gradient_check": [Mistake("mean_abs", "report the relative error (rel_error from backprop.nn.gradcheck), "
                                    "not the mean absolute difference: the difference shrinks and grows with the "
                                    "size of the gradients, so it calls a wrong tiny gradient right and a right "
                                    "huge one wrong.", (w.gradient_check_mean_abs,))],

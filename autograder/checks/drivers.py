@@ -17,8 +17,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from backprop.gradcheck import numerical_gradient, numerical_gradient_layer
-from backprop.layers import Affine, Relu, SoftmaxWithLoss
+from backprop.nn.gradcheck import numerical_gradient, numerical_gradient_layer
+from backprop.nn.layers import Affine, Relu, SoftmaxWithLoss
 
 
 def _rng(seed):
@@ -49,13 +49,13 @@ GRAPH_MODEL = "graph model"
 SWITCHED_OFF = {
     NUMERICAL: ("numerical gradients are switched off while your backward is graded: "
                 "compute it with the chain rule",
-                (("backprop.gradcheck", "numerical_gradient"), ("backprop.gradcheck", "numerical_gradient_layer"))),
+                (("backprop.nn.gradcheck", "numerical_gradient"), ("backprop.nn.gradcheck", "numerical_gradient_layer"))),
     GRAPH_MODEL: ("the course's graph model is switched off while this check is graded: "
                   "build it from your own layers and the chain rule",
                   (("backprop.graph", "Graph.forward"), ("backprop.graph", "Graph.backward"),
                    ("backprop.graph", "Graph.evaluate"), ("backprop.graph", "Graph.steps"),
-                   ("backprop.replay", "build_steps"), ("backprop.replay", "state_after"),
-                   ("backprop.expression", "expression_graph"))),
+                   ("backprop.graph.steps", "build_steps"), ("backprop.graph.replay", "state_after"),
+                   ("backprop.graph.expression", "expression_graph"))),
 }
 #: Checks of work done by hand (ps1): neither the graph model nor finite differences may answer.
 BY_HAND = (GRAPH_MODEL, NUMERICAL)

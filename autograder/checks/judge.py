@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop import chain_rule as book_chain_rule, functions, layers
-from backprop.gradcheck import REL_ERROR_FLOOR
-from backprop.two_layer_net import TwoLayerNet
+from backprop.nn import chain_rule as book_chain_rule, functions, layers
+from backprop.nn.gradcheck import REL_ERROR_FLOOR
+from backprop.nn.two_layer_net import TwoLayerNet
 from reference import autograd, chain_rule, extra_layers, training
 from reference.multi_layer_net import MultiLayerNet
 
@@ -102,7 +102,7 @@ def confirmed_expected(check_id: str) -> dict:
 
 
 def entry_errors(actual, wanted) -> np.ndarray:
-    """Entrywise relative error, as ``backprop.gradcheck.rel_error`` but on the array's scale.
+    """Entrywise relative error, as ``backprop.nn.gradcheck.rel_error`` but on the array's scale.
 
     An entry far smaller than the array's largest (sigmoid's slope at x = 30 is
     1e-13 next to 0.25 at x = 0) carries the rounding error of the large ones

@@ -92,7 +92,7 @@ def switched_off(groups):
     """Within the block the helpers of ``groups`` (``drivers.SWITCHED_OFF``) raise; restored after.
 
     The function objects themselves get a raising ``__code__``, so a name bound
-    before the block (``from backprop.gradcheck import numerical_gradient``, a
+    before the block (``from backprop.nn.gradcheck import numerical_gradient``, a
     bound method ``graph.backward``) is switched off too. Each original code is
     put back in ``finally``, whatever the student's code raised.
     """

@@ -7,9 +7,9 @@ stand-ins (``cases.Check.stand_ins``), so a mistake in the earlier exercise
 costs that exercise's points only. The judge computes the expected outputs with
 the same stand-ins, so the later exercise is graded on its own logic.
 
-What the book prints comes from the student package (``backprop.layers``, ...).
+What the book prints comes from the student package (``backprop.nn.layers``, ...).
 Elementwise nodes the book does not print as layers get their forward rule and
-local derivative from the book's own graph model (``backprop.nodes.OPS``, which
+local derivative from the book's own graph model (``backprop.graph.nodes.OPS``, which
 chapter 2 draws and the student package ships), applied entry by entry: this
 module holds plumbing, not answers. It runs in the student's kernel, so it
 imports no reference code.
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop.nodes import OPS
+from backprop.graph.nodes import OPS
 
 
 class _ElementwiseNode:
@@ -58,8 +58,8 @@ class Square(_ElementwiseNode):
 
 
 #: Ready-made stand-in lists: (name the student's code looks up, "module:attribute").
-BOOK_NODES = (("MulLayer", "backprop.layers:MulLayer"), ("AddLayer", "backprop.layers:AddLayer"))
-BOOK_NET_LAYERS = (("Affine", "backprop.layers:Affine"), ("Relu", "backprop.layers:Relu"),
-                   ("SoftmaxWithLoss", "backprop.layers:SoftmaxWithLoss"))
-BOOK_SOFTMAX = (("softmax", "backprop.functions:softmax"),
-                ("cross_entropy_error", "backprop.functions:cross_entropy_error"))
+BOOK_NODES = (("MulLayer", "backprop.nn.layers:MulLayer"), ("AddLayer", "backprop.nn.layers:AddLayer"))
+BOOK_NET_LAYERS = (("Affine", "backprop.nn.layers:Affine"), ("Relu", "backprop.nn.layers:Relu"),
+                   ("SoftmaxWithLoss", "backprop.nn.layers:SoftmaxWithLoss"))
+BOOK_SOFTMAX = (("softmax", "backprop.nn.functions:softmax"),
+                ("cross_entropy_error", "backprop.nn.functions:cross_entropy_error"))

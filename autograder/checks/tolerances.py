@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backprop.gradcheck import SMOOTH_TOLERANCE
+from backprop.nn.gradcheck import SMOOTH_TOLERANCE
 
 #: Agreement with the reference, the only thing a student's output is graded
 #: against. Float64 rounding of the same maths written another way (e.g.

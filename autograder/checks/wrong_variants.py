@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop import functions as fn, layers as ly
+from backprop.nn import functions as fn, layers as ly
 from reference import autograd, chain_rule, extra_layers as ex
 from reference.multi_layer_net import MultiLayerNet
 

@@ -4,9 +4,9 @@ topological order, and the two-layer network against the hand-written layers."""
 import numpy as np
 import pytest
 
-from backprop.autograd import Tensor, topological_order, two_layer_gradient, two_layer_loss
-from backprop.gradcheck import numerical_gradient, array_rel_error
-from backprop.two_layer_net import TwoLayerNet
+from backprop.nn.autograd import Tensor, topological_order, two_layer_gradient, two_layer_loss
+from backprop.nn.gradcheck import numerical_gradient, array_rel_error
+from backprop.nn.two_layer_net import TwoLayerNet
 
 TOL = 1e-7
 

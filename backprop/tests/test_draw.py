@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from backprop.draw import GRAD, MIN_TEXT_PX, SvgFigure, figure, to_svg
+from backprop.figures.svg import GRAD, MIN_TEXT_PX, SvgFigure, figure, to_svg
 from backprop.graph import Graph, GraphError, GraphState, Node, state_after
-from backprop.graphs import BUILDERS, affine_graph, apple_graph, softmax_with_loss_graph, transposed
+from backprop.graph.book import BUILDERS, affine_graph, apple_graph, softmax_with_loss_graph, transposed
 
 SVG = "{http://www.w3.org/2000/svg}"
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from backprop.expression import ExpressionError, expression_graph
-from backprop.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
+from backprop.graph.expression import ExpressionError, expression_graph
+from backprop.nn.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import GraphError
-from backprop.widget import GradientFlow, flow
+from backprop.widgets.gradient_flow import GradientFlow, flow
 
 # text, inputs, the same function written with math (the expected value and slope)
 CASES = [

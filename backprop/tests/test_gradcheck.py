@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from backprop.gradcheck import (H, REL_ERROR_FLOOR, SMOOTH_TOLERANCE, array_rel_error,
+from backprop.nn.gradcheck import (H, REL_ERROR_FLOOR, SMOOTH_TOLERANCE, array_rel_error,
                                 numerical_gradient, numerical_gradient_layer, rel_error)
 
 

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from backprop.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
+from backprop.nn.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import OPS, Edge, Graph, GraphError, Node, format_value, state_after
-from backprop.graphs import BUILDERS
-from backprop.replay import forward_state
+from backprop.graph.book import BUILDERS
+from backprop.graph.replay import forward_state
 
 
 def test_each_op_matches_its_maths_forward_and_backward():

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from backprop.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
+from backprop.nn.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import Graph
-from backprop.graphs import (BUILDERS, apple_graph, apple_orange_graph, build, sigmoid_graph,
+from backprop.graph.book import (BUILDERS, apple_graph, apple_orange_graph, build, sigmoid_graph,
                              softmax_with_loss_graph, square_sum_graph, fork_graph,
                              transposed)
 

@@ -3,8 +3,8 @@
 import pytest
 
 from backprop.graph import Graph
-from backprop.graphs import BUILDERS, fork_graph
-from backprop.modes import forward_mode, local_derivatives, reverse_mode, weighted_sum_graph
+from backprop.graph.book import BUILDERS, fork_graph
+from backprop.graph.modes import forward_mode, local_derivatives, reverse_mode, weighted_sum_graph
 
 
 @pytest.mark.parametrize("name", list(BUILDERS))

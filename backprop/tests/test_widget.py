@@ -12,12 +12,12 @@ import ipywidgets
 import numpy as np
 import pytest
 
-from backprop.draw import to_svg
-from backprop.gradcheck import H, SMOOTH_TOLERANCE, numerical_gradient, rel_error
+from backprop.figures.svg import to_svg
+from backprop.nn.gradcheck import H, SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import GraphError
-from backprop.graphs import BUILDERS
-from backprop.nodes import LEAF_OPS, OPS
-from backprop.widget import GradientFlow, error_widget, flow, frames_of
+from backprop.graph.book import BUILDERS
+from backprop.graph.nodes import LEAF_OPS, OPS
+from backprop.widgets.gradient_flow import GradientFlow, error_widget, flow, frames_of
 
 
 def forward_values(graph, edge_id: str | None = None, value: float = 0.0) -> dict[str, float]:
@@ -158,7 +158,7 @@ def test_bad_input_gives_a_message_widget(make, words):
 
 def test_cycle_and_unknown_operation_and_overflow_give_messages():
     from backprop.graph import Graph
-    from backprop.nodes import Node
+    from backprop.graph.nodes import Node
 
     cyc = Graph("cycle")
     x = cyc.input("x", 1.0)
@@ -200,14 +200,16 @@ def test_constructor_arguments_are_checked():
 
 def test_the_widget_ships_its_graph_and_the_browser_engine():
     """The front-end recomputes edits from ``spec`` with the engine bundled before it."""
-    from backprop.gradcheck import H
-    from backprop.widget import ENGINE_FILES, engine_source
+    from backprop.nn.gradcheck import H
+    from backprop.widgets.bundle import ENGINE_FILES, FRONT, engine_source
 
     w = flow("apple")
     nodes = {n["id"]: n for n in w.spec["nodes"]}
     assert list(nodes) == list(w.graph.nodes) and w.spec["output"] == "price" and w.spec["h"] == H
     assert nodes["price"]["inputs"] == ["apple_price", "tax"] and nodes["apple"]["const"] == 100
     assert w._esm.startswith(engine_source()) and w._esm.index("const BP = {") < w._esm.index("export default")
-    assert len(ENGINE_FILES) == 4 and "export " not in engine_source()   # loadable as a plain script too
+    engine = engine_source()
+    assert all((FRONT / name).read_text(encoding="utf-8") in engine for name in ENGINE_FILES)
+    assert "export " not in engine   # loadable as a plain script too
     w.set_inputs(apple=150)
     assert {n["id"]: n["const"] for n in w.spec["nodes"]}["apple"] == 150   # Python's edits update it

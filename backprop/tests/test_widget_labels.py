@@ -7,11 +7,11 @@ import re
 import numpy as np
 import pytest
 
-from backprop.draw import to_svg
-from backprop.expression import expression_graph
-from backprop.graphs import BUILDERS, apple_graph, build, sigmoid_graph
-from backprop.layout import local_box, plan, text_box
-from backprop.nodes import format_value
+from backprop.figures.svg import to_svg
+from backprop.graph.expression import expression_graph
+from backprop.graph.book import BUILDERS, apple_graph, build, sigmoid_graph
+from backprop.figures.layout import local_box, plan, text_box
+from backprop.graph.nodes import format_value
 
 # Every widget graph, with its defaults; the Softmax-with-Loss graph also with the
 # scores chapter 4's widget replays (softmax (0.3, 0.2, 0.5)), whose numbers differ.

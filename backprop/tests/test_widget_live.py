@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from backprop.widget import GradientFlow, flow
+from backprop.widgets.gradient_flow import GradientFlow, flow
 
 
 def grads_of(w: GradientFlow) -> dict[str, float]:
@@ -65,7 +65,7 @@ def test_a_kernel_recomputes_when_the_front_end_edits_an_input():
 
     km, kc = start_new_kernel(kernel_name="python3", startup_timeout=60)
     try:
-        kc.execute("from backprop.widget import flow\nw = flow('apple')\ndisplay(w)")
+        kc.execute("from backprop.widgets.gradient_flow import flow\nw = flow('apple')\ndisplay(w)")
         comm_id = None
         deadline = time.monotonic() + 60
         while comm_id is None and time.monotonic() < deadline:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backprop.widget_playground import (DATASETS, DEFAULTS, HIDDEN_SIZES, N_POINTS, Playground,
+from backprop.widgets.playground import (DATASETS, DEFAULTS, HIDDEN_SIZES, N_POINTS, Playground,
                                         make_points, playground, playground_data)
 
 

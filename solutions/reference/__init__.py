@@ -2,8 +2,8 @@
 
 Instructor-only: lives in solutions/, never shipped to students. What the book
 prints (functions, the layers, TwoLayerNet, sgd_step) is public and lives in the
-student package: ``backprop.functions``, ``backprop.layers``,
-``backprop.two_layer_net``, ``backprop.training``; these modules build on it.
+student package: ``backprop.nn.functions``, ``backprop.nn.layers``,
+``backprop.nn.two_layer_net``, ``backprop.nn.training``; these modules build on it.
 
 Modules:
     extra_layers     Tanh, LeakyRelu, Exp, Reciprocal, Square, AffineLastAxis, SigmoidFromNodes,

@@ -1,6 +1,6 @@
 """Small graphs worked with the chain rule (problem set 1).
 
-The book prints ``square_sum`` (``backprop.chain_rule``); these are the graphs it does not.
+The book prints ``square_sum`` (``backprop.nn.chain_rule``); these are the graphs it does not.
 
 Each function runs the forward pass with layer objects, then the backward pass
 in reverse order from d(output) = 1, and returns the output with its gradients.
@@ -8,7 +8,7 @@ in reverse order from d(output) = 1, and returns the output with its gradients.
 
 from __future__ import annotations
 
-from backprop.layers import AddLayer, MulLayer
+from backprop.nn.layers import AddLayer, MulLayer
 
 
 def shopping(pear=150.0, pear_num=4.0, lemon=80.0, lemon_num=5.0, bag=20.0, tax=1.08):

@@ -10,8 +10,8 @@ import numpy as np
 
 from backprop.validate import as_float_array, as_number
 
-from backprop.functions import softmax
-from backprop.layers import AddLayer, MulLayer, require_forward, require_shape
+from backprop.nn.functions import softmax
+from backprop.nn.layers import AddLayer, MulLayer, require_forward, require_shape
 
 
 class Tanh:

@@ -9,8 +9,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from backprop.layers import Affine, Relu, SoftmaxWithLoss
-from backprop.two_layer_net import TwoLayerNet
+from backprop.nn.layers import Affine, Relu, SoftmaxWithLoss
+from backprop.nn.two_layer_net import TwoLayerNet
 
 
 class MultiLayerNet(TwoLayerNet):

@@ -1,6 +1,6 @@
 """Training helpers graded in problem set 4: a gradient check and a small training loop.
 
-The SGD step the book prints lives in the student package (``backprop.training``).
+The SGD step the book prints lives in the student package (``backprop.nn.training``).
 
 A "net" here is anything with the book's interface: ``params`` (dict of
 arrays), ``loss(x, t)``, ``accuracy(x, t)``, ``gradient(x, t)`` and
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backprop.gradcheck import rel_error
-from backprop.training import sgd_step
+from backprop.nn.gradcheck import rel_error
+from backprop.nn.training import sgd_step
 
 
 def gradient_check(net, x, t):

@@ -1,27 +1,29 @@
-"""Helper package for *Backpropagation from Scratch*.
+"""Helper package for *Backpropagation from Scratch*, in rooms named for what they hold.
 
-Modules:
-    graph      computational-graph model: nodes, forward/backward passes, replayable steps
-               (its parts live in nodes: operations, Node, Edge; replay: Step, state_after)
-    graphs     builders for the book's graphs (apple, apple and orange, ...)
-    draw       graph state -> SVG string (layout: where nodes and labels go)
-    widget     the gradient-flow widget (replays a graph's steps)
-    expression your own expression ("exp(x * y) + 1 / z") parsed into a graph
-    gradcheck  numerical gradients and relative error
+    graph      the computational-graph model: nodes and the operation table, forward and
+               backward passes, replayable steps, the book's graphs, your own expression,
+               forward and reverse mode
+    figures    a graph (or a step of its passes) as an SVG figure: layout, drawing
+    widgets    the gradient-flow widget and the training playground, with their browser
+               code beside them (widgets/front/)
+    nn         the code the book prints, as the textbook's common/ holds it: functions,
+               layers, two_layer_net, training, the autograd engine, chain_rule, and the
+               numerical gradients that check them (gradcheck)
     datasets   the MNIST loader
+
+Imports go only downward: graph, then figures, then widgets; nn and datasets stand apart
+(the widgets' numerical check borrows nn.gradcheck's step). At the bottom, used by all:
     validate   argument checks whose errors name the argument
-    vendor     fetches the offline book's front-end files (python -m backprop.vendor DIR)
+    messages   every sentence the widgets and figures show, one catalogue for Python and
+               the browser
+    glue       MyST-NB's glue in the book, a plain display elsewhere (so every page runs
+               with this package alone)
 
-The code the book prints, as the textbook's common/ does:
-    functions      sigmoid, relu, softmax, cross_entropy_error
-    layers         MulLayer, AddLayer, Relu, Sigmoid, Affine, SoftmaxWithLoss
-    chain_rule     square_sum, worked with the layers (chapter 2)
-    two_layer_net  TwoLayerNet
-    training       sgd_step
-    glue           MyST-NB's glue in the book, a plain display elsewhere (so every page runs
-                   with this package alone)
-
-Holds no solutions to graded work: safe to give to students.
+Holds no solutions to graded work and none of the book's build tools: safe to give to students.
 """
 
+from ._moved import install_moved_names
+
 __version__ = "0.1.0"
+
+install_moved_names()

@@ -1,0 +1,220 @@
+"""Builders for the book's computational graphs.
+
+Each builder returns an evaluated ``Graph`` (forward and backward already run,
+so ``graph.values``, ``graph.grads`` and ``graph.steps()`` are ready). Node ids
+are fixed names, so figures and tests can refer to them, and every node carries
+a layout hint ``pos = (column, row)`` that puts the inputs on the left and the
+output on the right, as in the book's figures. Rows grow downwards.
+
+    apple_graph              100 x 2 x 1.1 = 220               (book fig. 5-16)
+    apple_orange_graph       (100 x 2 + 150 x 3) x 1.1 = 715   (book fig. 5-17)
+    square_sum_graph         z = (x + y)**2 as t = x + y, z = t**2
+    fork_graph               f = x*y + x: x feeds two nodes, df/dx = y + 1
+    sigmoid_graph            x -> x(-1) -> exp -> +1 -> 1/x    (the sigmoid, in primitives)
+    softmax_with_loss_graph  3-class softmax + cross-entropy (the appendix graph)
+    affine_graph             Y = X·W + B as a dot node and an add node (drawn with shapes)
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from .. import messages
+from ..validate import as_float_array
+from .model import Graph
+
+
+def _finish(g: Graph, output: str) -> Graph:
+    g.set_output(output)
+    g.forward()
+    g.backward()
+    return g
+
+
+def apple_graph(apple: float = 100, apple_num: float = 2, tax: float = 1.1) -> Graph:
+    """Price of ``apple_num`` apples at ``apple`` each, with consumption tax ``tax``.
+
+    Inputs: apple, apple_num, tax. Output: price (220 for the defaults).
+    """
+    g = Graph("apple", messages.text("graph.apple.title"))
+    a = g.input("apple", apple, pos=(0, 0))
+    n = g.input("apple_num", apple_num, pos=(0, 1))
+    price = g.mul(a, n, id="apple_price", label="apple_price", pos=(1, 0))
+    t = g.input("tax", tax, pos=(1, 1))
+    g.mul(price, t, id="price", label="price", pos=(2, 0))
+    return _finish(g, "price")
+
+
+def apple_orange_graph(apple: float = 100, apple_num: float = 2, orange: float = 150,
+                       orange_num: float = 3, tax: float = 1.1) -> Graph:
+    """Apples and oranges with tax: ``(apple*apple_num + orange*orange_num) * tax``.
+
+    Inputs: apple, apple_num, orange, orange_num, tax. Output: price (715).
+    """
+    g = Graph("apple_orange", messages.text("graph.apple_orange.title"))
+    a = g.input("apple", apple, pos=(0, 0))
+    an = g.input("apple_num", apple_num, pos=(0, 1))
+    # The book draws the orange pair upside down (count above price) so that
+    # both count edges run towards the middle: keep that.
+    on = g.input("orange_num", orange_num, pos=(0, 2))
+    o = g.input("orange", orange, pos=(0, 3))
+    ap = g.mul(a, an, id="apple_price", label="apple_price", pos=(1, 0))
+    op = g.mul(o, on, id="orange_price", label="orange_price", pos=(1, 3))
+    total = g.add(ap, op, id="all_price", label="all_price", pos=(2, 1.5))
+    t = g.input("tax", tax, pos=(2.45, 2.7))
+    g.mul(total, t, id="price", label="price", pos=(3, 1.5))
+    return _finish(g, "price")
+
+
+def square_sum_graph(x: float = 1.0, y: float = 2.0) -> Graph:
+    """``z = (x + y)**2`` as two nodes, ``t = x + y`` and ``z = t**2`` (the chain rule example).
+
+    Inputs: x, y. Output: z; dz/dx = dz/dy = 2(x + y).
+    """
+    g = Graph("square_sum", messages.text("graph.square_sum.title"))
+    xi = g.input("x", x, pos=(0, 0))
+    yi = g.input("y", y, pos=(0, 1.5))
+    t = g.add(xi, yi, id="t", label="t", pos=(1.1, 0.75))
+    g.square(t, id="z", label="z", pos=(2.1, 0.75))
+    return _finish(g, "z")
+
+
+def fork_graph(x: float = 3.0, y: float = 5.0) -> Graph:
+    """``f = x*y + x``: x fans out to the multiply node and the add node (gradients add at forks).
+
+    Inputs: x, y. Output: f; df/dx = y + 1 (one path through each consumer), df/dy = x.
+    """
+    g = Graph("fork", messages.text("graph.fork.title"))
+    xi = g.input("x", x, pos=(0, 0))
+    yi = g.input("y", y, pos=(0, 1.4))
+    xy = g.mul(xi, yi, id="xy", label="x·y", pos=(1.2, 0.9))
+    g.add(xy, xi, id="f", label="f", pos=(2.4, 0.2))
+    return _finish(g, "f")
+
+
+def affine_graph(x: float = 1.0, w: float = 2.0, b: float = 0.5) -> Graph:
+    """The Affine layer as the notes draw it: ``X dot W``, then ``+ B``.
+
+    Inputs: X, W, B (single numbers stand in for the arrays; the book labels the
+    edges with the arrays' shapes). Output: Y. Not a widget graph (not in BUILDERS).
+    """
+    g = Graph("affine", messages.text("graph.affine.title"))
+    xi = g.input("X", x, pos=(0, 0))
+    wi = g.input("W", w, pos=(0, 1.3))
+    xw = g.dot(xi, wi, id="XW", label="X·W", pos=(1.4, 0.65))
+    bi = g.input("B", b, pos=(1.6, 1.8))
+    g.add(xw, bi, id="Y", label="Y", pos=(2.8, 0.65))
+    return _finish(g, "Y")
+
+
+def sigmoid_graph(x: float = 1.0) -> Graph:
+    """The sigmoid ``y = 1 / (1 + exp(-x))`` built from primitive nodes.
+
+    x -> ×(-1) -> exp -> +1 -> 1/x. The constants -1 and 1 enter from above,
+    as in the book; columns are 1.3 apart because the numbers here are long. Input: x. Output: y; dy/dx = y(1 - y).
+    """
+    g = Graph("sigmoid", messages.text("graph.sigmoid.title"))
+    xi = g.input("x", x, pos=(0, 0))
+    minus_one = g.const(-1.0, id="minus_one", pos=(0.8, -0.85))
+    neg = g.mul(xi, minus_one, id="neg", label="-x", pos=(1.3, 0))
+    e = g.exp(neg, id="exp", label="exp(-x)", pos=(2.6, 0))
+    one = g.const(1.0, id="one", pos=(3.4, -0.85))
+    plus = g.add(e, one, id="plus", label="1 + exp(-x)", pos=(3.9, 0))
+    g.reciprocal(plus, id="y", label="y", pos=(5.2, 0))
+    return _finish(g, "y")
+
+
+def sigmoid_node_graph(x: float = 1.0) -> Graph:
+    """The same sigmoid collapsed into one node whose backward rule is y(1 - y).
+
+    x -> sigmoid -> y. Input: x. Output: y; its gradient equals ``sigmoid_graph``'s.
+    """
+    g = Graph("sigmoid_node", messages.text("graph.sigmoid_node.title"))
+    xi = g.input("x", x, pos=(0, 0))
+    g.sigmoid(xi, id="y", label="y", pos=(1.5, 0))
+    return _finish(g, "y")
+
+
+def softmax_with_loss_graph(a=(0.3, 2.9, 4.0), t=(0.0, 1.0, 0.0)) -> Graph:
+    """Softmax followed by the cross-entropy error, for 3 classes (the appendix graph).
+
+    a: scores (a1, a2, a3), shape (3,). t: target (t1, t2, t3), shape (3,),
+    one-hot for the textbook result (any finite values are accepted).
+    Nodes: exp_k = exp(a_k); S = exp_1 + exp_2 + exp_3; inv_S = 1/S, which fans
+    out to the three products y_k = exp_k * inv_S (exp_k fans out too: to S and
+    to y_k); log_k = log(y_k); tlog_k = t_k * log_k; sum; L = -sum.
+    Inputs: a1..a3, t1..t3. Output: L. With a one-hot t, dL/da_k = y_k - t_k.
+    The default scores are the book's softmax example. Like the appendix, the
+    graph does not subtract max(a) first, so scores above about 709 overflow
+    exp and raise a GraphError.
+    """
+    a = as_float_array("a", a, shape=(3,), finite=True)
+    t = as_float_array("t", t, shape=(3,), finite=True)
+    g = Graph("softmax_with_loss", messages.text("graph.softmax_with_loss.title"))
+    # Class k runs along row 1.9k. S and 1/S sit on a row below the three lanes,
+    # and the products y_k well to the right of 1/S, so that its three fan-out
+    # edges (and their labels) spread apart instead of running along a lane.
+    # S lies two columns right of the exps, close below the lanes, and 1/S two
+    # columns left of the products: three edges that meet at a narrower angle
+    # leave the middle one's value no room, and it lies on the outer edge.
+    rows = [1.9 * k for k in range(3)]
+    sub = "₁₂₃"
+    exps = []
+    for k in range(3):
+        ak = g.input(f"a{sub[k]}", float(a[k]), id=f"a{k + 1}", pos=(0, rows[k]))
+        exps.append(g.exp(ak, id=f"exp{k + 1}", label=f"exp(a{sub[k]})", pos=(1, rows[k])))
+    s = g.add(*exps, id="S", label="S", pos=(3.0, 4.5))
+    inv = g.reciprocal(s, id="inv_S", label="1/S", pos=(4.0, 4.5))
+    terms = []
+    for k in range(3):
+        yk = g.mul(exps[k], inv, id=f"y{k + 1}", label=f"y{sub[k]}", pos=(6.0, rows[k]))
+        lk = g.log(yk, id=f"log{k + 1}", label=f"log y{sub[k]}", pos=(7.0, rows[k]))
+        tk = g.input(f"t{sub[k]}", float(t[k]), id=f"t{k + 1}", pos=(7.45, rows[k] + 0.9))
+        terms.append(g.mul(tk, lk, id=f"tlog{k + 1}", label=f"t{sub[k]} log y{sub[k]}",
+                           pos=(8.0, rows[k])))
+    total = g.add(*terms, id="sum", label="Σ t log y", pos=(9.0, rows[1]))
+    g.scale(total, -1.0, id="L", label="L", pos=(10.0, rows[1]))
+    return _finish(g, "L")
+
+
+def transposed(graph: Graph, across: float = 1.0, down: float = 1.0) -> Graph:
+    """The same graph drawn top to bottom, for narrow screens.
+
+    Each node's ``pos = (column, row)`` becomes ``(row * across, column * down)``:
+    the passes run downwards and the rows become columns.
+    """
+    return relaid(graph, lambda c, r: (r * across, c * down))
+
+
+def scaled(graph: Graph, across: float = 1.0, down: float = 1.0) -> Graph:
+    """The same graph with its columns ``across`` and its rows ``down`` times as far apart."""
+    return relaid(graph, lambda c, r: (c * across, r * down))
+
+
+def relaid(graph: Graph, where) -> Graph:
+    """A copy of ``graph`` (passes run) whose node at pos (c, r) moves to ``where(c, r)``."""
+    nodes = {nid: replace(n, pos=where(*n.pos)) for nid, n in graph.nodes.items()}
+    twin = Graph(graph.name, graph.title, nodes, graph.output)
+    twin.forward()
+    twin.backward()
+    return twin
+
+
+#: name -> builder; every builder works with no arguments.
+BUILDERS: dict[str, Callable[..., Graph]] = {
+    "apple": apple_graph,
+    "apple_orange": apple_orange_graph,
+    "square_sum": square_sum_graph,
+    "fork": fork_graph,
+    "sigmoid": sigmoid_graph,
+    "sigmoid_node": sigmoid_node_graph,
+    "softmax_with_loss": softmax_with_loss_graph,
+}
+
+
+def build(name: str, **inputs: float) -> Graph:
+    """The graph ``BUILDERS[name]`` built with ``inputs`` (keyword arguments of the builder)."""
+    if not isinstance(name, str) or name not in BUILDERS:
+        raise ValueError(f"name must be one of {', '.join(sorted(BUILDERS))}, got {name!r}")
+    return BUILDERS[name](**inputs)

