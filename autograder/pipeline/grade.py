@@ -110,19 +110,33 @@ def _logger(course: Course, assignment: str) -> logging.Logger:
 LIBRARY_LOGGERS = ("tornado.application", "tornado", "distributed", "bokeh")
 
 
+class _ToLog(logging.Handler):
+    """Hands records to another logger. Not a StreamHandler: Dask turns those down to ERROR while its
+    cluster runs (LocalCluster's silence_logs), which must not silence the grading log itself."""
+
+    def __init__(self, log: logging.Logger, level: int):
+        super().__init__(level)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.log.handle(record)
+
+
 @contextmanager
 def _library_logs_to(log: logging.Logger):
-    """Meanwhile, what LIBRARY_LOGGERS log goes to ``log`` (the grading log), not to the terminal.
+    """Meanwhile, warnings and errors that LIBRARY_LOGGERS log go to ``log`` (the grading log), not to the
+    terminal; their chatter goes nowhere.
 
     Whatever stops a run is raised all the same and reported once, in one line.
     """
     import distributed  # noqa: F401  (Dask installs its handlers on first import: before they are taken over)
 
+    to_log = _ToLog(log, logging.WARNING)
     saved = []
     for name in LIBRARY_LOGGERS:
         target = logging.getLogger(name)
         saved.append((target, target.handlers[:], target.propagate))
-        target.handlers, target.propagate = list(log.handlers), False
+        target.handlers, target.propagate = [to_log], False
     try:
         yield
     finally:
