@@ -8,6 +8,7 @@ handler still runs, then the terminal is flushed and the process exits.
 """
 import atexit
 import os
+import signal
 import sys
 
 _code: list[int] = []   # the command's exit code, once it has returned one
@@ -29,6 +30,7 @@ def run() -> int:
         print("backprop-grader: interrupted; run it again to resume", file=sys.stderr)
         return 130
     _code.append(main())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # done and reported: a late Ctrl-C would only add a traceback
     return _code[0]
 
 
