@@ -180,6 +180,13 @@ class ClusterStart:
         self._thread = threading.Thread(target=self._hold, name="backprop cluster", daemon=True)
 
     def __enter__(self) -> "ClusterStart":
+        from distributed.gc import enable_gc_diagnosis
+
+        # Dask's scheduler adds a garbage-collection callback as it starts, here on its own thread. Added
+        # between the start and the end of a collection in this thread (which runs finalizers, so can
+        # switch threads), it fails an assertion and prints "Exception ignored ..."; added from here first,
+        # the scheduler only counts one more user of it.
+        enable_gc_diagnosis()
         self._thread.start()
         return self
 
@@ -198,6 +205,9 @@ class ClusterStart:
                 self._thread.join()
             except KeyboardInterrupt as again:   # a Ctrl-C while the cluster closes: it stops the workers now
                 interrupted, self._abort = again, True
+        from distributed.gc import disable_gc_diagnosis
+
+        disable_gc_diagnosis()
         if interrupted is not None and exc_type is None:
             raise interrupted
         if exc_type is None and self._error is not None and self._client is not None:
