@@ -313,13 +313,15 @@ def failure_cause(returncode: int, stderr: str, python: str) -> str:
     if "failed to execute" in last:   # prlimit's or setpriv's words: the interpreter is not in the sandbox
         return (f"the sandbox cannot run the Python interpreter {python} ({said}); start the grader with "
                 f"the course environment's python, e.g. .venv/bin/python -m autograder")
-    if any(line.startswith("Traceback") for line in lines) or "Error: " in last:
+    if last.startswith("bwrap:"):     # bubblewrap itself could not set the sandbox up
+        if "namespace" in last or "uid map" in last or "Operation not permitted" in last:
+            return (f"bubblewrap cannot create the sandbox's namespaces ({said}); user namespaces may be "
+                    f"disabled on this host (sysctl kernel.unprivileged_userns_clone, user.max_user_namespaces, "
+                    f"or an AppArmor restriction)")
+        return f"bubblewrap could not set up the sandbox ({said})"
+    if any(line.startswith("Traceback") for line in lines):
         # Python started in the sandbox; the course's packages are not where its environment looks.
         return (f"the sandboxed Python ({python}) cannot import the course's packages ({said}); install them "
                 f"into that environment (`make venv`, or pip install -e . -e ./backprop) and run the grader "
                 f"with it, not with a copy found through the current folder or PYTHONPATH")
-    if "namespace" in last or "uid map" in last or "Operation not permitted" in last:
-        return (f"bubblewrap cannot create the sandbox's namespaces ({said}); user namespaces may be disabled "
-                f"on this host (sysctl kernel.unprivileged_userns_clone, user.max_user_namespaces, or an "
-                f"AppArmor restriction)")
-    return f"bubblewrap could not start a sandboxed Python ({said})"
+    return f"a sandboxed Python did not start ({said})"
