@@ -16,8 +16,11 @@ _code: list[int] = []   # the command's exit code, once it has returned one
 
 def _end_now() -> None:
     if _code:   # not after an uncaught error or argparse's exit: then the usual teardown
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):   # a reader that went away (| head), a closed stream
+                pass
         os._exit(_code[0])
 
 
