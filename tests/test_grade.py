@@ -48,6 +48,43 @@ def test_hidden_tests_come_back_into_locked_cells(course):
     assert 'check("tiny.times2", times2)' in nb.cells[4].source
 
 
+def restore_logging(course: Course, nb) -> tuple[nbformat.NotebookNode, list[str]]:
+    """restore(), with what RestoreCells warned about."""
+    import logging
+
+    warned: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            warned.append(record.getMessage())
+
+    log = logging.getLogger("test_grade.restore")
+    log.propagate, log.handlers = False, [Keep(logging.WARNING)]
+    c = Config()
+    c.RestoreCells.add_missing_cells = True
+    c.RestoreCells.source_root = str(course.source_dir)
+    nb, _ = RestoreCells(config=c, log=log).preprocess(nb, resources(course))
+    return nb, warned
+
+
+def test_an_untouched_notebook_gets_its_hidden_tests_without_a_checksum_warning(course):
+    # The released test cell lacks its hidden tests; that is how it was handed out, not a change.
+    nb, warned = restore_logging(course, released(course))
+    assert 'check("tiny.times2", times2)' in nb.cells[4].source
+    assert warned == []
+
+
+def test_a_changed_locked_cell_is_still_reported_and_put_back(course):
+    nb = released(course)
+    nb.cells[3].source = '"""times2 returns a number."""\nassert True'      # a weakened visible test
+    nb.cells[4].source += "\nprint('mine')"                                   # a test cell added to
+    nb, warned = restore_logging(course, nb)
+    assert nb.cells[3].source == released(course).cells[3].source
+    assert 'check("tiny.times2", times2)' in nb.cells[4].source and "mine" not in nb.cells[4].source
+    assert [w.split(" (")[0] for w in warned] == ["Attribute 'checksum' for cell test_times2_visible has changed!",
+                                                  "Attribute 'checksum' for cell test_times2_hidden has changed!"]
+
+
 def test_deleted_neighbouring_test_cells_come_back_in_order(course):
     nb = released(course)
     del nb.cells[3:5]                                  # both test cells: nbgrader's own placement raises KeyError

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import nbformat
 from nbgrader import utils
-from nbgrader.api import Gradebook
-from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
 from traitlets import Unicode
 
 from autograder.checks.probe import MIME as PROBE_MIME  # the mime type of the probe's bundle
@@ -109,6 +109,7 @@ class RestoreCells(OverwriteCells):
                 del cell.metadata["nbgrader"]
         self._order = _source_order(self.source_root, resources["nbgrader"]["assignment"],
                                     resources["nbgrader"]["notebook"])
+        self._hidden_tests = ClearHiddenTests(parent=self)   # release's own step, with its configured markers
         return super().preprocess(nb, resources)
 
     def add_missing_grade_cells(self, nb, resources):
@@ -140,6 +141,30 @@ class RestoreCells(OverwriteCells):
             if cell_id and cell_id in by_id:
                 return by_id[cell_id] + 1
         return 0
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        self._put_back_hidden_tests(cell)
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def _put_back_hidden_tests(self, cell) -> None:
+        """Give a locked cell that is exactly as released its hidden tests back, before nbgrader compares.
+
+        The gradebook keeps the instructor's cell (hidden tests included) and its checksum; the
+        student got it without the hidden tests. nbgrader's OverwriteCells puts the instructor's
+        source back either way, but warns "checksum has changed" for every such cell of every
+        submission, which buries the warnings about cells a student really changed.
+        """
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is None or not utils.is_locked(cell):
+            return
+        try:
+            source_cell = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+        except MissingEntry:
+            return   # OverwriteCells says so
+        released = nbformat.NotebookNode(source=source_cell.source)
+        self._hidden_tests._remove_hidden_test_region(released)
+        if source_cell.locked and cell.source == released.source:
+            cell.source = source_cell.source
 
     @staticmethod
     def _present(nb) -> dict[str, int]:
