@@ -55,6 +55,8 @@ CHAR_EM = {"'ijlIJ": 0.3, " ,.·/:;": 0.34, "ft-ᵀ()[]r": 0.4, "²¹⁰₀₁�
            "LFkvxyTPYoae": 0.62, "0123456789EΣhnuσSbdgpq": 0.64, "KVXZBRCA": 0.71, "UNHDGOQ": 0.79,
            "w+<=>×−": 0.84, "mWM": 1.0}
 DEFAULT_EM, WIDE_EM, BOLD = 0.64, 1.0, 1.1
+# Characters that reach below the baseline (digits do not), and how far, in em.
+DESCENDERS, DESCENT = "gjpqy(),;_[]{}/|", 0.24
 WIDE_RANGES = ((0x1100, 0x11FF), (0x2E80, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF))
 _EM = {ch: em for chars, em in CHAR_EM.items() for ch in chars}
 
@@ -76,12 +78,21 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return size * sum(char_em(ch) for ch in text) * (BOLD if bold else 1.0)
 
 
+def descent(text: str, size: float) -> float:
+    """How far ``text`` reaches below its digits' baseline (y, p, brackets, _), in SVG units."""
+    return DESCENT * size if any(ch in DESCENDERS for ch in text) else 0.0
+
+
 def text_box(px, py, nx, ny, text, size, bold=False):
-    """Box (x0, y0, x1, y1) of ``text`` placed so that it touches point p from side n."""
+    """Box (x0, y0, x1, y1) of ``text`` placed so that it touches point p from side n.
+
+    The box is as tall as a digit (0.75 em), plus ``descent`` below where a letter hangs
+    lower; it touches p with its digit-high part, where the text is centred.
+    """
     w, h = text_width(text, size, bold), 0.75 * size
     reach = abs(nx) * w / 2 + abs(ny) * h / 2   # the box's half-extent along n
     cx, cy = px + nx * reach, py + ny * reach
-    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2 + descent(text, size))
 
 
 # ---- where the nodes go -------------------------------------------------------------
@@ -272,11 +283,7 @@ def upright(graph: Graph, across: float = 1.0, down: float = 1.0) -> Graph:
     Works on any graph: one laid out by ``grid`` is fixed in place first. Passes are run.
     """
     where = grid(graph)
-    nodes = {nid: replace(n, pos=(where[nid][1] * across, where[nid][0] * down)) for nid, n in graph.nodes.items()}
-    twin = Graph(graph.name, graph.title, nodes, graph.output)
-    twin.forward()
-    twin.backward()
-    return twin
+    return with_hints(graph, {nid: (r * across, c * down) for nid, (c, r) in where.items()})
 
 
 def flows_down(graph: Graph, pos) -> bool:
@@ -376,9 +383,12 @@ def _geometry(graph: Graph, pos, edges, down: bool) -> list[EdgeGeo]:
 
 
 def _overlap(a, b, margin=MARGIN) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0]) + 2 * margin
-    h = min(a[3], b[3]) - max(a[1], b[1]) + 2 * margin
-    return w * h if w > 0 and h > 0 else 0.0
+    # (written out: this is the layout's innermost loop)
+    w = (a[2] if a[2] < b[2] else b[2]) - (a[0] if a[0] > b[0] else b[0]) + 2 * margin
+    if w <= 0:
+        return 0.0
+    h = (a[3] if a[3] < b[3] else b[3]) - (a[1] if a[1] > b[1] else b[1]) + 2 * margin
+    return w * h if h > 0 else 0.0
 
 
 def _on_circle(box, c, margin=MARGIN) -> float:
@@ -627,10 +637,15 @@ def _plan_at(graph: Graph, pos, full: GraphState, labels, node_names: bool) -> P
         # sideways ring would widen a drawing that must fit a phone.
         sides = [(nx, ny, dist) for dist in LOCAL_RINGS for nx, ny in LOCAL_SIDES
                  if not node_names or nx == 0.0 or down]
-        others = [c for c in circles if c != (x, y)]
+        # Only what lies within reach of the text's farthest ring can be in its way.
+        reach = LOCAL_RINGS[-1] + text_width(text, SMALL, True) + 2 * MARGIN
+        region = (x - reach, y - reach, x + reach, y + reach)
+        near = [o for o in taken if _overlap(o, region, 0.0)]
+        others = [c for c in circles if c != (x, y) and _on_circle(region, c, 0.0)]
+        lines = [(g, span) for g, span in spans if _overlap(span, region, 1.0)]
         for side in sides:
             b = local_box(x, y, side, text)
-            cost = _cost(b, taken, others, spans, LOCAL_LINE_COST)
+            cost = _cost(b, near, others, lines, LOCAL_LINE_COST)
             if down:   # a phone's drawing must stay narrow: widening it costs too
                 cost += WIDEN_COST * (max(0.0, bounds[0] - b[0]) + max(0.0, b[2] - bounds[2]))
             if best is None or cost < best[0] - 1e-9:
@@ -701,10 +716,13 @@ def phone_layout(graph: Graph, max_width: float, edge_labels=None, node_names: b
     SVG units wide and has no ``problems``; failing that, the fewest problems, each counted
     as PROBLEM_UNITS of width beyond ``max_width``."""
     best = None
+    full = state_after(graph)
     for down in PHONE_DOWN:
         for across in PHONE_ACROSS:
+            # Judged as laid out, before plan() spreads it: that only lengthens an upright
+            # drawing, so the width is known, and the search stays quick enough for a browser.
             g = upright(graph, across, down)
-            p = plan(g, edge_labels, node_names)
+            p = _plan_at(g, positions(g), full, edge_labels or {}, node_names)
             width = p.box[2] - p.box[0]
             trouble = len(problems(g, p))
             if width <= max_width and trouble == 0:
@@ -716,5 +734,18 @@ def phone_layout(graph: Graph, max_width: float, edge_labels=None, node_names: b
 
 
 def phone_graph(graph: Graph, max_width: float, edge_labels=None, node_names: bool = False) -> Graph:
-    """``graph`` drawn top to bottom for a screen ``max_width`` SVG units wide (see ``phone_layout``)."""
-    return upright(graph, *phone_layout(graph, max_width, edge_labels, node_names))
+    """``graph`` drawn top to bottom for a screen ``max_width`` SVG units wide (see ``phone_layout``),
+    its nodes where ``plan`` finally put them, so that planning it again needs no spreading."""
+    g = upright(graph, *phone_layout(graph, max_width, edge_labels, node_names))
+    return with_hints(g, {nid: (x / CX, y / RY) for nid, (x, y) in plan(g, edge_labels, node_names).pos.items()})
+
+
+def with_hints(graph: Graph, hints: dict[str, tuple[float, float]]) -> Graph:
+    """A copy of ``graph`` (passes run) with the layout hint ``hints[id]`` = (column, row) on every node."""
+    if set(hints) != set(graph.nodes):
+        raise GraphError(f"hints name {sorted(hints)}, the graph's nodes are {sorted(graph.nodes)}")
+    nodes = {nid: replace(n, pos=(float(hints[nid][0]), float(hints[nid][1]))) for nid, n in graph.nodes.items()}
+    twin = Graph(graph.name, graph.title, nodes, graph.output)
+    twin.forward()
+    twin.backward()
+    return twin

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from .. import messages
 from ..graph import LEAF_OPS, Edge, Graph, GraphState, format_sum, format_value, state_after
 from ..validate import as_number
-from .layout import FONT, SMALL, R, local_box, phone_graph, plan
+from .layout import FONT, SMALL, R, descent, local_box, phone_graph, plan
 
 MIN_TEXT_PX = 10.5       # smallest on-screen text height we allow (sets min-width)
 INK, GRAD, FWD, ACTIVE_FILL = "#222", "#c62828", "#1565c0", "#fff3c4"
@@ -77,7 +77,8 @@ def _text(x, y, s, size, fill=INK, extra=""):
 
 
 def _label(box, s, size, fill=INK, extra=""):
-    return _text((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, s, size, fill, extra)
+    """``s`` centred in ``box`` (a ``layout.text_box``: its digit-high part, above any descent)."""
+    return _text((box[0] + box[2]) / 2, (box[1] + box[3] - descent(s, size)) / 2, s, size, fill, extra)
 
 
 def _check_edge_labels(graph: Graph, edge_labels) -> dict[str, tuple[str, str]]:
@@ -190,9 +191,8 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
     # A replayed step (state k) keeps the size of every other step, local texts included; a
     # figure of one state only needs room for what it shows.
     frame = p.box if (isinstance(state, int) and not isinstance(state, bool)) or st.local_text else p.still_box
-    pad = 6.0
-    x0, y0 = frame[0] - pad, frame[1] - pad
-    w, h = frame[2] - frame[0] + 2 * pad, frame[3] - frame[1] + 2 * pad
+    x0, y0 = frame[0] - PAD, frame[1] - PAD
+    w, h = frame[2] - frame[0] + 2 * PAD, frame[3] - frame[1] + 2 * PAD
     name = title if title is not None else (graph.title or graph.name)
     text = desc if desc is not None else describe(graph, st)
     return (
@@ -235,6 +235,9 @@ def describe(graph: Graph, st: GraphState) -> str:
 NARROW_MAX_PX = 600
 PHONE_PX = 320
 PHONE_MIN_TEXT_PX = 9.5  # a phone's drawing may shrink its smallest text this far to fit
+PAD = 6.0                # around a drawing's contents
+#: The widest a phone's drawing may be, in SVG units (layout.phone_graph's max_width).
+PHONE_UNITS = PHONE_PX * SMALL / PHONE_MIN_TEXT_PX - 2 * PAD
 _PAIR_STYLE = (f"<style>.bp-figure-pair .bp-narrow{{display:none}}"
                f"@media (max-width:{NARROW_MAX_PX}px){{.bp-figure-pair .bp-wide{{display:none}}"
                f".bp-figure-pair .bp-narrow{{display:block}}}}</style>")
@@ -308,7 +311,7 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
     if narrow is None:
         if _min_width(svg) <= PHONE_PX:
             return SvgFigure(svg, caption, None, name)
-        narrow = phone_graph(graph, PHONE_PX * SMALL / PHONE_MIN_TEXT_PX, edge_labels, node_names)
+        narrow = phone_graph(graph, PHONE_UNITS, edge_labels, node_names)
     elif not isinstance(narrow, Graph) or set(narrow.nodes) != set(graph.nodes):
         raise ValueError("narrow must be the same graph laid out for a phone "
                          "(e.g. backprop.figures.layout.upright(graph)), None or False")

@@ -278,5 +278,5 @@ function expressionNames(text) {
 
 // The engine's public face (the widget's front-end and the tests use it).
 const BP = { Graph, GraphError, ExpressionError, graphFromSpec, expressionGraph, expressionNames, buildSteps,
-  stateAfter, plan, problems, grid, upright, phoneLayout, phoneGraph, toSvg, framesOf, formatValue, formatSum,
+  stateAfter, plan, problems, grid, upright, withHints, phoneLayout, phoneGraph, toSvg, framesOf, formatValue, formatSum,
   pyFixed, pyG, pyRepr, ops, msg };

@@ -39,11 +39,16 @@ function textWidth(text, size, bold = false) {
   return size * em * (bold ? BOLD : 1.0);
 }
 
+function descent(text, size) {
+  for (const ch of text) if (DESCENDERS.includes(ch)) return DESCENT * size;
+  return 0.0;
+}
+
 function textBox(px, py, nx, ny, text, size, bold = false) {
   const w = textWidth(text, size, bold), h = 0.75 * size;
   const reach = Math.abs(nx) * w / 2 + Math.abs(ny) * h / 2;
   const cx = px + nx * reach, cy = py + ny * reach;
-  return [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
+  return [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2 + descent(text, size)];
 }
 
 // ---- where the nodes go ---------------------------------------------------------------
@@ -203,12 +208,15 @@ function positions(g) {
 // backprop.figures.layout.upright: the same graph drawn top to bottom (column c, row r ->
 // column r·across, row c·down); its passes are run.
 function upright(g, across = 1.0, down = 1.0) {
-  const where = grid(g);
+  const hints = {};
+  for (const [nid, [c, r]] of grid(g)) hints[nid] = [r * across, c * down];
+  return withHints(g, hints);
+}
+
+// backprop.figures.layout.with_hints: a copy (passes run) with hints[id] = [column, row] on every node.
+function withHints(g, hints) {
   const twin = new Graph(g.name, g.title);
-  for (const [nid, n] of g.nodes) {
-    const [c, r] = where.get(nid);
-    twin.nodes.set(nid, { ...n, pos: [r * across, c * down] });
-  }
+  for (const [nid, n] of g.nodes) twin.nodes.set(nid, { ...n, pos: [hints[nid][0], hints[nid][1]] });
   twin.output = g.output; twin.counts = { ...g.counts };
   twin.forward(); twin.backward();
   return twin;
@@ -287,9 +295,10 @@ function geometry(g, pos, edges, down) {
 }
 
 function overlap(a, b, margin = MARGIN) {
-  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 2 * margin;
-  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]) + 2 * margin;
-  return w > 0 && h > 0 ? w * h : 0.0;
+  const w = (a[2] < b[2] ? a[2] : b[2]) - (a[0] > b[0] ? a[0] : b[0]) + 2 * margin;
+  if (w <= 0) return 0.0;
+  const h = (a[3] < b[3] ? a[3] : b[3]) - (a[1] > b[1] ? a[1] : b[1]) + 2 * margin;
+  return h > 0 ? w * h : 0.0;
 }
 
 function onCircle(box, [x, y], margin = MARGIN) {
@@ -453,13 +462,17 @@ function planAt(g, pos, full) {
   const around = bounds(placed.map((lab) => lab.box).concat(circleBoxes, spanBoxes));
   for (const [nid, text] of Object.entries(full.localText)) {
     const [x, y] = pos[nid];
-    const others = circles.filter((c) => !(c[0] === x && c[1] === y));
+    const reach = LOCAL_RINGS[LOCAL_RINGS.length - 1] + textWidth(text, SMALL, true) + 2 * MARGIN;
+    const region = [x - reach, y - reach, x + reach, y + reach];
+    const near = taken.filter((o) => overlap(o, region, 0.0));
+    const others = circles.filter((c) => !(c[0] === x && c[1] === y) && onCircle(region, c, 0.0));
+    const lines = spans.filter(([, span]) => overlap(span, region, 1.0));
     let best = null;
     for (const dist of LOCAL_RINGS) {
       for (const [nx, ny] of LOCAL_SIDES) {
         const side = [nx, ny, dist];
         const b = localBox(x, y, side, text);
-        let c = cost(b, taken, others, spans, LOCAL_LINE_COST);
+        let c = cost(b, near, others, lines, LOCAL_LINE_COST);
         if (down) c += WIDEN_COST * (Math.max(0.0, around[0] - b[0]) + Math.max(0.0, b[2] - around[2]));
         if (best === null || c < best[0] - 1e-9) best = [c, side, b];
         if (c < 1) break;
@@ -505,10 +518,11 @@ function problems(g, p, gap = GAP) {
 // backprop.figures.layout.phone_layout and phone_graph: the graph top to bottom for a narrow screen.
 function phoneLayout(g, maxWidth) {
   let best = null;
+  const full = stateAfter(g, null);
   for (const down of PHONE_DOWN) {
     for (const across of PHONE_ACROSS) {
       const twin = upright(g, across, down);
-      const p = plan(twin);
+      const p = planAt(twin, positions(twin), full);
       const width = p.box[2] - p.box[0];
       const trouble = problems(twin, p).length;
       if (width <= maxWidth && trouble === 0) return [across, down];
@@ -519,7 +533,12 @@ function phoneLayout(g, maxWidth) {
   return best[1];
 }
 
-function phoneGraph(g, maxWidth) { return upright(g, ...phoneLayout(g, maxWidth)); }
+function phoneGraph(g, maxWidth) {
+  const twin = upright(g, ...phoneLayout(g, maxWidth));
+  const hints = {};
+  for (const [nid, [x, y]] of Object.entries(plan(twin).pos)) hints[nid] = [x / CX, y / RY];
+  return withHints(twin, hints);
+}
 
 // ---- the drawing ------------------------------------------------------------------------
 
@@ -529,7 +548,7 @@ function svgText(x, y, s, size, fill = INK, extra = "") {
 }
 
 function svgLabel(box, s, size, fill = INK, extra = "") {
-  return svgText((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, s, size, fill, extra);
+  return svgText((box[0] + box[2]) / 2, (box[1] + box[3] - descent(s, size)) / 2, s, size, fill, extra);
 }
 
 // backprop.figures.svg.describe: the visible state in words (the SVG's <desc>).
@@ -552,7 +571,7 @@ function describe(g, st) {
 }
 
 // backprop.figures.svg.to_svg(graph, k): k null draws the static figure (everything, nothing highlighted).
-function toSvg(g, k) {
+function toSvg(g, k, minTextPx = MIN_TEXT_PX) {
   const p = plan(g);
   const st = k === null || k === undefined
     ? { values: p.full.values, grads: p.full.grads, activeNode: null, activeEdges: [], localText: {}, caption: "", totals: p.full.totals }
@@ -615,23 +634,23 @@ function toSvg(g, k) {
     parts.push(svgLabel(lab.box, formatSum(terms, total), FONT, GRAD, ' font-weight="600"'));
   }
   const frame = (k !== null && k !== undefined) || Object.keys(st.localText).length ? p.box : p.stillBox;
-  const pad = 6.0;
-  const x0 = frame[0] - pad, y0 = frame[1] - pad;
-  const w = frame[2] - frame[0] + 2 * pad, h = frame[3] - frame[1] + 2 * pad;
+  const x0 = frame[0] - PAD, y0 = frame[1] - PAD;
+  const w = frame[2] - frame[0] + 2 * PAD, h = frame[3] - frame[1] + 2 * PAD;
   const name = g.title || g.name;
   const text = describe(g, st);
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${f1(x0)} ${f1(y0)} ${f1(w)} ${f1(h)}" `
     + `width="100%" role="img" aria-label="${escapeHtml(name)}" class="bp-graph" `
     + `style="display:block;margin:0 auto;max-width:${pyFixed(1.15 * w, 0)}px;`
-    + `min-width:${pyFixed(w * MIN_TEXT_PX / SMALL, 0)}px;height:auto" font-family="${FONT_FAMILY}">`
+    + `min-width:${pyFixed(w * minTextPx / SMALL, 0)}px;height:auto" font-family="${FONT_FAMILY}">`
     + `<title>${escapeHtml(name)}</title><desc>${escapeHtml(text)}</desc>`
     + parts.join("") + "</svg>";
 }
 
 // backprop.widgets.gradient_flow.frames_of: one {k, kind, svg, caption} per replay state.
-function framesOf(g) {
+// (minTextPx: the phone's drawing may shrink its text further, as figure()'s does.)
+function framesOf(g, minTextPx = MIN_TEXT_PX) {
   const steps = g.steps();
-  const frames = [{ k: 0, kind: "start", svg: toSvg(g, 0), caption: stateAfter(g, 0).caption }];
-  for (const s of steps) frames.push({ k: s.index + 1, kind: s.kind, svg: toSvg(g, s.index + 1), caption: s.caption });
+  const frames = [{ k: 0, kind: "start", svg: toSvg(g, 0, minTextPx), caption: stateAfter(g, 0).caption }];
+  for (const s of steps) frames.push({ k: s.index + 1, kind: s.kind, svg: toSvg(g, s.index + 1, minTextPx), caption: s.caption });
   return frames;
 }
