@@ -29,6 +29,7 @@ FONT, SMALL = 16.0, 14.0  # numbers and labels; the local-derivative text
 OUT_LEN = 0.9 * CX        # length of the output edge
 LABEL_T = (0.5, 0.38, 0.62, 0.26, 0.74, 0.16, 0.84, 0.08, 0.92)  # where along an edge to try its labels
 SPREADS = (1.0, 1.2, 1.45, 1.75, 2.1)  # how far apart nodes may move where their labels need room
+SPREAD_PROBLEM = 450.0    # SVG units of width (or a phone's length) worth one problem less
 LABEL_GAP = (4.0, 5.0)    # distance of the value (above) and the gradient (below) from their line
 LABEL_LIFT = (0.0, 7.0, 14.0)  # further away, where a short edge leaves its numbers no room
 LIFT_COST = 1.5           # per unit of lift: a number right at its line reads best
@@ -39,12 +40,13 @@ PARALLEL = 16.0          # between two edges that join the same two nodes
 GAP = 1.0                # what ``problems`` calls touching
 MARGIN = 3.0              # the gap a label keeps from other labels and from circles
 # Sides of a node where its local-derivative text may go, best first (above, as in
-# the book, unless an edge or a label is there; D is a diagonal's component).
-# A crowded node tries two rings further out; a line under the text costs more than
-# there (LOCAL_LINE_COST), since the text is read while the edges are lit.
-D = 0.7071
-LOCAL_SIDES = ((0.0, -1.0), (0.0, 1.0), (D, -D), (-D, -D), (D, D), (-D, D), (1.0, 0.0), (-1.0, 0.0))
-LOCAL_RINGS = (R + 6, R + 21, R + 36)
+# the book, unless an edge or a label is there), in sixteen directions; a crowded node
+# tries rings further out. A line under the text costs more than elsewhere
+# (LOCAL_LINE_COST), since the text is read while the edges are lit.
+D, S, C = 0.7071, 0.3827, 0.9239   # cos and sin of 45° and 22.5°
+LOCAL_SIDES = ((0.0, -1.0), (0.0, 1.0), (S, -C), (-S, -C), (S, C), (-S, C), (D, -D), (-D, -D), (D, D), (-D, D),
+               (C, -S), (-C, -S), (C, S), (-C, S), (1.0, 0.0), (-1.0, 0.0))
+LOCAL_RINGS = (R + 6, R + 21, R + 36, R + 51, R + 66)
 LOCAL_LINE_COST = 10 * LINE_COST
 WIDEN_COST = 1.0          # per unit a local text would widen a phone's drawing
 # Advance widths (in em) of the characters the figures write, measured in DejaVu Sans,
@@ -87,12 +89,12 @@ def text_box(px, py, nx, ny, text, size, bold=False):
     """Box (x0, y0, x1, y1) of ``text`` placed so that it touches point p from side n.
 
     The box is as tall as a digit (0.75 em), plus ``descent`` below where a letter hangs
-    lower; it touches p with its digit-high part, where the text is centred.
+    lower (the drawing centres the text in the part above, see ``svg._label``).
     """
-    w, h = text_width(text, size, bold), 0.75 * size
+    w, h = text_width(text, size, bold), 0.75 * size + descent(text, size)
     reach = abs(nx) * w / 2 + abs(ny) * h / 2   # the box's half-extent along n
     cx, cy = px + nx * reach, py + ny * reach
-    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2 + descent(text, size))
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
 # ---- where the nodes go -------------------------------------------------------------
@@ -488,14 +490,19 @@ def plan(graph: Graph, edge_labels: dict[str, tuple[str, str]] | None = None,
     base = positions(graph)
     down = flows_down(graph, base)
     best = None
-    # The least spread that leaves every label clear; a graph that runs down (a phone's) only
-    # grows longer, since it must stay narrow.
+    # The spread whose drawing is smallest for what it costs the reader: each problem weighs
+    # SPREAD_PROBLEM units of width, so a figure grows to clear its labels, but not by much
+    # more to clear the last one. A graph that runs down (a phone's) only grows longer,
+    # since it must stay narrow. The texts that are always there decide; a local text shows
+    # one step at a time and finds its own free side.
     for spread in SPREADS:
         pos = {nid: (x * (1.0 if down else spread), y * spread) for nid, (x, y) in base.items()}
         candidate = _plan_at(graph, pos, full, labels, node_names)
-        trouble = len(problems(graph, candidate))
-        if best is None or trouble < best[0]:
-            best = (trouble, candidate)
+        trouble = len(problems(graph, candidate, local=False))
+        size = candidate.box[3] - candidate.box[1] if down else candidate.box[2] - candidate.box[0]
+        score = size + SPREAD_PROBLEM * trouble
+        if best is None or score < best[0] - 1e-9:
+            best = (score, candidate)
         if trouble == 0:
             break
     if len(_CACHE) > 64:   # a notebook may draw many graphs; keep memory bounded
@@ -667,18 +674,19 @@ def _bounds(boxes) -> tuple[float, float, float, float]:
 
 # ---- what a reader would trip over ----------------------------------------------------
 
-def problems(graph: Graph, p: Plan | None = None, gap: float = GAP) -> list[str]:
+def problems(graph: Graph, p: Plan | None = None, gap: float = GAP, local: bool = True) -> list[str]:
     """Every place where ``graph``'s figure is hard to read, in words (none is the goal).
 
     Two texts closer than ``gap`` (the local-derivative texts, which show one at a time,
     only against the others), a text on a circle or under a line, an edge through a
     node it does not touch. The boxes are ``plan``'s, sized for the widest font named.
+    local: False leaves the local-derivative texts out.
     """
     p = p or plan(graph)
     out = []
     circles = {nid: p.pos[nid] for nid in p.pos if graph.nodes[nid].op not in LEAF_OPS}
     fixed = [lab for lab in p.labels if lab.kind != "local"]
-    for i, a in enumerate(p.labels):
+    for i, a in enumerate(p.labels if local else fixed):
         for b in fixed[:i] if a.kind != "local" else fixed:
             if _overlap(a.box, b.box, gap / 2):
                 out.append(f"{a.kind} {a.text!r} of {a.key} touches {b.kind} {b.text!r} of {b.key}")

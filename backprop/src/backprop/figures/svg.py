@@ -304,7 +304,10 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
                          f"(such as 'fig-apple'), got {name!r}")
     if name is not None and caption is None:
         raise ValueError(f"figure {name!r} has no caption: the book numbers and names captioned figures only")
-    svg = to_svg(graph, state, desc=alt, edge_labels=edge_labels, node_names=node_names,
+    # A figure stands alone: drawn as the state it shows, in a frame just big enough for that
+    # (a replayed step k keeps room for every step's texts, which only the widget needs).
+    shown = lambda g: state_after(g, state) if isinstance(state, int) and not isinstance(state, bool) else state
+    svg = to_svg(graph, shown(graph), desc=alt, edge_labels=edge_labels, node_names=node_names,
                  min_text_px=min_text_px)
     if narrow is False:
         return SvgFigure(svg, caption, None, name)
@@ -316,11 +319,11 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
         raise ValueError("narrow must be the same graph laid out for a phone "
                          "(e.g. backprop.figures.layout.upright(graph)), None or False")
     # Its smallest text as large as the phone's column allows, from MIN_TEXT_PX down to PHONE_MIN_TEXT_PX.
-    small = to_svg(narrow, state, desc=alt, edge_labels=edge_labels, node_names=node_names,
+    small = to_svg(narrow, shown(narrow), desc=alt, edge_labels=edge_labels, node_names=node_names,
                    min_text_px=PHONE_MIN_TEXT_PX)
     fitting = PHONE_PX * PHONE_MIN_TEXT_PX / _min_width(small)
     if fitting > PHONE_MIN_TEXT_PX:
-        small = to_svg(narrow, state, desc=alt, edge_labels=edge_labels, node_names=node_names,
+        small = to_svg(narrow, shown(narrow), desc=alt, edge_labels=edge_labels, node_names=node_names,
                        min_text_px=min(MIN_TEXT_PX, fitting))
     return SvgFigure(svg, caption, small, name)
 

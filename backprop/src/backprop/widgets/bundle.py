@@ -41,11 +41,11 @@ def constants_source() -> str:
     """The Python constants and the operation table the engine shares, as JavaScript ``const`` lines."""
     shared = {
         layout: ("CX", "RY", "R", "FONT", "SMALL", "OUT_LEN", "LABEL_T", "LABEL_GAP", "LABEL_LIFT", "LIFT_COST",
-                 "LINE_COST", "MARGIN", "GAP", "PARALLEL", "FORK_ANGLE", "AUTO_ROW", "SPREADS", "D", "LOCAL_SIDES",
+                 "LINE_COST", "MARGIN", "GAP", "PARALLEL", "FORK_ANGLE", "AUTO_ROW", "SPREADS", "SPREAD_PROBLEM", "D", "LOCAL_SIDES",
                  "LOCAL_RINGS", "LOCAL_LINE_COST", "WIDEN_COST", "CHAR_EM", "DEFAULT_EM", "WIDE_EM", "BOLD", "DESCENDERS", "DESCENT",
                  "WIDE_RANGES", "NAME_SIDES", "PHONE_ACROSS", "PHONE_DOWN", "PROBLEM_UNITS"),
         svg: ("MIN_TEXT_PX", "INK", "GRAD", "FWD", "ACTIVE_FILL", "HALO", "FONT_FAMILY", "SHORT_SYMBOL",
-              "PHONE_PX", "PHONE_MIN_TEXT_PX", "PAD", "PHONE_UNITS"),
+              "PHONE_PX", "PHONE_MIN_TEXT_PX", "PAD", "PHONE_UNITS", "NARROW_MAX_PX"),
         expression: ("MAX_TEXT", "MAX_NODES", "FUNCTIONS", "MODULES"),
     }
     lines = [_const(name, getattr(module, name)) for module, names in shared.items() for name in names]

@@ -45,10 +45,10 @@ function descent(text, size) {
 }
 
 function textBox(px, py, nx, ny, text, size, bold = false) {
-  const w = textWidth(text, size, bold), h = 0.75 * size;
+  const w = textWidth(text, size, bold), h = 0.75 * size + descent(text, size);
   const reach = Math.abs(nx) * w / 2 + Math.abs(ny) * h / 2;
   const cx = px + nx * reach, cy = py + ny * reach;
-  return [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2 + descent(text, size)];
+  return [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
 }
 
 // ---- where the nodes go ---------------------------------------------------------------
@@ -347,8 +347,10 @@ function plan(g) {
     const pos = {};
     for (const [nid, [x, y]] of Object.entries(base)) pos[nid] = [x * (down ? 1.0 : spread), y * spread];
     const candidate = planAt(g, pos, full);
-    const trouble = problems(g, candidate).length;
-    if (best === null || trouble < best[0]) best = [trouble, candidate];
+    const trouble = problems(g, candidate, GAP, false).length;
+    const size = down ? candidate.box[3] - candidate.box[1] : candidate.box[2] - candidate.box[0];
+    const score = size + SPREAD_PROBLEM * trouble;
+    if (best === null || score < best[0] - 1e-9) best = [score, candidate];
     if (trouble === 0) break;
   }
   g.planMemo = best[1];
@@ -491,11 +493,11 @@ function planAt(g, pos, full) {
 }
 
 // backprop.figures.layout.problems: every place where the figure is hard to read.
-function problems(g, p, gap = GAP) {
+function problems(g, p, gap = GAP, local = true) {
   const out = [];
   const circles = Object.keys(p.pos).filter((nid) => !isLeaf(g.nodes.get(nid).op)).map((nid) => [nid, p.pos[nid]]);
   const fixed = p.labels.filter((lab) => lab.kind !== "local");
-  p.labels.forEach((a, i) => {
+  (local ? p.labels : fixed).forEach((a, i) => {
     for (const b of (a.kind !== "local" ? fixed.slice(0, i) : fixed)) {
       if (overlap(a.box, b.box, gap / 2)) out.push(`${a.kind} ${pyStrRepr(a.text)} of ${a.key} touches ${b.kind} ${pyStrRepr(b.text)} of ${b.key}`);
     }

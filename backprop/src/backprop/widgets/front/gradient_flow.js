@@ -62,12 +62,13 @@ function render({ model, el: host }) {
   const remembered = {};
 
   const wideFrames = () => (local ? local.frames : model.get("frames") || []);
-  // Too narrow for the wide drawing: it would need more than the stage's width.
+  // A phone's screen too narrow for the wide drawing (it would need more than the stage's
+  // width); a wider screen keeps the book's drawing and scrolls it.
   const narrow = () => {
     const first = wideFrames()[0];
     const need = first ? Number((/min-width:(\d+)px/.exec(first.svg) || [0, 0])[1]) : 0;
     const room = stage.clientWidth - 12;   // inside the stage's padding
-    return room > 0 && need > room;
+    return room > 0 && need > room && window.innerWidth <= NARROW_MAX_PX;
   };
   function phoneFrames() {
     if (local) {
@@ -121,9 +122,11 @@ function render({ model, el: host }) {
     }
   }
 
-  // Scroll the stage (never the page) so that the active node and edges are in view.
+  // Scroll the stage (never the page) so that the active node (or, where no node is lit,
+  // the lit edges) is in view.
   function follow() {
-    const lit = stage.querySelectorAll(".bp-active");
+    const node = stage.querySelector("circle.bp-active");
+    const lit = node ? [node] : stage.querySelectorAll(".bp-active");
     if (!lit.length) return;
     const box = stage.getBoundingClientRect();
     let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
