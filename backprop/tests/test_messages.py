@@ -112,4 +112,6 @@ def test_english_comes_back_when_the_catalogue_is_removed(marked):
     assert apple_graph().steps()[0].caption.startswith("Forward pass: the inputs enter the graph (")
     assert '"flow.play": "▶ Play"' in bundle()
     with pytest.raises(TypeError, match="gettext catalogue"):
-        messages.install("ko")
+        messages.install(42)
+    with pytest.raises(ValueError, match="BACKPROP_LANG='xx': there are no messages in that language"):
+        messages.install("xx")
