@@ -1,6 +1,6 @@
 """The book's graph figures and widgets as a reader sees them, at 390 px (a phone) and 1280 px.
 
-In Debian's headless Chromium, on every page of the built book:
+In Debian's headless Chromium, on every chapter page of both editions of the built book:
 
 - every graph figure shows every node and label inside the screen and inside its box, with
   no sideways scrolling, and its smallest text at 9 px or more; on a phone the figures
@@ -10,7 +10,9 @@ In Debian's headless Chromium, on every page of the built book:
   theme, where the drawing keeps its white card;
 - every gradient-flow widget whose drawing would not fit draws the graph top to bottom,
   and at every step the lit node and edges are inside the visible part of the stage (the
-  Softmax-with-Loss widget reaches L); its number boxes show rounded values that fit.
+  Softmax-with-Loss widget reaches L); its number boxes show rounded values that fit;
+- the fork's figure and widget write the sum at x (5 + 1 = 6), and the Korean edition's
+  widgets speak Korean.
 
 Browser set-up and the offline page server are test_browser_widget's; test_browser_layout
 waits for MathJax. Under CI a missing browser fails the test.
@@ -69,7 +71,9 @@ return [...document.querySelectorAll('article svg.bp-graph')]
 
 
 def pages(book: Path) -> list[str]:
-    return sorted(str(p.relative_to(book)) for p in (book / "book").glob("*.html"))
+    """Every chapter page of both editions (the Korean one under ko/)."""
+    return sorted(str(p.relative_to(book)) for folder in (book / "book", book / "ko" / "book")
+                  for p in folder.glob("*.html"))
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
@@ -215,3 +219,54 @@ def test_widgets_fit_and_follow_the_active_node(book_html, site, browser, width)
     assert len(seen) >= 6, f"only {len(seen)} widgets found: {seen}"
     assert "Softmax-with-Loss for 3 classes" in seen
     assert not problems, "\n".join(problems)
+
+
+def test_the_fork_figure_and_widget_write_the_sum_at_x(book_html):
+    """Chapter 2's fork f = x·y + x at x = 3, y = 5: x receives y·1 = 5 through the product and
+    1 straight from the sum; the static figure and the widget's last frame write 5 + 1 = 6 at x."""
+    import re
+
+    x, y = 3.0, 5.0
+    want = f"{y * 1:g} + {1:g} = {y * 1 + 1:g}"
+    page = book_html / "book" / "ch2_chain_rule.html"
+    html = page.read_text(encoding="utf-8")
+    figures = re.findall(r'<svg [^>]*aria-label="f = x·y \+ x".*?</svg>', html, flags=re.S)
+    assert figures and all(f">{want}</text>" in f for f in figures), f"no fork figure writes {want!r}"
+    fork = [state for title, state in widgets.widget_models(page) if title == "f = x·y + x"]
+    assert fork, "chapter 2 has no fork widget"
+    frames = fork[0]["frames"]
+    assert f">{want}</text>" in frames[-1]["svg"] and f">{want}</text>" not in frames[-3]["svg"]
+    assert frames[-2]["kind"] == "input" and want in frames[-2]["caption"]
+
+
+def test_the_korean_edition_widgets_speak_korean(book_html, site, browser):
+    """The Korean edition's apple widget: Korean buttons, and the Korean caption of each step."""
+    from backprop import messages
+    from backprop.graph.book import apple_graph
+
+    messages.install("ko")
+    try:
+        steps = apple_graph().steps()
+        play = messages.text("flow.play")
+    finally:
+        messages.install(None)
+    page = book_html / "ko" / "book" / "ch1_graphs.html"
+    assert page.is_file(), "the build made no Korean edition"
+    url = f"{site}/ko/book/ch1_graphs.html"
+    widget = widgets.open_widget(browser, url, messages_title("graph.apple.title"))
+    assert widget.find("button.bp-play").text == play == "▶ 재생"
+    for k in (1, len(steps)):
+        while widget.stage()["step"] < k:
+            widget.click("bp-forward")
+        assert widget.stage()["caption"] == steps[k - 1].caption
+    assert "입력 tax의 기울기" in widget.stage()["caption"]
+
+
+def messages_title(key: str) -> str:
+    from backprop import messages
+
+    messages.install("ko")
+    try:
+        return messages.text(key)
+    finally:
+        messages.install(None)
