@@ -100,7 +100,7 @@ def _check_edge_labels(graph: Graph, edge_labels) -> dict[str, tuple[str, str]]:
 
 def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | None = None,
            edge_labels: dict[str, tuple[str, str]] | None = None,
-           node_names: bool = False, min_text_px: float = MIN_TEXT_PX) -> str:
+           node_names: bool = False, min_text_px: float = MIN_TEXT_PX, values_fill: str = INK) -> str:
     """The graph as an inline SVG string.
 
     state: None (the static figure: every forward value and gradient, nothing
@@ -113,6 +113,8 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
     node_names: write each operation node's label (S, 1/S, y₁, ...) above it.
     min_text_px: the smallest text may not shrink below this many pixels (the SVG's
     min-width); a wide graph that must fit a column may allow a little less.
+    values_fill: the colour of the numbers above the edges (a state whose values are
+    forward-mode derivatives draws them in the forward colour, FWD).
     """
     if not isinstance(graph, Graph):
         raise TypeError(f"graph must be a backprop.graph.Graph (the book's are in backprop.graph.book), "
@@ -155,7 +157,7 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
             parts.append(_label(lab.box, lab.text, FONT, INK, ' font-style="italic"'))
         if e.id in st.values:
             text = labels[e.id][0] if e.id in labels else format_value(st.values[e.id])
-            parts.append(_label(p.label("value", e.id).box, text, FONT))
+            parts.append(_label(p.label("value", e.id).box, text, FONT, values_fill))
         if e.id in st.grads:
             text = labels[e.id][1] if e.id in labels else format_value(st.grads[e.id])
             parts.append(_label(p.label("grad", e.id).box, text, FONT, GRAD, ' font-weight="600"'))
@@ -258,9 +260,17 @@ class SvgFigure:
     caption: str | None = None
     narrow_svg: str | None = None
     name: str | None = None
+    panels: tuple[tuple[str, "SvgFigure"], ...] = ()   # (heading, figure) side by side, instead of svg
 
     def body(self) -> str:
         """The drawing(s) without the caption."""
+        if self.panels:   # side by side where there is room, one above the other on a phone
+            return ('<div class="bp-panels" style="display:flex;flex-wrap:wrap;gap:0.8em 1.2em">' + "".join(
+                # a panel as wide as its drawing needs: two that do not fit side by side wrap
+                f'<div class="bp-panel{" bp-figure-pair" if fig.narrow_svg else ""}" '
+                f'style="flex:1 1 {_min_width(fig.svg):.0f}px;min-width:0">'
+                f'<p class="bp-panel-title" style="margin:0 0 0.3em;font-size:0.9em">{html.escape(heading)}</p>'
+                f'{fig.body()}</div>' for heading, fig in self.panels) + "</div>")
         # overflow-x: where a drawing still needs more room than the screen has, it scrolls
         # instead of shrinking its text away.
         body = f'<div class="bp-wide" style="overflow-x:auto;{_CARD}">{self.svg}</div>'
@@ -284,7 +294,7 @@ class SvgFigure:
 def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | None = None,
            edge_labels: dict[str, tuple[str, str]] | None = None, node_names: bool = False,
            narrow: Graph | bool | None = None, min_text_px: float = MIN_TEXT_PX,
-           name: str | None = None) -> SvgFigure:
+           name: str | None = None, values_fill: str = INK) -> SvgFigure:
     """``to_svg`` ready for display; ``alt`` (if given) becomes the SVG's description.
 
     narrow: the drawing for phones. None (the default): where the figure would need more
@@ -308,7 +318,7 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
     # (a replayed step k keeps room for every step's texts, which only the widget needs).
     shown = lambda g: state_after(g, state) if isinstance(state, int) and not isinstance(state, bool) else state
     svg = to_svg(graph, shown(graph), desc=alt, edge_labels=edge_labels, node_names=node_names,
-                 min_text_px=min_text_px)
+                 min_text_px=min_text_px, values_fill=values_fill)
     if narrow is False:
         return SvgFigure(svg, caption, None, name)
     if narrow is None:
@@ -320,11 +330,11 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
                          "(e.g. backprop.figures.layout.upright(graph)), None or False")
     # Its smallest text as large as the phone's column allows, from MIN_TEXT_PX down to PHONE_MIN_TEXT_PX.
     small = to_svg(narrow, shown(narrow), desc=alt, edge_labels=edge_labels, node_names=node_names,
-                   min_text_px=PHONE_MIN_TEXT_PX)
+                   min_text_px=PHONE_MIN_TEXT_PX, values_fill=values_fill)
     fitting = PHONE_PX * PHONE_MIN_TEXT_PX / _min_width(small)
     if fitting > PHONE_MIN_TEXT_PX:
         small = to_svg(narrow, shown(narrow), desc=alt, edge_labels=edge_labels, node_names=node_names,
-                       min_text_px=min(MIN_TEXT_PX, fitting))
+                       min_text_px=min(MIN_TEXT_PX, fitting), values_fill=values_fill)
     return SvgFigure(svg, caption, small, name)
 
 
