@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from backprop.figures.layout import phone_graph
+from backprop.figures.phone import phone_graph
 from backprop.figures.svg import PHONE_MIN_TEXT_PX, PHONE_UNITS, to_svg
 from backprop.graph import OPS, GraphError
 from backprop.graph.book import BUILDERS, build

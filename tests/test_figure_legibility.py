@@ -25,7 +25,8 @@ import matplotlib
 import pytest
 from PIL import ImageFont
 
-from backprop.figures.layout import phone_graph, upright
+from backprop.figures.grid import upright
+from backprop.figures.phone import phone_graph
 from backprop.figures.svg import PHONE_UNITS, to_svg
 from backprop.graph import GraphError
 from backprop.graph.book import BUILDERS, softmax_with_loss_graph

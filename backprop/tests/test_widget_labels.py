@@ -10,7 +10,8 @@ import pytest
 from backprop.figures.svg import to_svg
 from backprop.graph.expression import expression_graph
 from backprop.graph.book import BUILDERS, apple_graph, build, sigmoid_graph
-from backprop.figures.layout import local_box, plan, text_box
+from backprop.figures.layout import local_box, plan
+from backprop.figures.text import text_box
 from backprop.graph.nodes import format_value
 
 # Every widget graph, with its defaults; the Softmax-with-Loss graph also with the

@@ -1,4 +1,4 @@
-"""Where things go in a graph figure: node centres, edge lines, label spots.
+"""Where a figure's lines and labels go, and what a reader would trip over.
 
 ``plan(graph)`` is the one entry point. It depends only on the graph (its
 structure and recorded numbers), never on the state being drawn, so that a
@@ -6,12 +6,10 @@ figure keeps its size and its labels keep their places while the widget steps
 through a pass. Plans are cached because the widget draws every step of one
 graph. Coordinates are SVG units; y grows downwards.
 
-Node centres come from the builders' ``pos = (column, row)`` hints, or, for a graph
-without them (your own expression), from ``grid``: a tidy tree drawn from the output
-back, each node one column before its consumer, each leaf on a row of its own, and
-an input that feeds several nodes put where its edges pass no node. A graph flows to
-the right, or downwards once ``upright`` has turned it for a phone; its output edge
-leaves in the same direction. ``problems`` lists what a reader would trip over (labels
+The nodes are where ``grid`` puts them; edges run from a leaf's point or a circle's rim
+to the next rim, the output edge the way the graph runs. Every text gets a box (``text``)
+where it is clear of the others, of the circles and of the lines, and the graph is
+spread apart while that pays. ``problems`` lists what a reader would trip over (labels
 on labels, on circles or under lines, edges through nodes); the tests hold every
 graph to none.
 """
@@ -19,13 +17,12 @@ graph to none.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from ..graph import LEAF_OPS, Edge, Graph, GraphError, GraphState, format_sum, format_value, state_after
+from ..graph import LEAF_OPS, Edge, Graph, GraphState, format_sum, format_value, state_after
+from .grid import CX, RY, R, _check_hints, _segment_distance, flows_down, positions
+from .text import FONT, MARGIN, SMALL, hypot, text_box, text_width
 
-CX, RY = 104.0, 72.0      # one layout column / row of the builders' ``pos`` hints
-R = 19.0                  # node circle radius
-FONT, SMALL = 16.0, 14.0  # numbers and labels; the local-derivative text
 OUT_LEN = 0.9 * CX        # length of the output edge
 LABEL_T = (0.5, 0.38, 0.62, 0.26, 0.74, 0.16, 0.84, 0.08, 0.92)  # where along an edge to try its labels
 SPREADS = (1.0, 1.2, 1.45, 1.75, 2.1)  # how far apart nodes may move where their labels need room
@@ -34,11 +31,8 @@ LABEL_GAP = (4.0, 5.0)    # distance of the value (above) and the gradient (belo
 LABEL_LIFT = (0.0, 7.0, 14.0)  # further away, where a short edge leaves its numbers no room
 LIFT_COST = 1.5           # per unit of lift: a number right at its line reads best
 LINE_COST = 4.0           # per unit of a line under a label: cheaper than a label on a label
-AUTO_ROW = 1.25           # rows between two leaves of a graph laid out by ``grid``
-FORK_ANGLE = 0.5         # radians: edges leaving a fork at a narrower angle crowd their numbers
-PARALLEL = 16.0          # between two edges that join the same two nodes
-GAP = 1.0                # what ``problems`` calls touching
-MARGIN = 3.0              # the gap a label keeps from other labels and from circles
+PARALLEL = 16.0           # between two edges that join the same two nodes
+GAP = 1.0                 # what ``problems`` calls touching
 # Sides of a node where its local-derivative text may go, best first (above, as in
 # the book, unless an edge or a label is there), in sixteen directions; a crowded node
 # tries rings further out. A line under the text costs more than elsewhere
@@ -49,253 +43,6 @@ LOCAL_SIDES = ((0.0, -1.0), (0.0, 1.0), (S, -C), (-S, -C), (S, C), (-S, C), (D, 
 LOCAL_RINGS = (R + 6, R + 21, R + 36, R + 51, R + 66)
 LOCAL_LINE_COST = 10 * LINE_COST
 WIDEN_COST = 1.0          # per unit a local text would widen a phone's drawing
-# Advance widths (in em) of the characters the figures write, measured in DejaVu Sans,
-# the widest of the fonts the figures name (so a box holds its text in any of them);
-# BOLD widens the gradients' semi-bold digits. Other characters: DEFAULT_EM, or WIDE_EM
-# for Hangul and CJK.
-CHAR_EM = {"'ijlIJ": 0.3, " ,.·/:;": 0.34, "ft-ᵀ()[]r": 0.4, "²¹⁰₀₁₂₃₄₅₆₇₈₉": 0.42, "_∂szc⁻": 0.56,
-           "LFkvxyTPYoae": 0.62, "0123456789EΣhnuσSbdgpq": 0.64, "KVXZBRCA": 0.71, "UNHDGOQ": 0.79,
-           "w+<=>×−": 0.84, "mWM": 1.0}
-DEFAULT_EM, WIDE_EM, BOLD = 0.64, 1.0, 1.1
-# Characters that reach below the baseline (digits do not), and how far, in em.
-DESCENDERS, DESCENT = "gjpqy(),;_[]{}/|", 0.24
-WIDE_RANGES = ((0x1100, 0x11FF), (0x2E80, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF))
-_EM = {ch: em for chars, em in CHAR_EM.items() for ch in chars}
-
-
-def _hypot(dx: float, dy: float) -> float:
-    # Not math.hypot: the browser's Math.hypot may round differently, and the browser engine
-    # must reach the same layout; a square root of a sum is rounded alike in both.
-    return math.sqrt(dx * dx + dy * dy)
-
-
-def char_em(ch: str) -> float:
-    if ch in _EM:
-        return _EM[ch]
-    code = ord(ch)
-    return WIDE_EM if any(lo <= code <= hi for lo, hi in WIDE_RANGES) else DEFAULT_EM
-
-
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    return size * sum(char_em(ch) for ch in text) * (BOLD if bold else 1.0)
-
-
-def descent(text: str, size: float) -> float:
-    """How far ``text`` reaches below its digits' baseline (y, p, brackets, _), in SVG units."""
-    return DESCENT * size if any(ch in DESCENDERS for ch in text) else 0.0
-
-
-def text_box(px, py, nx, ny, text, size, bold=False):
-    """Box (x0, y0, x1, y1) of ``text`` placed so that it touches point p from side n.
-
-    The box is as tall as a digit (0.75 em), plus ``descent`` below where a letter hangs
-    lower (the drawing centres the text in the part above, see ``svg._label``).
-    """
-    w, h = text_width(text, size, bold), 0.75 * size + descent(text, size)
-    reach = abs(nx) * w / 2 + abs(ny) * h / 2   # the box's half-extent along n
-    cx, cy = px + nx * reach, py + ny * reach
-    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-
-
-# ---- where the nodes go -------------------------------------------------------------
-
-def grid(graph: Graph) -> dict[str, tuple[float, float]]:
-    """Node id -> (column, row): the builders' hints, or a tidy layout of the graph's tree.
-
-    Without a hint on every node, each node sits one column before its earliest
-    consumer and the graph is drawn as the tree it is from the output back: every leaf
-    on a row of its own, in slot order, every operation level with the middle of its
-    inputs, so that no two branches cross. A leaf that feeds several nodes (a name used
-    twice) moves to where its edges pass no node and cross fewest edges. Columns are
-    spread apart where the numbers on their edges are long.
-    """
-    order = graph.order()
-    nodes = graph.nodes
-    if _check_hints(graph):
-        return {nid: (float(nodes[nid].pos[0]), float(nodes[nid].pos[1])) for nid in order}
-    consumers: dict[str, list[str]] = {nid: [] for nid in order}
-    for nid in order:
-        for src in nodes[nid].inputs:
-            if nid not in consumers[src]:
-                consumers[src].append(nid)
-    layer: dict[str, int] = {}
-    for nid in reversed(order):   # as late as possible: one column before the earliest consumer
-        layer[nid] = min((layer[c] for c in consumers[nid]), default=1) - 1
-    parent = {nid: next((c for c in consumers[nid] if layer[c] == layer[nid] + 1), None) for nid in order}
-    children: dict[str, list[str]] = {nid: [] for nid in order}
-    for nid in order:
-        for src in nodes[nid].inputs:
-            if parent[src] == nid and src not in children[nid]:
-                children[nid].append(src)
-    row: dict[str, float] = {}
-    next_row = [0]
-
-    def place(nid):
-        for child in children[nid]:
-            place(child)
-        if children[nid]:
-            row[nid] = (row[children[nid][0]] + row[children[nid][-1]]) / 2
-        else:
-            row[nid] = float(next_row[0])
-            next_row[0] += AUTO_ROW
-
-    for nid in order:
-        if parent[nid] is None:
-            place(nid)
-    first = min(layer.values())
-    col = {nid: float(layer[nid] - first) for nid in order}
-    full = state_after(graph)
-    _spread_columns(graph, col, full)
-    pos = {nid: (col[nid], row[nid]) for nid in order}
-    for nid in order:   # shared leaves, in order
-        if nodes[nid].op in LEAF_OPS and len(consumers[nid]) > 1:
-            pos[nid] = _best_leaf_spot(graph, nid, pos, consumers, full)
-    return pos
-
-
-def _check_hints(graph: Graph) -> bool:
-    """True if every node has a layout hint; raise ``GraphError`` for a hint that is not (column, row)."""
-    if not all(n.pos is not None for n in graph.nodes.values()):
-        return False
-    for nid, n in graph.nodes.items():
-        if not (isinstance(n.pos, tuple) and len(n.pos) == 2 and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in n.pos)):
-            raise GraphError(f"node {nid!r} has layout hint pos={n.pos!r}; use (column, row) numbers")
-    return True
-
-
-def _spread_columns(graph: Graph, col: dict[str, float], full: GraphState) -> None:
-    """Move columns apart where an edge's numbers need more room than one column gives."""
-    need: dict[float, float] = {}
-    for e in graph.edges:
-        if e.dst is None or col[e.dst] - col[e.src] != 1:
-            continue
-        wide = max(text_width(format_value(full.values.get(e.id)), FONT),
-                   text_width(format_value(full.grads.get(e.id)), FONT, True))
-        src_r = 0.0 if graph.nodes[e.src].op in LEAF_OPS else R
-        need[col[e.src]] = max(need.get(col[e.src], 1.0), (wide + src_r + R + 2 * MARGIN + 4) / CX)
-    shift, out = 0.0, {}
-    for c in sorted(set(col.values())):
-        out[c] = c + shift
-        shift += need.get(c, 1.0) - 1.0
-    for nid in col:
-        col[nid] = out[col[nid]]
-
-
-def _segment_distance(px, py, x0, y0, x1, y1) -> float:
-    dx, dy = x1 - x0, y1 - y0
-    t = ((px - x0) * dx + (py - y0) * dy) / (dx * dx + dy * dy or 1.0)
-    t = max(0.0, min(1.0, t))
-    return _hypot(x0 + t * dx - px, y0 + t * dy - py)
-
-
-def _crosses(a, b) -> bool:
-    """Do segments a and b ((x0, y0, x1, y1)) cross in their interiors?"""
-    def side(p, q, r):
-        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
-    p1, p2, p3, p4 = (a[0], a[1]), (a[2], a[3]), (b[0], b[1]), (b[2], b[3])
-    d1, d2, d3, d4 = side(p3, p4, p1), side(p3, p4, p2), side(p1, p2, p3), side(p1, p2, p4)
-    return d1 * d2 < -1e-9 and d3 * d4 < -1e-9
-
-
-def _segment_box(seg, box) -> bool:
-    """Does the segment (x0, y0, x1, y1) pass through ``box``?"""
-    x0, y0, x1, y1 = seg
-    dx, dy = x1 - x0, y1 - y0
-    lo, hi = 0.0, 1.0
-    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
-        if p == 0:
-            if q < 0:
-                return False
-        elif p < 0:
-            lo = max(lo, q / p)
-        else:
-            hi = min(hi, q / p)
-    return hi > lo
-
-
-def _best_leaf_spot(graph: Graph, nid: str, pos, consumers, full: GraphState) -> tuple[float, float]:
-    """Where a leaf feeding several nodes goes: its edges clear of every node, crossing few edges.
-
-    Tries every half row at every column left of its earliest consumer; the cost counts
-    nodes an edge passes (or the leaf's name sits on), crossings with other edges, then length.
-    """
-    nodes = graph.nodes
-    px = {k: (c * CX, r * RY) for k, (c, r) in pos.items()}
-    others = [(k, p) for k, p in px.items() if k != nid]
-    segs = [(*px[e.src], *px[e.dst]) for e in graph.edges if e.dst is not None and nid not in (e.src, e.dst)]
-    rows = [r for _, r in pos.values()]
-    first = min(c for c, _ in pos.values())
-    limit = min(pos[c][0] for c in consumers[nid])
-    cols = sorted({c for c, _ in pos.values() if c < limit} | {first - 1.0}, reverse=True)
-    best = None
-    r = min(rows) - 3 * AUTO_ROW
-    candidates = []
-    while r <= max(rows) + 3 * AUTO_ROW:
-        candidates.extend((c, r) for c in cols)
-        r += AUTO_ROW / 2
-    name_w = text_width(nodes[nid].label, FONT)
-    sum_w = text_width(format_sum([full.grads[e.id] for e in graph.edges if e.src == nid], graph.node_grads[nid]),
-                       FONT, True)
-    for c, r in candidates:
-        x, y = c * CX, r * RY
-        cost = 0.0
-        # The name left of the point and the sum below it must not sit on a line.
-        h = 0.75 * FONT
-        for box in ((x - 5 - name_w, y - h / 2, x - 5, y + h / 2),
-                    (x - 5 - sum_w, y + h / 2 + 2 * MARGIN + 1, x - 5, y + 1.5 * h + 2 * MARGIN + 1)):
-            if any(_segment_box(seg, box) for seg in segs):
-                cost += 100
-        for k, (ox, oy) in others:
-            clear = R + 6 if nodes[k].op not in LEAF_OPS else 14
-            if _hypot(ox - x, oy - y) < 2 * clear:
-                cost += 1000
-            if nodes[k].op not in LEAF_OPS and x - name_w - 5 < ox + R and ox - R < x and abs(oy - y) < R + 8:
-                cost += 1000   # the name would sit on a node
-        angles = []
-        for cons in consumers[nid]:
-            cx_, cy_ = px[cons]
-            for k, (ox, oy) in others:
-                if k != cons and _segment_distance(ox, oy, x, y, cx_, cy_) < R + 4:
-                    cost += 1000
-            seg = (x, y, cx_, cy_)
-            cost += 10 * sum(1 for s in segs if _crosses(seg, s))
-            cost += _hypot(cx_ - x, cy_ - y) / CX
-            angles.append(math.atan2(cy_ - y, cx_ - x))
-        angles.sort()
-        for a, b in zip(angles, angles[1:]):   # edges that leave at a narrow angle crowd their numbers
-            if b - a < FORK_ANGLE:
-                cost += 20 * (FORK_ANGLE - (b - a)) / FORK_ANGLE
-        for seg in segs:   # other edges passing the leaf's point
-            if _segment_distance(x, y, *seg) < 12:
-                cost += 1000
-        if best is None or cost < best[0] - 1e-9:
-            best = (cost, (c, r))
-    return best[1]
-
-
-def positions(graph: Graph) -> dict[str, tuple[float, float]]:
-    """Node id -> centre in SVG units (``grid`` times one column and one row)."""
-    return {nid: (c * CX, r * RY) for nid, (c, r) in grid(graph).items()}
-
-
-def upright(graph: Graph, across: float = 1.0, down: float = 1.0) -> Graph:
-    """The same graph drawn top to bottom (for a phone): column c, row r -> column r·across, row c·down.
-
-    Works on any graph: one laid out by ``grid`` is fixed in place first. Passes are run.
-    """
-    where = grid(graph)
-    return with_hints(graph, {nid: (r * across, c * down) for nid, (c, r) in where.items()})
-
-
-def flows_down(graph: Graph, pos) -> bool:
-    """Does the graph run downwards (an ``upright`` one) rather than to the right?"""
-    dx = dy = 0.0
-    for e in graph.edges:
-        if e.dst is not None:
-            dx += pos[e.dst][0] - pos[e.src][0]
-            dy += pos[e.dst][1] - pos[e.src][1]
-    return dy > dx
 
 
 # ---- lines and labels ----------------------------------------------------------------
@@ -339,7 +86,7 @@ class EdgeGeo:
                 lo = max(lo, q / p)
             else:
                 hi = min(hi, q / p)
-        return max(0.0, hi - lo) * _hypot(dx, dy)
+        return max(0.0, hi - lo) * hypot(dx, dy)
 
 
 def _above(ux: float, uy: float) -> tuple[float, float]:
@@ -369,7 +116,7 @@ def _geometry(graph: Graph, pos, edges, down: bool) -> list[EdgeGeo]:
             x0, y0, x1, y1 = sx + ox * start, sy + oy * start, sx + ox * (start + length), sy + oy * (start + length)
         else:
             tx, ty = pos[e.dst]
-            d = _hypot(tx - sx, ty - sy) or 1.0
+            d = hypot(tx - sx, ty - sy) or 1.0
             ux, uy = (tx - sx) / d, (ty - sy) / d
             twins = pairs[(e.src, e.dst)]
             o = (twins.index(e) - (len(twins) - 1) / 2) * PARALLEL
@@ -377,7 +124,7 @@ def _geometry(graph: Graph, pos, edges, down: bool) -> list[EdgeGeo]:
             along = math.sqrt(max(R * R - o * o, 0.0))   # where the shifted line meets a rim
             x0, y0 = (sx + nx * o, sy + ny * o) if leaf else (sx + nx * o + ux * along, sy + ny * o + uy * along)
             x1, y1 = tx + nx * o - ux * along, ty + ny * o - uy * along
-        d = _hypot(x1 - x0, y1 - y0) or 1.0
+        d = hypot(x1 - x0, y1 - y0) or 1.0
         ux, uy = (x1 - x0) / d, (y1 - y0) / d
         nx, ny = _above(ux, uy)
         out.append(EdgeGeo(e, x0, y0, x1, y1, ux, uy, nx, ny))
@@ -398,7 +145,7 @@ def _on_circle(box, c, margin=MARGIN) -> float:
     x, y = c
     dx = max(box[0] - x, 0.0, x - box[2])
     dy = max(box[1] - y, 0.0, y - box[3])
-    inside = R + margin - _hypot(dx, dy)
+    inside = R + margin - hypot(dx, dy)
     return inside * R if inside > 0 else 0.0
 
 
@@ -413,7 +160,7 @@ def leaf_label_side(geos: list[EdgeGeo]) -> tuple[float, float]:
     uy = sum(g.uy for g in geos) / len(geos)
     if ux > 0.3:
         return (-1.0, 0.0)
-    d = _hypot(ux, uy) or 1.0
+    d = hypot(ux, uy) or 1.0
     return (-ux / d, -uy / d)
 
 
@@ -590,7 +337,7 @@ def _plan_at(graph: Graph, pos, full: GraphState, labels, node_names: bool) -> P
     # Edge labels: short edges first (they have the least room, long ones can move along),
     # then once more each against all the others, which undoes what the first pass did greedily.
     fixed = list(taken)
-    todo = [g for g in sorted(geo, key=lambda g: (math.floor(_hypot(g.x1 - g.x0, g.y1 - g.y0) * 1000), g.edge.id))
+    todo = [g for g in sorted(geo, key=lambda g: (math.floor(hypot(g.x1 - g.x0, g.y1 - g.y0) * 1000), g.edge.id))
             if graph.nodes[g.edge.src].op != "const"]
     texts = {g.edge.id: labels.get(g.edge.id, (format_value(full.values[g.edge.id]),
                                                 format_value(full.grads[g.edge.id]))) for g in todo}
@@ -706,54 +453,3 @@ def problems(graph: Graph, p: Plan | None = None, gap: float = GAP, local: bool 
             if _segment_distance(x, y, g.x0, g.y0, g.x1, g.y1) < R + gap:
                 out.append(f"edge {g.edge.id} runs through node {nid}")
     return out
-
-
-# ---- a phone's drawing ------------------------------------------------------------------
-
-#: Column widths and row heights the upright drawing tries, widest columns first.
-PHONE_ACROSS = (1.0, 0.85, 0.7, 0.6, 0.5, 0.42, 0.36)
-PHONE_DOWN = (1.0, 1.3)
-#: When no drawing both fits and reads cleanly: one problem weighs as much as this many
-#: SVG units of width beyond the screen (which the reader scrolls).
-PROBLEM_UNITS = 40.0
-
-
-def phone_layout(graph: Graph, max_width: float, edge_labels=None, node_names: bool = False
-                 ) -> tuple[float, float]:
-    """(across, down) for ``upright``: the widest columns whose drawing is at most ``max_width``
-    SVG units wide and has no ``problems``; failing that, the fewest problems, each counted
-    as PROBLEM_UNITS of width beyond ``max_width``."""
-    best = None
-    full = state_after(graph)
-    for down in PHONE_DOWN:
-        for across in PHONE_ACROSS:
-            # Judged as laid out, before plan() spreads it: that only lengthens an upright
-            # drawing, so the width is known, and the search stays quick enough for a browser.
-            g = upright(graph, across, down)
-            p = _plan_at(g, positions(g), full, edge_labels or {}, node_names)
-            width = p.box[2] - p.box[0]
-            trouble = len(problems(g, p))
-            if width <= max_width and trouble == 0:
-                return across, down
-            score = trouble * PROBLEM_UNITS + max(0.0, width - max_width)
-            if best is None or score < best[0] - 1e-9:
-                best = (score, (across, down))
-    return best[1]
-
-
-def phone_graph(graph: Graph, max_width: float, edge_labels=None, node_names: bool = False) -> Graph:
-    """``graph`` drawn top to bottom for a screen ``max_width`` SVG units wide (see ``phone_layout``),
-    its nodes where ``plan`` finally put them, so that planning it again needs no spreading."""
-    g = upright(graph, *phone_layout(graph, max_width, edge_labels, node_names))
-    return with_hints(g, {nid: (x / CX, y / RY) for nid, (x, y) in plan(g, edge_labels, node_names).pos.items()})
-
-
-def with_hints(graph: Graph, hints: dict[str, tuple[float, float]]) -> Graph:
-    """A copy of ``graph`` (passes run) with the layout hint ``hints[id]`` = (column, row) on every node."""
-    if set(hints) != set(graph.nodes):
-        raise GraphError(f"hints name {sorted(hints)}, the graph's nodes are {sorted(graph.nodes)}")
-    nodes = {nid: replace(n, pos=(float(hints[nid][0]), float(hints[nid][1]))) for nid, n in graph.nodes.items()}
-    twin = Graph(graph.name, graph.title, nodes, graph.output)
-    twin.forward()
-    twin.backward()
-    return twin

@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from .. import messages
 from ..graph import LEAF_OPS, Edge, Graph, GraphState, format_sum, format_value, state_after
 from ..validate import as_number
-from .layout import FONT, SMALL, R, descent, local_box, phone_graph, plan
+from .grid import R
+from .layout import local_box, plan
+from .phone import phone_graph
+from .text import FONT, SMALL, descent
 
 MIN_TEXT_PX = 10.5       # smallest on-screen text height we allow (sets min-width)
 INK, GRAD, FWD, ACTIVE_FILL = "#222", "#c62828", "#1565c0", "#fff3c4"
@@ -77,7 +80,7 @@ def _text(x, y, s, size, fill=INK, extra=""):
 
 
 def _label(box, s, size, fill=INK, extra=""):
-    """``s`` centred in ``box`` (a ``layout.text_box``: its digit-high part, above any descent)."""
+    """``s`` centred in ``box`` (a ``text.text_box``: its digit-high part, above any descent)."""
     return _text((box[0] + box[2]) / 2, (box[1] + box[3] - descent(s, size)) / 2, s, size, fill, extra)
 
 
@@ -238,7 +241,7 @@ NARROW_MAX_PX = 600
 PHONE_PX = 320
 PHONE_MIN_TEXT_PX = 9.5  # a phone's drawing may shrink its smallest text this far to fit
 PAD = 6.0                # around a drawing's contents
-#: The widest a phone's drawing may be, in SVG units (layout.phone_graph's max_width).
+#: The widest a phone's drawing may be, in SVG units (phone.phone_graph's max_width).
 PHONE_UNITS = PHONE_PX * SMALL / PHONE_MIN_TEXT_PX - 2 * PAD
 _PAIR_STYLE = (f"<style>.bp-figure-pair .bp-narrow{{display:none}}"
                f"@media (max-width:{NARROW_MAX_PX}px){{.bp-figure-pair .bp-wide{{display:none}}"
@@ -298,7 +301,7 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
     """``to_svg`` ready for display; ``alt`` (if given) becomes the SVG's description.
 
     narrow: the drawing for phones. None (the default): where the figure would need more
-    than PHONE_PX, the same graph drawn top to bottom to fit (``layout.phone_graph``);
+    than PHONE_PX, the same graph drawn top to bottom to fit (``phone.phone_graph``);
     False: none; a Graph: that one (the same nodes, laid out by hand).
     name: how the book refers to a captioned figure (``{numref}`fig-apple```); the book
     numbers every captioned figure, named or not.
@@ -327,7 +330,7 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
         narrow = phone_graph(graph, PHONE_UNITS, edge_labels, node_names)
     elif not isinstance(narrow, Graph) or set(narrow.nodes) != set(graph.nodes):
         raise ValueError("narrow must be the same graph laid out for a phone "
-                         "(e.g. backprop.figures.layout.upright(graph)), None or False")
+                         "(e.g. backprop.figures.grid.upright(graph)), None or False")
     # Its smallest text as large as the phone's column allows, from MIN_TEXT_PX down to PHONE_MIN_TEXT_PX.
     small = to_svg(narrow, shown(narrow), desc=alt, edge_labels=edge_labels, node_names=node_names,
                    min_text_px=PHONE_MIN_TEXT_PX, values_fill=values_fill)

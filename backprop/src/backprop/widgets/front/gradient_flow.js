@@ -105,7 +105,7 @@ function render({ model, el: host }) {
     }
     k = Math.min(Math.max(0, newK), fs.length - 1);
     const frame = fs[k];
-    stage.innerHTML = frame.svg;   // SVG made by backprop.figures.svg (or its port, figures.js)
+    stage.innerHTML = frame.svg;   // SVG made by backprop.figures.svg (or its port, draw.js)
     stage.dataset.step = String(k);
     stage.dataset.kind = frame.kind;
     stage.dataset.layout = usePhone() ? "phone" : "wide";
