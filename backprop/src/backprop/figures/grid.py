@@ -122,20 +122,24 @@ def _crosses(a, b) -> bool:
     return d1 * d2 < -1e-9 and d3 * d4 < -1e-9
 
 
-def _segment_box(seg, box) -> bool:
-    """Does the segment (x0, y0, x1, y1) pass through ``box``?"""
-    x0, y0, x1, y1 = seg
-    dx, dy = x1 - x0, y1 - y0
+def clip_range(x0, y0, dx, dy, box) -> tuple[float, float] | None:
+    """Liang-Barsky: the part (lo, hi) of the segment from (x0, y0) by (dx, dy) inside ``box``, or None."""
     lo, hi = 0.0, 1.0
     for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
         if p == 0:
             if q < 0:
-                return False
+                return None
         elif p < 0:
             lo = max(lo, q / p)
         else:
             hi = min(hi, q / p)
-    return hi > lo
+    return lo, hi
+
+
+def _segment_box(seg, box) -> bool:
+    """Does the segment (x0, y0, x1, y1) pass through ``box``?"""
+    part = clip_range(seg[0], seg[1], seg[2] - seg[0], seg[3] - seg[1], box)
+    return part is not None and part[1] > part[0]
 
 
 def _best_leaf_spot(graph: Graph, nid: str, pos, consumers, full: GraphState) -> tuple[float, float]:

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 from ..graph import LEAF_OPS, Edge, Graph, GraphState, format_sum, format_value, state_after
-from .grid import CX, RY, R, _check_hints, _segment_distance, flows_down, positions
+from .grid import CX, RY, R, _check_hints, _segment_distance, clip_range, flows_down, positions
 from .text import FONT, MARGIN, SMALL, hypot, text_box, text_width
 
 OUT_LEN = 0.9 * CX        # length of the output edge
@@ -74,19 +74,10 @@ class EdgeGeo:
         return text_box(mx - self.nx * d, my - self.ny * d, -self.nx, -self.ny, text, FONT, True)
 
     def clip_length(self, box) -> float:
-        """Length of this line inside ``box`` (Liang-Barsky clipping)."""
+        """Length of this line inside ``box``."""
         dx, dy = self.x1 - self.x0, self.y1 - self.y0
-        lo, hi = 0.0, 1.0
-        for p, q in ((-dx, self.x0 - box[0]), (dx, box[2] - self.x0),
-                     (-dy, self.y0 - box[1]), (dy, box[3] - self.y0)):
-            if p == 0:
-                if q < 0:
-                    return 0.0
-            elif p < 0:
-                lo = max(lo, q / p)
-            else:
-                hi = min(hi, q / p)
-        return max(0.0, hi - lo) * hypot(dx, dy)
+        part = clip_range(self.x0, self.y0, dx, dy, box)
+        return 0.0 if part is None else max(0.0, part[1] - part[0]) * hypot(dx, dy)
 
 
 def _above(ux: float, uy: float) -> tuple[float, float]:
@@ -219,6 +210,18 @@ def _cost(box, taken, circles, spans, line_cost=LINE_COST) -> float:
     return cost
 
 
+def _cheapest(boxes, taken, circles, spans):
+    """The first of ``boxes`` that is (nearly) free, else the one that costs least."""
+    best = None
+    for box in boxes:
+        cost = _cost(box, taken, circles, spans)
+        if best is None or cost < best[0] - 1e-9:
+            best = (cost, box)
+        if cost < 1:
+            break
+    return best[1]
+
+
 def plan(graph: Graph, edge_labels: dict[str, tuple[str, str]] | None = None,
          node_names: bool = False) -> Plan:
     """The layout of ``graph``'s figure (runs forward and backward if not done yet).
@@ -284,15 +287,10 @@ def _plan_at(graph: Graph, pos, full: GraphState, labels, node_names: bool) -> P
                 put("const", g.edge.id, text, text_box(g.x0 - g.ux * 5, g.y0 - g.uy * 5, -g.ux, -g.uy, text, FONT))
         elif node.op == "input" and outs:
             x, y = pos[nid]
-            best = None
-            for lx, ly in (leaf_label_side(outs), *NAME_SIDES):   # the book's side, unless a line is there
-                box = text_box(x + lx * 5, y + ly * 5, lx, ly, node.label, FONT)
-                cost = _cost(box, taken, circles, spans)
-                if best is None or cost < best[0] - 1e-9:
-                    best = (cost, box)
-                if cost < 1:
-                    break
-            put("input", nid, node.label, best[1])
+            sides = (leaf_label_side(outs), *NAME_SIDES)   # the book's side, unless a line is there
+            put("input", nid, node.label, _cheapest(
+                [text_box(x + lx * 5, y + ly * 5, lx, ly, node.label, FONT) for lx, ly in sides],
+                taken, circles, spans))
     out_geo = next(g for g in geo if g.edge.dst is None)
     out_node = graph.nodes[graph.output]
     if out_node.label:
@@ -312,28 +310,16 @@ def _plan_at(graph: Graph, pos, full: GraphState, labels, node_names: bool) -> P
         spots = [(name[2] - w, name[3] + gap), (name[2] - w, name[1] - gap - h), (cx - w / 2, name[3] + gap),
                  (cx - w / 2, name[1] - gap - h), (name[0] - gap - w, name[1]),
                  (name[2] - w, name[3] + 2 * gap + h), (name[2] - w, name[1] - 2 * (gap + h))]
-        best = None
-        for x0, y0 in spots:
-            box = (x0, y0, x0 + w, y0 + h)
-            cost = _cost(box, taken, circles, spans)
-            if best is None or cost < best[0] - 1e-9:
-                best = (cost, box)
-        put("sum", nid, text, best[1])
+        put("sum", nid, text, _cheapest([(x0, y0, x0 + w, y0 + h) for x0, y0 in spots], taken, circles, spans))
     if node_names:
         for nid in graph.order():
             node = graph.nodes[nid]
             if node.op in LEAF_OPS or not node.label:
                 continue
             x, y = pos[nid]
-            best = None
-            for nx, ny in _name_sides(down):
-                box = text_box(x + nx * (R + 3), y + ny * (R + 3), nx, ny, node.label, SMALL)
-                cost = _cost(box, taken, circles, spans)
-                if best is None or cost < best[0] - 1e-9:
-                    best = (cost, box)
-                if cost < 1:
-                    break
-            put("name", nid, node.label, best[1])
+            put("name", nid, node.label, _cheapest(
+                [text_box(x + nx * (R + 3), y + ny * (R + 3), nx, ny, node.label, SMALL) for nx, ny in _name_sides(down)],
+                taken, circles, spans))
     # Edge labels: short edges first (they have the least room, long ones can move along),
     # then once more each against all the others, which undoes what the first pass did greedily.
     fixed = list(taken)

@@ -103,6 +103,17 @@ function cost(box, taken, circles, spans, lineCost = LINE_COST) {
   return labels + nodes + lineCost * clip;
 }
 
+// backprop.figures.layout._cheapest: the first of the boxes that is (nearly) free, else the one that costs least.
+function cheapest(boxes, taken, circles, spans) {
+  let best = null;
+  for (const box of boxes) {
+    const c = cost(box, taken, circles, spans);
+    if (best === null || c < best[0] - 1e-9) best = [c, box];
+    if (c < 1) break;
+  }
+  return best[1];
+}
+
 function bounds(boxes) {
   return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])) - 3,
     Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3])) + 3];
@@ -153,14 +164,9 @@ function planAt(g, pos, full) {
       }
     } else if (node.op === "input" && outs.length) {
       const [x, y] = pos[nid];
-      let best = null;
-      for (const [lx, ly] of [leafLabelSide(outs), ...NAME_SIDES]) {
-        const box = textBox(x + lx * 5, y + ly * 5, lx, ly, node.label, FONT);
-        const c = cost(box, taken, circles, spans);
-        if (best === null || c < best[0] - 1e-9) best = [c, box];
-        if (c < 1) break;
-      }
-      put("input", nid, node.label, best[1]);
+      const sides = [leafLabelSide(outs), ...NAME_SIDES];
+      put("input", nid, node.label, cheapest(
+        sides.map(([lx, ly]) => textBox(x + lx * 5, y + ly * 5, lx, ly, node.label, FONT)), taken, circles, spans));
     }
   }
   const outGeo = geo.find((e) => e.edge.dst === null);
@@ -180,13 +186,7 @@ function planAt(g, pos, full) {
     const spots = [[name[2] - w, name[3] + gap], [name[2] - w, name[1] - gap - h], [cx - w / 2, name[3] + gap],
       [cx - w / 2, name[1] - gap - h], [name[0] - gap - w, name[1]],
       [name[2] - w, name[3] + 2 * gap + h], [name[2] - w, name[1] - 2 * (gap + h)]];
-    let best = null;
-    for (const [x0, y0] of spots) {
-      const box = [x0, y0, x0 + w, y0 + h];
-      const c = cost(box, taken, circles, spans);
-      if (best === null || c < best[0] - 1e-9) best = [c, box];
-    }
-    put("sum", nid, text, best[1]);
+    put("sum", nid, text, cheapest(spots.map(([x0, y0]) => [x0, y0, x0 + w, y0 + h]), taken, circles, spans));
   }
   const fixed = taken.slice();
   const len = (e) => Math.floor(hypot(e.x1 - e.x0, e.y1 - e.y0) * 1000);   // whole thousandths: no rounding ties
