@@ -32,8 +32,8 @@ def tangents(graph: Graph, x: str, local=None) -> dict[str, float]:
     graph's ``local_derivatives``, if known already.
     """
     if x not in graph.inputs_of():
-        raise ValueError(f"x must be one of the inputs {graph.inputs_of()}, "
-                         f"got {x!r}")
+        inputs = graph.inputs_of()
+        raise ValueError(f"x must be one of the inputs {inputs}, got {x!r}")
     if local is None:
         local = local_derivatives(graph)
     tangent = {}
