@@ -32,6 +32,7 @@ from .phone import phone_graph
 from .text import FONT, SMALL, descent
 
 MIN_TEXT_PX = 10.5       # smallest on-screen text height we allow (sets min-width)
+PAD = 6.0                # around a drawing's contents
 INK, GRAD, FWD, ACTIVE_FILL = "#222", "#c62828", "#1565c0", "#fff3c4"
 HALO = 'paint-order="stroke" stroke="#fff" stroke-width="4" stroke-linejoin="round"'
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
@@ -240,7 +241,6 @@ def describe(graph: Graph, st: GraphState) -> str:
 NARROW_MAX_PX = 600
 PHONE_PX = 320
 PHONE_MIN_TEXT_PX = 9.5  # a phone's drawing may shrink its smallest text this far to fit
-PAD = 6.0                # around a drawing's contents
 #: The widest a phone's drawing may be, in SVG units (phone.phone_graph's max_width).
 PHONE_UNITS = PHONE_PX * SMALL / PHONE_MIN_TEXT_PX - 2 * PAD
 _PAIR_STYLE = (f"<style>.bp-figure-pair .bp-narrow{{display:none}}"
