@@ -14,7 +14,7 @@ from backprop.graph.book import (BUILDERS, apple_graph, apple_orange_graph, buil
 
 def test_builder_names_match_the_agreed_api():
     assert list(BUILDERS) == ["apple", "apple_orange", "square_sum", "fork", "sigmoid", "sigmoid_node",
-                             "softmax_with_loss"]
+                             "softmax_with_loss", "sum_product", "path_factoring"]
     for name, builder in BUILDERS.items():
         g = builder()
         assert isinstance(g, Graph) and g.name == name
@@ -110,6 +110,11 @@ def _random_inputs(name, rng):
         return {"x": float(rng.normal(0, 3)), "y": float(rng.normal(0, 3))}
     if name in ("sigmoid", "sigmoid_node"):
         return {"x": float(rng.normal(0, 3))}
+    if name == "sum_product":
+        return {"a": float(rng.normal(0, 3)), "b": float(rng.normal(0, 3))}
+    if name == "path_factoring":
+        return {"x": float(rng.normal(0, 3)), "alphas": tuple(rng.normal(0, 2, size=3)),
+                "deltas": tuple(rng.normal(0, 2, size=3))}
     t = np.zeros(3)
     t[rng.integers(3)] = 1.0
     return {"a": tuple(rng.normal(0, 2, size=3)), "t": tuple(t)}

@@ -43,3 +43,55 @@ def test_local_derivatives_run_forward_first():
 def test_weighted_sum_graph_rejects_too_few_inputs():
     with pytest.raises(ValueError, match="at least 2"):
         weighted_sum_graph(1)
+
+
+def test_tangents_are_one_forward_pass_and_match_a_central_difference():
+    """e = (a + b)(b + 1) at a = 2, b = 1: de/db = (b + 1) + (a + b) = 5, found on one pass from b."""
+    from backprop.graph.book import sum_product_graph
+    from backprop.graph.modes import tangents
+
+    g = sum_product_graph(a=2.0, b=1.0)
+    t = tangents(g, "b")
+    assert (t["a"], t["b"], t["c"], t["d"], t["e"]) == (0.0, 1.0, 1.0, 1.0, 5.0)
+    h = 1e-6
+    numeric = (g.evaluate(b=1.0 + h) - g.evaluate(b=1.0 - h)) / (2 * h)
+    assert t["e"] == pytest.approx(numeric, rel=1e-8)
+    with pytest.raises(ValueError, match="must be one of the inputs"):
+        tangents(g, "c")
+
+
+def test_path_factoring_sums_nine_paths_in_two_factors():
+    """Nine paths X -> Z, each the product of one alpha and one delta, sum to (sum of alphas)(sum of deltas)."""
+    from itertools import product
+
+    from backprop.graph.book import path_factoring_graph
+
+    alphas, deltas = (1.0, 2.0, 3.0), (4.0, 5.0, 6.0)
+    g = path_factoring_graph(x=1.0, alphas=alphas, deltas=deltas)
+    nine = sum(a * d for a, d in product(alphas, deltas))
+    assert nine == sum(alphas) * sum(deltas) == 90
+    fwd, fwd_cost = forward_mode(g)
+    rev, rev_cost = reverse_mode(g)
+    assert fwd["X"] == rev["X"] == nine
+    assert fwd_cost == rev_cost == 12   # one input: both modes multiply once per edge into an operation
+    assert g.node_grads["Y"] == sum(deltas)   # reverse mode adds the three deltas once, at Y
+
+
+def test_modes_figure_draws_both_passes_side_by_side():
+    import re
+
+    from backprop import messages
+    from backprop.figures import modes_figure
+    from backprop.figures.svg import FWD, GRAD
+    from backprop.graph.book import sum_product_graph
+
+    fig = modes_figure(sum_product_graph(), "b", caption="Both modes.", name="fig-modes")
+    page = fig._repr_html_()
+    assert page.count('<div class="bp-panel ') + page.count('<div class="bp-panel"') == 2 and "<figcaption>Both modes.</figcaption>" in page
+    forward, reverse = (panel.svg for _, panel in fig.panels)
+    blue = re.findall(rf'fill="{FWD}"[^>]*>([^<]*)</text>', forward)
+    assert sorted(blue) == sorted(["0", "1", "1", "1", "1", "5"])   # d(start)/db on every edge into e's output
+    red = re.findall(rf'fill="{GRAD}"[^>]*>([^<]*)</text>', reverse)
+    assert "2 + 3 = 5" in red and "1" in red                        # b collects 2 + 3; the seed
+    assert fig.panels[0][0] == messages.text("modes.forward", input="b")
+    assert fig.panels[1][0] == messages.text("modes.reverse", output="e")

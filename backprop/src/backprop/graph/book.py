@@ -10,6 +10,8 @@ output on the right, as in the book's figures. Rows grow downwards.
     apple_orange_graph       (100 x 2 + 150 x 3) x 1.1 = 715   (book fig. 5-17)
     square_sum_graph         z = (x + y)**2 as t = x + y, z = t**2
     fork_graph               f = x*y + x: x feeds two nodes, df/dx = y + 1
+    sum_product_graph        e = (a + b)(b + 1): two paths from b (forward and reverse mode)
+    path_factoring_graph     3 paths X -> Y times 3 paths Y -> Z: nine paths, one factored sum
     sigmoid_graph            x -> x(-1) -> exp -> +1 -> 1/x    (the sigmoid, in primitives)
     softmax_with_loss_graph  3-class softmax + cross-entropy (the appendix graph)
     affine_graph             Y = X·W + B as a dot node and an add node (drawn with shapes)
@@ -91,6 +93,40 @@ def fork_graph(x: float = 3.0, y: float = 5.0) -> Graph:
     xy = g.mul(xi, yi, id="xy", label="x·y", pos=(1.2, 0.9))
     g.add(xy, xi, id="f", label="f", pos=(2.4, 0.2))
     return _finish(g, "f")
+
+
+def sum_product_graph(a: float = 2.0, b: float = 1.0) -> Graph:
+    """``e = (a + b)(b + 1)`` as c = a + b, d = b + 1, e = c·d (Olah's "Calculus on
+    Computational Graphs"): b reaches e along two paths, so forward mode from b and reverse
+    mode from e both add two products. Inputs: a, b. Output: e; de/da = b + 1, de/db = a + 2b + 1.
+    """
+    g = Graph("sum_product", messages.text("graph.sum_product.title"))
+    ai = g.input("a", a, pos=(0, 0))
+    bi = g.input("b", b, pos=(0, 1.6))
+    one = g.const(1.0, id="one", pos=(0.55, 2.75))
+    c = g.add(ai, bi, id="c", label="c", pos=(1.25, 0.45))
+    d = g.add(bi, one, id="d", label="d", pos=(1.25, 2.05))
+    g.mul(c, d, id="e", label="e", pos=(2.5, 1.25))
+    return _finish(g, "e")
+
+
+def path_factoring_graph(x: float = 1.0, alphas=(1.0, 2.0, 3.0), deltas=(4.0, 5.0, 6.0)) -> Graph:
+    """Three paths from X to Y, then three from Y to Z: Y = (α + β + γ)·X, Z = (δ + ε + ζ)·Y.
+
+    The nine paths from X to Z multiply to α·δ, α·ε, ..., γ·ζ; their sum factors into
+    (α + β + γ)(δ + ε + ζ), which forward mode (summing at Y) and reverse mode (summing at
+    Y's consumers' side first) both compute with six multiplications instead of nine
+    products. alphas, deltas: the constant factors, three each. Input: X. Output: Z.
+    """
+    alphas = as_float_array("alphas", alphas, shape=(3,), finite=True)
+    deltas = as_float_array("deltas", deltas, shape=(3,), finite=True)
+    g = Graph("path_factoring", messages.text("graph.path_factoring.title"))
+    xi = g.input("X", x, pos=(0, 1))
+    first = [g.scale(xi, float(c), id=f"alpha{k + 1}", pos=(1.1, k)) for k, c in enumerate(alphas)]
+    y = g.add(*first, id="Y", label="Y", pos=(2.2, 1))
+    second = [g.scale(y, float(c), id=f"delta{k + 1}", pos=(3.3, k)) for k, c in enumerate(deltas)]
+    g.add(*second, id="Z", label="Z", pos=(4.4, 1))
+    return _finish(g, "Z")
 
 
 def affine_graph(x: float = 1.0, w: float = 2.0, b: float = 0.5) -> Graph:
@@ -210,6 +246,8 @@ BUILDERS: dict[str, Callable[..., Graph]] = {
     "sigmoid": sigmoid_graph,
     "sigmoid_node": sigmoid_node_graph,
     "softmax_with_loss": softmax_with_loss_graph,
+    "sum_product": sum_product_graph,
+    "path_factoring": path_factoring_graph,
 }
 
 

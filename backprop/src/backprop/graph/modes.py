@@ -24,25 +24,42 @@ def local_derivatives(graph: Graph) -> dict[str, list[float]]:
             for nid, n in graph.nodes.items() if n.op not in LEAF_OPS}
 
 
+def tangents(graph: Graph, x: str, local=None) -> dict[str, float]:
+    """One forward-mode pass: node id -> d(node)/d(x), inputs to output.
+
+    Each operation adds its inputs' tangents, each times its local
+    derivative: the sum where paths from x meet. ``local``: the
+    graph's ``local_derivatives``, if known already.
+    """
+    if x not in graph.inputs_of():
+        inputs = graph.inputs_of()
+        raise ValueError(f"x must be one of the inputs {inputs}, got {x!r}")
+    if local is None:
+        local = local_derivatives(graph)
+    tangent = {}
+    for nid in graph.order():
+        node = graph.nodes[nid]
+        if node.op in LEAF_OPS:
+            tangent[nid] = 1.0 if nid == x else 0.0
+            continue
+        pairs = zip(node.inputs, local[nid])
+        tangent[nid] = sum(d * tangent[src] for src, d in pairs)
+    return tangent
+
+
 def forward_mode(graph: Graph) -> tuple[dict[str, float], int]:
     """d(output)/d(input) for every input: one pass per input.
 
     Returns (gradients by input id, multiplications used).
     """
     local = local_derivatives(graph)
-    grads, multiplications = {}, 0
-    for x in graph.inputs_of():
-        tangent = {}  # node id -> d(node)/d(x), from left to right
-        for nid in graph.order():
-            node = graph.nodes[nid]
-            if node.op in LEAF_OPS:
-                tangent[nid] = 1.0 if nid == x else 0.0
-                continue
-            pairs = zip(node.inputs, local[nid])
-            tangent[nid] = sum(d * tangent[src] for src, d in pairs)
-            multiplications += len(node.inputs)
-        grads[x] = tangent[graph.output]
-    return grads, multiplications
+    grads = {}
+    for x in graph.inputs_of():   # one pass from each input (tangents)
+        grads[x] = tangents(graph, x, local)[graph.output]
+    # each pass multiplies once per edge into an operation
+    ops = [n for n in graph.nodes.values() if n.op not in LEAF_OPS]
+    per_pass = sum(len(n.inputs) for n in ops)
+    return grads, per_pass * len(grads)
 
 
 def reverse_mode(graph: Graph) -> tuple[dict[str, float], int]:
