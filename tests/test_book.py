@@ -26,6 +26,24 @@ def toc_pages() -> list[str]:
     return re.findall(r"^\s*(?:root|- file):\s*(\S+)\s*$", text, flags=re.M)
 
 
+def notebook_pages() -> list[str]:
+    """The pages that are executed notebooks: the introduction, the chapters and their sections
+    (not a chapter's page of contents, which has no kernel and no code)."""
+    return [doc for doc in toc_pages() if "kernelspec:" in (ROOT / f"{doc}.md").read_text(encoding="utf-8")]
+
+
+def chapters() -> list[list[str]]:
+    """Each chapter's pages in reading order: its own page, then its sections' pages."""
+    text = (ROOT / "_toc.yml").read_text()
+    found: list[list[str]] = []
+    for indent, doc in re.findall(r"^(\s*)- file:\s*(\S+)\s*$", text, flags=re.M):
+        if indent == "  ":
+            found.append([doc])
+        else:
+            found[-1].append(doc)
+    return found
+
+
 def page_html(html_dir: Path, doc: str) -> str:
     return (html_dir / f"{doc}.html").read_text(encoding="utf-8")
 
@@ -89,15 +107,16 @@ def numbers_after(text: str, context: str, numbers: list[str], window: int = 400
 
 def test_every_toc_page_is_built(built_book):
     pages = toc_pages()
-    assert pages[0] == "book/intro" and len(pages) == 8, pages
+    assert pages[0] == "book/intro" and len(pages) == 11, pages
     assert pages[-1] == "book/ch6_autograd", pages
+    assert ["book/ch3_layers", "book/ch3_nodes", "book/ch3_activations", "book/ch3_affine"] in chapters()
     missing = [doc for doc in pages if not (built_book / f"{doc}.html").is_file()]
     assert not missing, f"pages in _toc.yml without HTML: {missing}"
 
 
 def test_every_code_cell_executed_without_errors(built_book):
     executed = built_book.parent / "jupyter_execute"
-    for doc in toc_pages():
+    for doc in notebook_pages():
         nb_path = executed / f"{doc}.ipynb"
         assert nb_path.is_file(), f"{doc} was not executed during the build (no {nb_path.name})"
         cells = [c for c in json.loads(nb_path.read_text())["cells"] if c["cell_type"] == "code"]
@@ -173,8 +192,10 @@ def test_title_search_download_and_launch_buttons(built_book):
 
 
 def test_equations_are_numbered_and_cross_referenced(built_book):
-    page = page_html(built_book, "book/ch3_layers")
-    assert len(re.findall(r'class="eqno">\(\d+\)', page)) >= 10
+    numbered = [len(re.findall(r'class="eqno">\(\d+\)', page_html(built_book, doc)))
+                for doc in ("book/ch3_nodes", "book/ch3_activations", "book/ch3_affine")]
+    assert min(numbered) >= 2 and sum(numbered) >= 15, numbered
+    page = page_html(built_book, "book/ch3_affine")
     # {eq}`eq-affine-backward` in the summary resolves to a link to the numbered equation.
     assert re.search(r'href="#equation-eq-affine-backward"', page), "unresolved equation reference"
 
@@ -239,17 +260,17 @@ SEED_NUMBERS = [
     ("book/ch1_graphs", "which outputs the answer,", ["220"]),
     ("book/ch1_graphs", "the tax node gives the total,", ["715"]),
     ("book/ch1_graphs", "going through the apple node, it becomes", ["2.2"]),
-    ("book/ch3_layers", "Both inputs receive it as it is:", ["1.3", "1.3"]),
-    ("book/ch3_layers", "The input 10 receives", ["6.5", "13"]),
-    ("book/ch3_layers", "the apple price receives", ["2.2", "110"]),
-    ("book/ch3_layers", "so the tax receives the subtotal", ["200"]),
-    ("book/ch3_layers", "Apple price", ["2.2", "110", "3.3", "165", "650"]),
-    ("book/ch3_layers", "the bias gradient is", ["[5, 7, 9]"]),
+    ("book/ch3_nodes", "Both inputs receive it as it is:", ["1.3", "1.3"]),
+    ("book/ch3_nodes", "The input 10 receives", ["6.5", "13"]),
+    ("book/ch3_nodes", "the apple price receives", ["2.2", "110"]),
+    ("book/ch3_nodes", "so the tax receives the subtotal", ["200"]),
+    ("book/ch3_nodes", "Apple price", ["2.2", "110", "3.3", "165", "650"]),
+    ("book/ch3_affine", "the bias gradient is", ["[5, 7, 9]"]),
     ("book/ch4_softmax", "the layer passes", ["(0.3, -0.8, 0.5)"]),
     ("book/ch4_softmax", "On the example the scores receive", ["(0.3, -0.8, 0.5)"]),
     # Chapter 2's fork f = x*y + x at x = 3, y = 5: x's two edges carry y = 5 and 1,
     # their sum y + 1 = 6; with `=` instead of `+=` the multiply node's 5 overwrites.
-    ("book/ch2_chain_rule", "receives two gradients, one along each", ["5", "1", "6", "3"]),
+    ("book/ch2_chain_rule", "receives two gradients, one along each", ["5", "1", "5", "1", "6", "3"]),
     ("book/ch2_chain_rule", "comes out as", ["5", "6"]),
     ("book/ch2_chain_rule", "with += :", ["6.0", "3.0"]),
     ("book/ch2_chain_rule", "with = :", ["5.0", "3.0"]),
@@ -257,8 +278,8 @@ SEED_NUMBERS = [
     # into operations; forward mode pays them once per input, n * 901 = 270300.
     ("book/ch2_chain_rule", "With 300 inputs, forward mode needs", ["270300", "901", "300"]),
     ("book/ch2_chain_rule", "(multiplications)", ["10", "310", "31", "100", "30100", "301"]),
-    # The sigmoid's slope y(1 - y) peaks at y = 1/2: 1/4; ten layers: 4**-10 = 9.5e-07.
-    ("book/ch3_layers", "the largest slope is", ["0.25", "10", "9.5e-07"]),
+    # The sigmoid's slope y(1 - y) peaks at y = 1/2: 1/4; ten layers' slopes: 4**-10 = 9.5e-07.
+    ("book/ch3_affine", "the largest slope is", ["0.25", "10", "9.5e-07"]),
     # The engine's fork: df/dx = y + 1 = 6, df/dy = x = 3.
     ("book/ch6_autograd", "The engine finds", ["6", "3"]),
 ]
@@ -273,10 +294,11 @@ def test_seed_numbers_appear_in_context(built_book, doc, context, numbers):
 
 def test_printed_outputs_show_the_seed_values(built_book):
     """The code cells' own printed outputs agree with the glued text."""
-    ch3 = visible_text(page_html(built_book, "book/ch3_layers"))
-    assert numbers_after(ch3, "dapple:", ["2.2", "110", "200"]) is None
-    assert numbers_after(ch3, "price: 715", ["2.2", "110", "3.3", "165", "650"]) is None
-    assert numbers_after(ch3, "dB = np . sum ( dY , axis = 0 ) print ( dB )", ["[5 7 9]"], window=20) is None
+    nodes = visible_text(page_html(built_book, "book/ch3_nodes"))
+    assert numbers_after(nodes, "dapple:", ["2.2", "110", "200"]) is None
+    assert numbers_after(nodes, "price: 715", ["2.2", "110", "3.3", "165", "650"]) is None
+    affine = visible_text(page_html(built_book, "book/ch3_affine"))
+    assert numbers_after(affine, "dB = np . sum ( dY , axis = 0 ) print ( dB )", ["[5 7 9]"], window=20) is None
 
 
 def test_chapter_5_reports_its_measurements(built_book):
@@ -324,9 +346,13 @@ def test_prose_check_catches_a_typed_result():
 
 
 def test_chapters_open_with_objectives_and_close_with_summary_and_exercises(built_book):
-    for doc in toc_pages()[1:]:
+    """A chapter's own page opens with its objectives; every page with content (a chapter
+    without sections, or each section of one) ends with a summary and its exercises."""
+    for pages in chapters():
+        text = visible_text(page_html(built_book, pages[0]))
+        assert "Learning objectives" in text[:300], f"{pages[0]}: no learning objectives at the top"
+    for doc in notebook_pages()[1:]:
         text = visible_text(page_html(built_book, doc))
-        assert "Learning objectives" in text[:300], f"{doc}: no learning objectives at the top"
         summary = text.rfind("Summary")
         assert summary > 0, f"{doc}: no summary"
         assert "Exercises" in text[summary:], f"{doc}: no exercise pointer after the summary"
@@ -381,7 +407,7 @@ def test_autograd_gradients_equal_chapter_5s(built_book):
 
 
 def test_affine_graph_shows_shapes_on_its_edges(built_book):
-    page = page_html(built_book, "book/ch3_layers")
+    page = page_html(built_book, "book/ch3_affine")
     affine = [svg for svg in inline_svgs(page) if 'aria-label="The Affine layer' in svg]
     assert affine, "no Affine graph on chapter 3"
     shown = svg_text(affine[0])
@@ -414,7 +440,7 @@ def test_machine_path_check_sees_a_path():
 
 
 def test_every_chapter_ends_with_self_check_questions(built_book):
-    for doc in toc_pages()[1:]:
+    for doc in notebook_pages()[1:]:
         page = page_html(built_book, doc)
         body = _main(page)
         start = body.find("Check yourself")

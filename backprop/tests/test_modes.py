@@ -3,8 +3,9 @@
 import pytest
 
 from backprop.graph import Graph
-from backprop.graph.book import BUILDERS, fork_graph
-from backprop.graph.modes import forward_mode, local_derivatives, reverse_mode, weighted_sum_graph
+from backprop.graph.book import BUILDERS, fork_graph, sum_product_graph
+from backprop.graph.modes import (forward_mode, local_derivatives, reverse_mode, tangents,
+                                  weighted_sum_graph)
 
 
 @pytest.mark.parametrize("name", list(BUILDERS))
@@ -43,3 +44,13 @@ def test_local_derivatives_run_forward_first():
 def test_weighted_sum_graph_rejects_too_few_inputs():
     with pytest.raises(ValueError, match="at least 2"):
         weighted_sum_graph(1)
+
+
+def test_tangents_are_one_forward_mode_pass():
+    # e = (a + b)(b + 1) at a = 2, b = 1: c = 3, d = 2. Seeded at b, every value's
+    # derivative with respect to b: dc/db = dd/db = 1, de/db = d + c = 5.
+    g = sum_product_graph(a=2.0, b=1.0)
+    assert tangents(g, "b") == {"a": 0.0, "b": 1.0, "one": 0.0, "c": 1.0, "d": 1.0, "e": 5.0}
+    assert tangents(g, "a") == {"a": 1.0, "b": 0.0, "one": 0.0, "c": 1.0, "d": 0.0, "e": 2.0}
+    with pytest.raises(ValueError, match="wrt must be one of the graph's inputs"):
+        tangents(g, "c")
