@@ -75,6 +75,53 @@ def svg_text(svg: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", " ".join(parts))))
 
 
+def figure_by_caption(page: str, caption: str) -> str:
+    """The article's <figure> whose caption holds ``caption``."""
+    for fig in re.findall(r"<figure\b.*?</figure>", _main(page), flags=re.S):
+        if caption in visible_text('<article class="bd-article">' + fig + "</article>"):
+            return fig
+    raise AssertionError(f"no figure captioned {caption!r}")
+
+
+GRADIENT_RED = "#c62828"   # the colour the graph figures write gradients in
+
+
+def red_labels(svg: str) -> list[float]:
+    """The numbers a graph figure writes in red (its gradients), sorted."""
+    found = re.findall(r'<text\b[^>]*fill="' + GRADIENT_RED + r'"[^>]*>([^<]*)</text>', svg)
+    return sorted(float(t) for t in found)
+
+
+def korean_terms(page: str, terms: list[str]) -> tuple[list[str], list[str]]:
+    """(terms that no lang="ko" span of the article holds, Hangul standing outside such spans).
+
+    The English edition gives each Korean term beside the English one in a
+    ``<span lang="ko">``, so that browsers, screen readers and search treat it as Korean.
+    """
+    body = re.sub(r"<svg\b.*?</svg>", " ", _main(page), flags=re.S)
+    spans = re.findall(r'<span lang="ko">(.*?)</span>', body)
+    missing = [t for t in terms if t not in spans]
+    rest = re.sub(r'<span lang="ko">.*?</span>', " ", body)
+    loose = [rest[max(0, m.start() - 40):m.end() + 10] for m in re.finditer(r"[\uac00-\ud7a3]+", rest)]
+    return missing, loose
+
+
+def test_the_korean_check_sees_a_term_outside_its_span():
+    page = ('<article class="bd-article"><p>the <b>chain rule</b> (<span lang="ko">연쇄법칙</span>) '
+            "and the fork (분기)</p></article>")
+    missing, loose = korean_terms(page, ["연쇄법칙", "분기"])
+    assert missing == ["분기"] and len(loose) == 1 and "분기" in loose[0], (missing, loose)
+
+
+def test_the_figure_checks_find_a_caption_and_its_red_numbers():
+    page = ('<article class="bd-article"><figure><svg><text fill="#222">3</text>'
+            '<text x="1" fill="#c62828" font-weight="600">-8</text></svg>'
+            "<figcaption>The circuit.</figcaption></figure></article>")
+    assert red_labels(figure_by_caption(page, "The circuit")) == [-8.0]
+    with pytest.raises(AssertionError, match="no figure captioned"):
+        figure_by_caption(page, "The apples")
+
+
 def number_pattern(number: str) -> str:
     """Regex for `number` as a whole token: '2.2' matches '2.2' but not '12.2' or '2.25'."""
     return r"(?<![\d.])" + re.escape(number) + r"(?![\d])"
@@ -318,9 +365,11 @@ RESULTS = ["220", "715", "2.2", "110", "200", "3.3", "165", "650", "6.5", "13", 
 
 
 def prose(markdown: str) -> str:
-    """A page's Markdown without code cells, included code, glue roles and math subscripts."""
+    """A page's Markdown without code cells, included code, glue roles, math subscripts and
+    the section numbers of headings ("# 3.3 The Affine layer")."""
     text = re.sub(r"```\{(?:code-cell|literalinclude)\}.*?```", " ", markdown, flags=re.S)
     text = re.sub(r"\{glue:[a-z]+\}`[^`]*`", " ", text)
+    text = re.sub(r"^(#+\s+)[\d.]+\s", r"\1", text, flags=re.M)
     return re.sub(r"_\{[^}]*\}", " ", text)
 
 
@@ -343,6 +392,8 @@ def test_prose_never_types_a_computed_result():
 def test_prose_check_catches_a_typed_result():
     assert typed_results(prose("you pay 220 in total, and (0.3, -0.8, 0.5) back"))
     assert not typed_results(prose("you pay {glue:text}`price:g` for $w_{13}$, 1.35 or 2200"))
+    assert not typed_results(prose("# 3.3 The Affine layer\n"))
+    assert typed_results(prose("# The Affine layer\n\nThe orange price receives 3.3.\n"))
 
 
 def test_chapters_open_with_objectives_and_close_with_summary_and_exercises(built_book):
