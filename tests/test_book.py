@@ -86,10 +86,18 @@ def figure_by_caption(page: str, caption: str) -> str:
 GRADIENT_RED = "#c62828"   # the colour the graph figures write gradients in
 
 
-def red_labels(svg: str) -> list[float]:
-    """The numbers a graph figure writes in red (its gradients), sorted."""
-    found = re.findall(r'<text\b[^>]*fill="' + GRADIENT_RED + r'"[^>]*>([^<]*)</text>', svg)
-    return sorted(float(t) for t in found)
+def red_texts(figure: str) -> list[str]:
+    """What the first drawing of a figure (the wide one, where a phone gets its own) writes
+    in red: its gradients, and the sums at forks."""
+    svg = re.search(r"<svg\b.*?</svg>", figure, flags=re.S)
+    assert svg, "the figure holds no SVG drawing"
+    return [html.unescape(t) for t in
+            re.findall(r'<text\b[^>]*fill="' + GRADIENT_RED + r'"[^>]*>([^<]*)</text>', svg.group(0))]
+
+
+def red_labels(figure: str) -> list[float]:
+    """The single numbers a graph figure writes in red (its gradients), sorted."""
+    return sorted(float(t) for t in red_texts(figure) if re.fullmatch(r"-?[\d.]+(?:e[+-]?\d+)?", t))
 
 
 def korean_terms(page: str, terms: list[str]) -> tuple[list[str], list[str]]:
@@ -115,9 +123,12 @@ def test_the_korean_check_sees_a_term_outside_its_span():
 
 def test_the_figure_checks_find_a_caption_and_its_red_numbers():
     page = ('<article class="bd-article"><figure><svg><text fill="#222">3</text>'
-            '<text x="1" fill="#c62828" font-weight="600">-8</text></svg>'
+            '<text x="1" fill="#c62828" font-weight="600">-8</text>'
+            '<text x="2" fill="#c62828">5 + 1 = 6</text></svg>'
+            '<svg><text fill="#c62828">-8</text></svg>'
             "<figcaption>The circuit.</figcaption></figure></article>")
     assert red_labels(figure_by_caption(page, "The circuit")) == [-8.0]
+    assert red_texts(figure_by_caption(page, "The circuit")) == ["-8", "5 + 1 = 6"]
     with pytest.raises(AssertionError, match="no figure captioned"):
         figure_by_caption(page, "The apples")
 

@@ -84,17 +84,23 @@ def square_sum_graph(x: float = 1.0, y: float = 2.0) -> Graph:
     return _finish(g, "z")
 
 
+def _fork(name: str, title: str, inner: str, outer: str, inner_id: str, inner_label: str,
+          x: float, y: float) -> Graph:
+    """x and y enter the ``inner`` operation; its output and x again enter ``outer``, giving f."""
+    g = Graph(name, title)
+    xi = g.input("x", x, pos=(0, 0))
+    yi = g.input("y", y, pos=(0, 1.4))
+    mid = g.op(inner, xi, yi, id=inner_id, label=inner_label, pos=(1.2, 0.9))
+    g.op(outer, mid, xi, id="f", label="f", pos=(2.4, 0.2))
+    return _finish(g, "f")
+
+
 def fork_graph(x: float = 3.0, y: float = 5.0) -> Graph:
     """``f = x*y + x``: x fans out to the multiply node and the add node (gradients add at forks).
 
     Inputs: x, y. Output: f; df/dx = y + 1 (one path through each consumer), df/dy = x.
     """
-    g = Graph("fork", messages.text("graph.fork.title"))
-    xi = g.input("x", x, pos=(0, 0))
-    yi = g.input("y", y, pos=(0, 1.4))
-    xy = g.mul(xi, yi, id="xy", label="x·y", pos=(1.2, 0.9))
-    g.add(xy, xi, id="f", label="f", pos=(2.4, 0.2))
-    return _finish(g, "f")
+    return _fork("fork", messages.text("graph.fork.title"), "mul", "add", "xy", "x·y", x, y)
 
 
 def fork_product_graph(x: float = 2.0, y: float = 3.0) -> Graph:
@@ -102,12 +108,8 @@ def fork_product_graph(x: float = 2.0, y: float = 3.0) -> Graph:
 
     Inputs: x, y. Output: f; df/dx = (x + y) + x (one path through each consumer), df/dy = x.
     """
-    g = Graph("fork_product", messages.text("graph.fork_product.title"))
-    xi = g.input("x", x, pos=(0, 0))
-    yi = g.input("y", y, pos=(0, 1.4))
-    s = g.add(xi, yi, id="s", label="x+y", pos=(1.2, 0.9))
-    g.mul(s, xi, id="f", label="f", pos=(2.4, 0.2))
-    return _finish(g, "f")
+    return _fork("fork_product", messages.text("graph.fork_product.title"), "add", "mul", "s", "x+y",
+                 x, y)
 
 
 def sum_product_graph(a: float = 2.0, b: float = 1.0) -> Graph:
