@@ -48,7 +48,8 @@ def _files(entries: list[dict]) -> list[str]:
 
 def pages(root: Path = ROOT) -> list[Path]:
     """The book's notebook pages in table-of-contents order, sections included (a page
-    without a kernel, such as a chapter's page of contents, has no launch buttons and no pair)."""
+    without a kernel, such as the glossary or a chapter's page of contents, has no launch
+    buttons and no pair)."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     found = [root / f"{entry}.md" for entry in [toc["root"], *_files(toc["chapters"])]]
     return [page for page in found if "kernelspec:" in page.read_text(encoding="utf-8")]

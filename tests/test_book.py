@@ -28,12 +28,13 @@ def toc_pages() -> list[str]:
 
 def notebook_pages() -> list[str]:
     """The pages that are executed notebooks: the introduction, the chapters and their sections
-    (not a chapter's page of contents, which has no kernel and no code)."""
+    (not the glossary, a table drawn from a data file, nor a chapter's page of contents)."""
     return [doc for doc in toc_pages() if "kernelspec:" in (ROOT / f"{doc}.md").read_text(encoding="utf-8")]
 
 
 def chapters() -> list[list[str]]:
-    """Each chapter's pages in reading order: its own page, then its sections' pages."""
+    """Each chapter's pages in reading order: its own page, then its sections' pages (the
+    glossary, which holds no notebook, is not a chapter)."""
     text = (ROOT / "_toc.yml").read_text()
     found: list[list[str]] = []
     for indent, doc in re.findall(r"^(\s*)- file:\s*(\S+)\s*$", text, flags=re.M):
@@ -41,7 +42,8 @@ def chapters() -> list[list[str]]:
             found.append([doc])
         else:
             found[-1].append(doc)
-    return found
+    notebooks = set(notebook_pages())
+    return [pages for pages in found if notebooks & set(pages)]
 
 
 def page_html(html_dir: Path, doc: str) -> str:
@@ -165,8 +167,8 @@ def numbers_after(text: str, context: str, numbers: list[str], window: int = 400
 
 def test_every_toc_page_is_built(built_book):
     pages = toc_pages()
-    assert pages[0] == "book/intro" and len(pages) == 11, pages
-    assert pages[-1] == "book/ch6_autograd", pages
+    assert pages[0] == "book/intro" and len(pages) == 12, pages
+    assert notebook_pages()[-1] == "book/ch6_autograd" and pages[-1] == "book/glossary", pages
     assert ["book/ch3_layers", "book/ch3_nodes", "book/ch3_activations", "book/ch3_affine"] in chapters()
     missing = [doc for doc in pages if not (built_book / f"{doc}.html").is_file()]
     assert not missing, f"pages in _toc.yml without HTML: {missing}"
