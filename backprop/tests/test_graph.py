@@ -25,6 +25,7 @@ def test_each_op_matches_its_maths_forward_and_backward():
         "sigmoid": (lambda g, x: g.sigmoid(x), 0.0, 0.5, 0.25),
         "tanh": (lambda g, x: g.op("tanh", x), 0.5, math.tanh(0.5), 1 / math.cosh(0.5) ** 2),
         "relu": (lambda g, x: g.op("relu", x), 2.0, 2.0, 1.0),
+        "max": (lambda g, x: g.op("max", x, g.const(1.0)), 2.0, 2.0, 1.0),
     }
     assert set(cases) == set(OPS)
     for op, (build, x, y, dydx) in cases.items():
@@ -36,6 +37,12 @@ def test_each_op_matches_its_maths_forward_and_backward():
     g = Graph("relu")
     g.set_output(g.op("relu", g.input("x", -3.0)))
     assert g.forward() == 0.0 and g.backward()["x"] == 0.0
+    # max routes the whole gradient to the larger input (to the first one on a tie).
+    for a, b, routed in ((1.0, 4.0, (0.0, 1.0)), (4.0, 1.0, (1.0, 0.0)), (2.0, 2.0, (1.0, 0.0))):
+        g = Graph("max")
+        g.set_output(g.op("max", g.input("a", a), g.input("b", b)))
+        assert g.forward() == max(a, b)
+        assert tuple(g.backward(3.0).values()) == (3.0 * routed[0], 3.0 * routed[1]), (a, b)
 
 
 def test_fan_out_gradients_add_up():

@@ -3,8 +3,9 @@
 import pytest
 
 from backprop.graph import Graph
-from backprop.graph.book import BUILDERS, fork_graph
-from backprop.graph.modes import forward_mode, local_derivatives, reverse_mode, weighted_sum_graph
+from backprop.graph.book import BUILDERS, fork_graph, sum_product_graph
+from backprop.graph.modes import (forward_mode, local_derivatives, reverse_mode, tangents,
+                                  weighted_sum_graph)
 
 
 @pytest.mark.parametrize("name", list(BUILDERS))
@@ -56,25 +57,25 @@ def test_tangents_are_one_forward_pass_and_match_a_central_difference():
     h = 1e-6
     numeric = (g.evaluate(b=1.0 + h) - g.evaluate(b=1.0 - h)) / (2 * h)
     assert t["e"] == pytest.approx(numeric, rel=1e-8)
-    with pytest.raises(ValueError, match="must be one of the inputs"):
+    with pytest.raises(ValueError, match="must be one of the graph's inputs"):
         tangents(g, "c")
 
 
-def test_path_factoring_sums_nine_paths_in_two_factors():
-    """Nine paths X -> Z, each the product of one alpha and one delta, sum to (sum of alphas)(sum of deltas)."""
+def test_factoring_sums_nine_paths_in_two_factors():
+    """Nine paths x -> z, each the product of one alpha and one delta, sum to (sum of alphas)(sum of deltas)."""
     from itertools import product
 
-    from backprop.graph.book import path_factoring_graph
+    from backprop.graph.book import factoring_graph
 
     alphas, deltas = (1.0, 2.0, 3.0), (4.0, 5.0, 6.0)
-    g = path_factoring_graph(x=1.0, alphas=alphas, deltas=deltas)
+    g = factoring_graph(alphas, deltas, x=1.0)
     nine = sum(a * d for a, d in product(alphas, deltas))
     assert nine == sum(alphas) * sum(deltas) == 90
     fwd, fwd_cost = forward_mode(g)
     rev, rev_cost = reverse_mode(g)
-    assert fwd["X"] == rev["X"] == nine
+    assert fwd["x"] == rev["x"] == nine
     assert fwd_cost == rev_cost == 12   # one input: both modes multiply once per edge into an operation
-    assert g.node_grads["Y"] == sum(deltas)   # reverse mode adds the three deltas once, at Y
+    assert g.node_grads["y"] == sum(deltas)   # reverse mode adds the three deltas once, at Y
 
 
 def test_modes_figure_draws_both_passes_side_by_side():
@@ -95,3 +96,13 @@ def test_modes_figure_draws_both_passes_side_by_side():
     assert "2 + 3 = 5" in red and "1" in red                        # b collects 2 + 3; the seed
     assert fig.panels[0][0] == messages.text("modes.forward", input="b")
     assert fig.panels[1][0] == messages.text("modes.reverse", output="e")
+
+
+def test_tangents_are_one_forward_mode_pass():
+    # e = (a + b)(b + 1) at a = 2, b = 1: c = 3, d = 2. Seeded at b, every value's
+    # derivative with respect to b: dc/db = dd/db = 1, de/db = d + c = 5.
+    g = sum_product_graph(a=2.0, b=1.0)
+    assert tangents(g, "b") == {"a": 0.0, "b": 1.0, "one": 0.0, "c": 1.0, "d": 1.0, "e": 5.0}
+    assert tangents(g, "a") == {"a": 1.0, "b": 0.0, "one": 0.0, "c": 1.0, "d": 0.0, "e": 2.0}
+    with pytest.raises(ValueError, match="wrt must be one of the graph's inputs"):
+        tangents(g, "c")
