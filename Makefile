@@ -66,6 +66,10 @@ collect: $(STAMP)
 	$(if $(SRC),,$(error name the submissions: make collect A=$(A) SRC=path/to/folder-or.zip))
 	$(PY) -m autograder collect $(A) $(SRC) $(if $(ROSTER),--roster $(ROSTER))
 
-grade feedback report: $(STAMP)
+grade feedback: $(STAMP)
 	$(need-assignment)
 	$(PY) -m autograder $@ $(A)
+
+report: $(STAMP)
+	$(need-assignment)
+	$(PY) -m autograder report $(A) $(if $(ROSTER),--roster "$(ROSTER)")

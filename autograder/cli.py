@@ -1,7 +1,8 @@
 """``backprop-grader``: the instructor's command line, a thin layer over the library.
 
 Each command calls one function (release.release, collect.collect, grade.grade,
-feedback.feedback, report.report, remove.remove); errors are GraderError subclasses
+feedback.feedback, report.report, remove.remove, export.export, and the instructor's
+verbs in instructor: extend, override, regrade, comment); errors are GraderError subclasses
 turned into one line on stderr and the exit code of their class. Warnings that only
 nbgrader's or nbformat's maintainers could act on are kept off the terminal here,
 at the edge, by exact category (see _known_warnings).
@@ -9,6 +10,7 @@ at the edge, by exact category (see _known_warnings).
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import warnings
 from contextlib import contextmanager
@@ -19,11 +21,12 @@ import sqlalchemy as sa
 from nbformat.warnings import DuplicateCellId, MissingIDFieldWarning
 
 from autograder.config import CELL_TIMEOUT, WORKSPACE_ENV, Course
-from autograder.errors import GraderError, StaleReleaseError
+from autograder.errors import GraderError, StaleReleaseError, UsageError
 from autograder.pipeline import collect as collect_mod
 from autograder.pipeline import export as export_mod
 from autograder.pipeline import feedback as feedback_mod
 from autograder.pipeline import grade as grade_mod
+from autograder.pipeline import instructor
 from autograder.pipeline import release as release_mod
 from autograder.pipeline import remove as remove_mod
 from autograder.pipeline import report as report_mod
@@ -39,6 +42,12 @@ a typical term:
   backprop-grader remove ps2_layers --student ID   take one submission out again
   backprop-grader export ps2_layers --lms canvas --roster roster.csv
                                                 the file your LMS imports
+by hand, each kept with its reason in the gradebook's trail:
+  backprop-grader extend ps2_layers --student ID --due "2026-10-02 23:59" --reason TEXT
+  backprop-grader override ps2_layers --student ID --cell CELL --score N --reason TEXT
+  backprop-grader override ps2_layers --student ID --penalty N --reason TEXT
+  backprop-grader regrade ps2_layers --student ID --reason TEXT
+  backprop-grader comment ps2_layers --student ID --text TEXT [--exercise ID]
 
 The workspace (submissions, autograded notebooks, feedback, reports and the
 SQLite gradebook) is --workspace, else ${WORKSPACE_ENV}, else <repo>/grading.
@@ -48,14 +57,21 @@ exit codes: 0 ok, 1 error, 2 usage, 3 unreadable source or damaged zip entry,
 """
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
-    return value
+def _at_least_zero(unit: str):
+    """An argparse type: a number >= 0 of ``unit``."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not value >= 0:
+            raise argparse.ArgumentTypeError(f"expected a number of {unit} >= 0, got {text!r}")
+        return value
+    return parse
+
+
+_seconds = _at_least_zero("seconds")
+_points = _at_least_zero("points")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,13 +126,54 @@ def _parser() -> argparse.ArgumentParser:
                    help="CSV with id, name and the LMS's ids (canvas_id, email); every row gets a grade")
     p.add_argument("--title", help="Canvas: the assignment's column, 'Name (canvas assignment id)' "
                                    "as in a gradebook export (default: ASSIGNMENT, a new column)")
-    p.add_argument("--worksheet", type=Path, help="Moodle: the grading worksheet downloaded from the assignment")
+    p.add_argument("--worksheet", type=Path, help="Moodle (required): the grading worksheet downloaded from the "
+                                                  "assignment, in your Moodle's language")
+    p.add_argument("--missing-as-zero", action="store_true",
+                   help="export 0 for a roster student without a graded submission (default: the LMS's no grade)")
 
-    for name, text in (("feedback", "write an HTML feedback page per student"),
-                       ("report", "write grades CSV, pass rates, histogram and frequent mistakes")):
-        p = sub.add_parser(name, parents=[common], help=text)
-        p.add_argument("assignment", metavar="ASSIGNMENT")
+    p = sub.add_parser("feedback", parents=[common], help="write an HTML feedback page per student")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p = sub.add_parser("report", parents=[common], help="write grades CSV, pass rates, histogram and frequent mistakes")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--roster", type=Path, help="the class roster, so that students who sent nothing are listed too")
+    _instructor_parsers(sub, common)
     return parser
+
+
+def _instructor_parsers(sub, common) -> None:
+    """The instructor's verbs: each changes one student's grade and keeps why in the trail."""
+    student = argparse.ArgumentParser(add_help=False)
+    student.add_argument("assignment", metavar="ASSIGNMENT")
+    student.add_argument("--student", required=True, metavar="ID")
+    student.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
+                         help="if a grading run holds the gradebook, wait this long for it (default: refuse)")
+    reason = argparse.ArgumentParser(add_help=False)
+    reason.add_argument("--reason", required=True, help="why: kept in the trail, shown in feedback, report, export")
+
+    p = sub.add_parser("extend", parents=[common, student, reason], help="give a student their own due date")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--due", metavar="TIME", help="the student's due date, e.g. '2026-10-02 23:59' (course.yml's "
+                                                     "time zone unless it names one)")
+    when.add_argument("--clear", action="store_true", help="withdraw the extension")
+
+    p = sub.add_parser("override", parents=[common, student, reason],
+                       help="set the points of one test cell, or the late penalty, by hand")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--cell", metavar="CELL", help="the graded cell (its grade_id, or notebook:grade_id)")
+    what.add_argument("--penalty", type=_points, metavar="POINTS", help="the submission's late penalty")
+    what.add_argument("--clear-penalty", action="store_true", help="give the course policy's late penalty back")
+    p.add_argument("--score", type=_points, metavar="POINTS", help="with --cell: its points")
+    p.add_argument("--clear", action="store_true", help="with --cell: give the autograder's points back")
+
+    p = sub.add_parser("regrade", parents=[common, student, reason], help="grade one student's submission again")
+    p.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell (default %(default)s)")
+    p.add_argument("--allow-unsandboxed", action="store_true",
+                   help="where no sandbox is possible, run student code as you anyway (unsafe)")
+
+    p = sub.add_parser("comment", parents=[common, student], help="a comment to the student, shown in feedback")
+    p.add_argument("--text", required=True, help="the comment ('' withdraws the last one)")
+    p.add_argument("--exercise", metavar="ID", help="on this exercise (its solution cell's grade_id); "
+                                                    "default: on the whole assignment")
 
 
 def _course(args: argparse.Namespace) -> Course:
@@ -171,19 +228,31 @@ def _grade(course: Course, args, out) -> int:
                            on_wait=lambda holder: _tell_waiting(holder, args.wait),
                            scheduler=args.scheduler, workers_count=args.workers)
     width = max(len(r.student) for r in rows)
+    scores = _scores(course, args.assignment)
     for r in rows:
-        print(f"{r.student:<{width}}  {r.score:>6g} / {r.max_score:<6g} {r.status}: {r.reason}", file=out)
+        print(f"{r.student:<{width}}  {scores.get(r.student, '')}  {r.status}: {r.reason}", file=out)
     return 0
 
 
+def _scores(course: Course, assignment: str) -> dict[str, str]:
+    """student -> 'score 4.5 / 6 (raw score 6, late penalty 1.5)', from nbgrader's gradebook."""
+    from autograder.pipeline.gradebook import open_gradebook
+    from autograder.pipeline.scores import sentence
+
+    with open_gradebook(course.gradebook_url, course.course_id) as gb:
+        return {sub.student.id: sentence(float(sub.score), float(sub.late_submission_penalty or 0),
+                                         float(sub.max_score))
+                for sub in gb.find_assignment(assignment).submissions}
+
+
 def _feedback(course: Course, args, out) -> int:
-    paths = feedback_mod.feedback(course, args.assignment)
+    paths = feedback_mod.feedback(course, args.assignment, args.command_line)
     print(f"wrote {len(paths)} feedback pages under {course.feedback_dir}", file=out)
     return 0
 
 
 def _report(course: Course, args, out) -> int:
-    rep = report_mod.report(course, args.assignment)
+    rep = report_mod.report(course, args.assignment, args.roster, args.command_line)
     print(f"wrote {rep.html}, {rep.grades_csv} and {len(rep.figures)} figures", file=out)
     return 0
 
@@ -199,15 +268,60 @@ def _remove(course: Course, args, out) -> int:
 
 def _export(course: Course, args, out) -> int:
     paths, problems = export_mod.export(course, args.assignment, args.lms, args.roster, title=args.title,
-                                        worksheet=args.worksheet)
+                                        worksheet=args.worksheet, missing_as_zero=args.missing_as_zero,
+                                        command=args.command_line)
     print(f"wrote {', '.join(map(str, paths))}", file=out)
     for problem in problems:
         print(f"  {problem}", file=out)
     return 0
 
 
+def _done(course: Course, done: instructor.Done, out) -> int:
+    from autograder.pipeline.duedates import load_settings
+
+    c = done.change
+    print(f"{c.student}: {c.describe(load_settings(course.workspace, course.repo).tz)}"
+          + (f"; now {done.score}" if done.score else "")
+          + "; kept in the trail with its reason (see feedback, report and export)", file=out)
+    return 0
+
+
+def _extend(course: Course, args, out) -> int:
+    return _done(course, instructor.extend(course, args.assignment, args.student, None if args.clear else args.due,
+                                   args.reason, args.command_line, wait=args.wait), out)
+
+
+def _override(course: Course, args, out) -> int:
+    if args.cell is not None:
+        if (args.score is None) == (not args.clear):
+            raise UsageError("--cell needs --score POINTS, or --clear to give the autograder's points back")
+        done = instructor.override_score(course, args.assignment, args.student, args.cell,
+                                         None if args.clear else args.score, args.reason, args.command_line,
+                                         wait=args.wait)
+    else:
+        if args.score is not None or args.clear:
+            raise UsageError("--score and --clear go with --cell; for the late penalty use --penalty or "
+                             "--clear-penalty")
+        done = instructor.override_penalty(course, args.assignment, args.student,
+                                           None if args.clear_penalty else args.penalty, args.reason,
+                                           args.command_line, wait=args.wait)
+    return _done(course, done, out)
+
+
+def _regrade(course: Course, args, out) -> int:
+    _warn_if_unsandboxed(args)
+    return _done(course, instructor.regrade(course, args.assignment, args.student, args.reason, args.command_line,
+                                    progress=grade_mod.progress_bar(sys.stderr), wait=args.wait), out)
+
+
+def _comment(course: Course, args, out) -> int:
+    return _done(course, instructor.comment(course, args.assignment, args.student, args.text, args.exercise,
+                                    args.command_line, wait=args.wait), out)
+
+
 COMMANDS = {"release": _release, "collect": _collect, "grade": _grade, "feedback": _feedback, "report": _report,
-            "remove": _remove, "export": _export}
+            "remove": _remove, "export": _export, "extend": _extend, "override": _override, "regrade": _regrade,
+            "comment": _comment}
 
 
 @contextmanager
@@ -228,6 +342,8 @@ def _known_warnings() -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit code (argparse exits 2 itself on bad usage)."""
     args = _parser().parse_args(argv)
+    # the command as typed, for the trail of what an instructor changed
+    args.command_line = shlex.join(["backprop-grader", *(sys.argv[1:] if argv is None else argv)])
     try:
         with _known_warnings():
             course = _course(args)

@@ -109,18 +109,20 @@ def test_canvas_export_has_the_gradebook_import_shape(canvas, capsys):
                     ["Points Possible", "", "", "", "", "6"],
                     ["Kim Minsu", "1001", "S01", "minsu", "A", "6"],
                     ["Jiwoo Lee", "1003", "S03", "jlee", "A", "3"],
-                    ["Ada Absent", "1009", "S09", "", "B", "0"]]
+                    ["Ada Absent", "1009", "S09", "", "B", ""]]     # sent nothing: Canvas's "no grade"
     # Canvas's importer: "Student" and "ID" open the header, "Section" closes the student columns
     header = rows[0]
     assert "Student" in header[0] and "ID" in header[1]
     assert re.match(r"SIS\s+User\s+ID", header[2]) and re.match(r"SIS\s+Login\s+ID", header[3])
     assert "Section" in header[4] and all(len(r) == len(header) for r in rows)
     late = _csv(course.reports_dir / TINY / "tiny-lateness.csv")
-    assert late == [["id", "name", "status", "submitted", "seconds_late", "late_penalty", "score", "max_score",
-                     "lms_late"],
-                    ["kms01", "Kim Minsu", "graded", "2026-09-10 12:00:00 UTC", "0", "0", "6", "6", "no"],
-                    ["lee.j", "Jiwoo Lee", "graded", "2026-09-11 20:59:00 UTC", "108000", "3", "3", "6", "yes"],
-                    ["absent1", "Ada Absent", "not submitted", "", "", "", "0", "6", ""]]
+    assert late == [["id", "name", "status", "submitted", "due", "seconds_late", "raw_score",
+                     "late_submission_penalty", "score", "max_score", "lms_late", "instructor_changes"],
+                    ["kms01", "Kim Minsu", "graded", "2026-09-10 21:00 KST", "2026-09-10 23:59 KST", "0", "6", "0",
+                     "6", "6", "no", ""],
+                    ["lee.j", "Jiwoo Lee", "graded", "2026-09-12 05:59 KST", "2026-09-10 23:59 KST", "108000", "6",
+                     "3", "3", "6", "yes", ""],
+                    ["absent1", "Ada Absent", "not submitted", "", "", "", "", "", "", "6", "", ""]]
 
 
 WORKSHEET = "Grades-CS101-Tiny set-42.csv"     # as downloaded from Moodle before grading
@@ -157,12 +159,14 @@ def test_moodle_export_is_a_grading_worksheet(moodle, capsys):
                        "Grade can be changed", "Last modified (submission)", "Last modified (grade)",
                        "Feedback comments"]
     graded_at = rows[1][8]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00", graded_at)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+09:00", graded_at)   # course.yml's zone
+    # the worksheet's own rows, with grade, time graded and comment filled in; Ada sent nothing: no grade
     assert rows[1:] == [
-        ["Participant 2001", "Kim Minsu", "minsu@uni.kr", "Submitted for grading", "4.5", "6", "Yes",
-         "2026-09-10 20:59:00+00:00", graded_at, "late by 6.0 hours, penalty 1.5 points"],
-        ["Participant 2005", "Ada Absent", "ada@uni.kr", "No submission", "0", "6", "Yes", "", graded_at,
-         "not submitted"]]
+        ["Participant 2001", "Kim Minsu", "minsu@uni.kr", "Submitted for grading", "4.50", "6.00", "Yes",
+         "Friday, 11 September 2026, 5:59 AM", graded_at,
+         "score 4.5 / 6 (raw score 6, late penalty 1.5); submitted 2026-09-11 05:59 KST, 6 h 0 min after the due "
+         "date 2026-09-10 23:59 KST"],
+        ["Participant 2005", "Ada Absent", "ada@uni.kr", "No submission", "", "6.00", "Yes", "-", "-", ""]]
 
 
 def test_export_usage_errors_are_one_line(tmp_path, capsys):
@@ -171,7 +175,7 @@ def test_export_usage_errors_are_one_line(tmp_path, capsys):
     ids = tmp_path / "ids.txt"
     ids.write_text("alice\nbob\n")
     assert main(["export", TINY, "--lms", "moodle", "--roster", str(ids), *common]) == 2
-    assert "the Moodle export needs names or a worksheet" in capsys.readouterr().err
+    assert "give it with --worksheet" in capsys.readouterr().err
     assert main(["export", TINY, "--lms", "canvas", "--roster", str(tmp_path / "none.csv"), *common]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot read the roster" in err

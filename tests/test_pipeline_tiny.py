@@ -147,10 +147,11 @@ def test_report_files(graded):
     assert main(["report", TINY, *common[:4]]) == 0
     folder = course.reports_dir / TINY
     lines = (folder / "grades.csv").read_text().splitlines()
-    assert lines[0] == ("student,status,reason,score,max_score,double:test_times2_visible,"
-                        "double:test_times2_hidden,triple:test_times3_visible,triple:test_times3_hidden")
+    assert lines[0] == ("student,status,reason,raw_score,late_submission_penalty,score,max_score,"
+                        "double:test_times2_visible,double:test_times2_hidden,triple:test_times3_visible,"
+                        "triple:test_times3_hidden")
     frank = next(line for line in lines if line.startswith("frank,"))
-    assert frank.startswith("frank,graded,") and frank.endswith(",1,6,1,0,0,0")
+    assert frank.startswith("frank,graded,") and frank.endswith(",1,0,1,6,1,0,0,0")   # no due date: no penalty
     assert (folder / "exercises.csv").read_text().splitlines()[1:] == [
         f"times2_solution,{5 / 7:.4f}", f"times3_solution,{1 / 7:.4f}"]
     assert (folder / "mistakes.csv").read_text().splitlines()[1:] == [f"{HINT},1"]

@@ -62,11 +62,11 @@ def test_mistakes_are_grouped_by_the_exercise_they_were_made_in():
 
 def test_summary_uses_scores_after_late_penalties():
     late = Lateness(datetime(2026, 3, 2, 9), datetime(2026, 3, 1, 9), 86400, 2.5)
-    subs = SUBS[:3] + [sub("dan", (1, 2, 0), lateness=late)]    # totals 6, 4, 0, 3 - 2.5 = 0.5
-    assert summary(subs) == {"mean": 10.5 / 4, "median": 2.25, "min": 0, "max": 6}
-    assert subs[3].final_score == 0.5
+    subs = SUBS[:3] + [sub("dan", (1, 2, 0), lateness=late)]    # raw 6, 4, 0, 3; dan's score 3 - 2.5 = 0.5
+    assert summary([s.score for s in subs]) == {"n": 4, "mean": 10.5 / 4, "median": 2.25, "min": 0, "max": 6}
+    assert (subs[3].raw_score, subs[3].late_penalty, subs[3].score) == (3, 2.5, 0.5)
     big = sub("eve", (1, 0, 0), lateness=Lateness(None, None, 0, 4))   # a penalty never makes a grade negative
-    assert big.final_score == 0
+    assert (big.raw_score, big.score) == (1, 0)
 
 
 def test_pages_escape_student_controlled_text():
@@ -90,14 +90,15 @@ def test_report_lists_every_student_with_score_status_and_lateness():
             sub("dan", (1, 2, 0), attempt=Attempt(("ex_a",), ("nb: test_b1 (changed)",))),
             sub("eve", (0, 0, 0), status="timed out")]
     page = _html("ps", subs, pass_rates(subs), frequent_mistakes(subs))
+    # student, status, raw score, late penalty, score, submitted, late by
     assert rows(page, "students") == [
-        ["ann", "6 / 6", "graded", "2026-03-01 08:00 UTC", "on time", ""],
-        ["ben", "2.5 / 6", "graded", "2026-03-01 12:05 UTC", "3 h 5 min", "1.5"],
-        ["cat", "0 / 6", NOT_ATTEMPTED, "", "", ""],
-        ["dan", "3 / 6", TESTS_RESTORED, "", "", ""],
-        ["eve", "0 / 6", "timed out", "", "", ""]]
+        ["ann", "graded", "6", "", "6 / 6", "2026-03-01 08:00 UTC", "on time"],
+        ["ben", "graded", "4", "1.5", "2.5 / 6", "2026-03-01 12:05 UTC", "3 h 5 min"],
+        ["cat", NOT_ATTEMPTED, "0", "", "0 / 6", "", ""],
+        ["dan", TESTS_RESTORED, "3", "", "3 / 6", "", ""],
+        ["eve", "timed out", "0", "", "0 / 6", "", ""]]
     # scores after penalties 6, 2.5, 0, 3, 0: mean 2.3, median 2.5
-    assert rows(page, "summary") == [["2.30", "2.5", "0", "6"]]
+    assert rows(page, "summary") == [["5", "2.30", "2.5", "0", "6"]]
     assert rows(page, "statuses") == [["graded", "2"], [NOT_ATTEMPTED, "1"], [TESTS_RESTORED, "1"],
                                       ["timed out", "1"]]
     assert rows(page, "exercises")[0][0] == LONG_TITLE + "ex_a"      # the title in full, the id below it
@@ -121,9 +122,9 @@ def test_feedback_says_not_attempted_and_which_tests_were_restored():
 def test_feedback_shows_how_late_and_the_penalty():
     late = Lateness(datetime(2026, 3, 3, 10, 0), datetime(2026, 3, 1, 9, 0), 2 * 86400 + 3600, 1.5)
     page = render("ps", sub("ben", (1, 0, 3), lateness=late))
-    assert "Score: <strong>2.5 / 6</strong> (after a late penalty of 1.5 from 4)." in page
+    assert "Score: <strong>2.5 / 6</strong> (raw score 4, late penalty 1.5)." in page
     assert ("Submitted 2026-03-03 10:00 UTC; due 2026-03-01 09:00 UTC: <strong>2 d 1 h late</strong>, "
-            "penalty 1.5 points.") in page
+            "late penalty 1.5.") in page
     on_time = Lateness(datetime(2026, 3, 1, 8, 0), datetime(2026, 3, 1, 9, 0), 0, 0)
     assert "due 2026-03-01 09:00 UTC: on time." in render("ps", sub("ann", (1, 2, 3), lateness=on_time))
 

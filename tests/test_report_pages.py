@@ -116,9 +116,9 @@ def _feedback(course: Course, student: str) -> str:
 def test_feedback_shows_lateness_and_the_penalty_from_the_gradebook(course):
     page = _feedback(course, "dave")
     # 4 points, minus 0.75 for each of the two notebooks
-    assert "Score: <strong>2.5 / 6</strong> (after a late penalty of 1.5 from 4)." in page
+    assert "Score: <strong>2.5 / 6</strong> (raw score 4, late penalty 1.5)." in page
     assert ("Submitted 2026-03-01 12:05 UTC; due 2026-03-01 09:00 UTC: <strong>3 h 5 min late</strong>, "
-            "penalty 1.5 points.") in page
+            "late penalty 1.5.") in page
     assert "due 2026-03-01 09:00 UTC: on time." in _feedback(course, "alice")
     assert "Score: <strong>6 / 6</strong>." in _feedback(course, "alice")
 
@@ -140,13 +140,14 @@ def test_feedback_escapes_what_grading_recorded(course):
 
 def test_report_table_from_the_gradebook(course):
     page = (course.reports_dir / TINY / "report.html").read_text(encoding="utf-8")
+    # student, status, raw score, late penalty, score, submitted, late by
     assert rows(page, "students") == [
-        ["alice", "6 / 6", "graded", "2026-03-01 08:00 UTC", "on time", ""],
-        ["bob", "0 / 6", "not attempted", "2026-03-01 08:55 UTC", "on time", ""],
-        ["carol", "6 / 6", "test cells edited and restored", "2026-03-01 09:00 UTC", "on time", ""],
-        ["dave", "2.5 / 6", "graded", "2026-03-01 12:05 UTC", "3 h 5 min", "1.5"],
-        ["erin", "3 / 6", "timed out", "2026-02-28 09:00 UTC", "on time", ""]]
-    assert rows(page, "summary") == [["3.50", "3", "0", "6"]]     # 6, 0, 6, 2.5, 3
+        ["alice", "graded", "6", "", "6 / 6", "2026-03-01 08:00 UTC", "on time"],
+        ["bob", "not attempted", "0", "", "0 / 6", "2026-03-01 08:55 UTC", "on time"],
+        ["carol", "test cells edited and restored", "6", "", "6 / 6", "2026-03-01 09:00 UTC", "on time"],
+        ["dave", "graded", "4", "1.5", "2.5 / 6", "2026-03-01 12:05 UTC", "3 h 5 min"],
+        ["erin", "timed out", "3", "", "3 / 6", "2026-02-28 09:00 UTC", "on time"]]
+    assert rows(page, "summary") == [["5", "3.50", "3", "0", "6"]]     # 6, 0, 6, 2.5, 3
     exercises = rows(page, "exercises")
     # the heading above the exercise, its id below; full points on double from alice, carol and erin
     assert exercises[0][:2] == ["double" + "times2_solution", "60%"] and "not bold" in exercises[0][2]
@@ -158,9 +159,10 @@ def test_students_csv_has_the_table_with_lateness(course):
 
     with open(course.reports_dir / TINY / "students.csv", newline="", encoding="utf-8") as fh:
         got = {r["student"]: r for r in csv.DictReader(fh)}
-    assert got["dave"] == {"student": "dave", "status": "graded", "points": "4", "late_penalty": "1.5",
-                           "score": "2.5", "max_score": "6", "submitted": "2026-03-01 12:05 UTC",
-                           "due": "2026-03-01 09:00 UTC", "seconds_late": str(3 * 3600 + 5 * 60)}
+    assert got["dave"] == {"student": "dave", "name": "", "status": "graded", "raw_score": "4",
+                           "late_submission_penalty": "1.5", "score": "2.5", "max_score": "6",
+                           "submitted": "2026-03-01 12:05 UTC", "due": "2026-03-01 09:00 UTC",
+                           "seconds_late": str(3 * 3600 + 5 * 60), "instructor_changes": ""}
     assert (got["bob"]["status"], got["bob"]["seconds_late"]) == ("not attempted", "0")
 
 
@@ -182,7 +184,7 @@ def test_a_course_overrides_templates_workspace_first(course, tmp_path):
     (mine.workspace / "templates" / "feedback.html").write_text(
         '{% extends "base.html" %}{% block title %}피드백{% endblock %}'
         "{% block body %}<h1>{{ assignment }} 피드백: {{ sub.student }}</h1>"
-        "<p>점수 {{ sub.final_score|points }} / {{ sub.max_score|points }}</p>{% endblock %}\n", encoding="utf-8")
+        "<p>점수 {{ sub.score|points }} / {{ sub.max_score|points }}</p>{% endblock %}\n", encoding="utf-8")
     assert main(["feedback", TINY, *args]) == 0 and main(["report", TINY, *args]) == 0
     page = (mine.feedback_dir / "dave" / TINY / "feedback.html").read_text(encoding="utf-8")
     assert "<h1>tiny 피드백: dave</h1><p>점수 2.5 / 6</p>" in page and "body{color:#123456}" in page

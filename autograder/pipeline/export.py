@@ -1,153 +1,205 @@
 """``export``: grades of one assignment in the files Canvas and Moodle import.
 
-Every roster student gets a row; one who sent nothing scores 0, "not submitted".
-Scores are nbgrader's, after its late penalty (``score - late_submission_penalty``);
-lateness is read from nbgrader's gradebook (``SubmittedAssignment.timestamp``,
-``total_seconds_late``, ``late_submission_penalty``).
+Every grade comes from a graded submission in nbgrader's gradebook: nbgrader's
+``score`` (the raw score less its late penalty, autograder.pipeline.scores). A
+roster student without one gets the LMS's "no grade" (an empty cell, which both
+importers skip) unless ``missing_as_zero``. What cannot be backed by a recorded
+grade is refused before anything is written: an assignment with nothing graded,
+submissions collected but not graded (or collected again since), an LMS column or
+worksheet that names another assignment (autograder.pipeline.lms_column), a Moodle
+worksheet whose maximum grade is not the assignment's, a Moodle export where no
+roster student has a participant id.
 
 - Canvas, Grades > Import: a header ``Student,ID,SIS User ID,SIS Login ID,Section,<assignment>``,
   then a ``Points Possible`` row, then one row per student. Canvas finds the
   student by ``ID`` (its numeric user id), else the SIS ids, else the name; a
-  column it does not know becomes a new assignment, so lateness cannot be a
-  column here: it is in the Moodle file's comments and in ``<assignment>-lateness.csv``.
-- Moodle, Assignment > "Upload grading worksheet": the grading worksheet's
-  columns ``Identifier`` ("Participant <id>", the id in the download's folder
-  names), ``Full name``, ``Email address``, ``Status``, ``Grade``, ``Maximum Grade``,
-  ``Grade can be changed``, ``Last modified (submission)``, ``Last modified (grade)``,
-  ``Feedback comments`` (lateness and "not submitted" go here). Moodle needs
-  Identifier, Grade and Last modified (grade); give ``--worksheet`` (the
-  worksheet downloaded from Moodle) so students who sent nothing get theirs too.
+  column it does not know becomes a new assignment, so lateness and the
+  instructor's changes cannot be columns here: they are in ``<assignment>-lateness.csv``.
+- Moodle, Assignment > "Upload grading worksheet": the worksheet downloaded from
+  that assignment (``--worksheet``, required), written back with its own header and
+  rows (Moodle's importer finds columns by its own strings in its own language,
+  autograder.pipeline.moodle_sheet), with the grade, "Last modified (grade)" and the
+  feedback comments (score parts, lateness, the instructor's comments and changes)
+  filled in for the roster's students.
+
+Beside it: ``<assignment>-lateness.csv`` (every roster student: status, times in the
+course's zone, seconds late, raw score, late penalty, score, the LMS's own late
+flag, the instructor's changes) and ``<assignment>-changes.csv`` (the trail).
 """
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from autograder.config import Course
-from autograder.errors import UsageError
+from autograder.errors import SourceError, UsageError
+from autograder.pipeline import moodle_sheet
 from autograder.pipeline.collect import read_records
-from autograder.pipeline.late import Lateness, lateness
-from autograder.pipeline.lms_names import participant, read_worksheet
+from autograder.pipeline.duedates import load_settings
+from autograder.pipeline.instructor import notice_formgrader
+from autograder.pipeline.lateness import duration, when
+from autograder.pipeline.lms_column import contradiction
+from autograder.pipeline.report import changes_line, write_changes
+from autograder.pipeline.results import NOT_GRADED, NOT_SUBMITTED, Standing, graded_cells, standings, submissions
 from autograder.pipeline.roster import Roster, normal_name, read_roster
+from autograder.pipeline.scores import COLUMNS, cells, number, sentence
 
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-MOODLE_HEADER = ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
-                 "Grade can be changed", "Last modified (submission)", "Last modified (grade)", "Feedback comments"]
-LATENESS_HEADER = ["id", "name", "status", "submitted", "seconds_late", "late_penalty", "score", "max_score",
-                   "lms_late"]
-NOT_SUBMITTED = "not submitted"
+LATENESS_HEADER = ["id", "name", "status", "submitted", "due", "seconds_late", *COLUMNS, "lms_late",
+                   "instructor_changes"]
 
 
 @dataclass(frozen=True)
 class Row:
-    """One roster student's result."""
+    """One roster student's line of the export."""
 
-    student: str
-    name: str
-    score: float            # after the late penalty
-    max_score: float
-    status: str             # grading status, or "not submitted"
-    late: Lateness | None
+    standing: Standing
     record: dict            # what collect recorded (LMS ids), {} if nothing
+    grade: float | None     # what the LMS gets: nbgrader's score, 0 (missing_as_zero) or None (no grade)
+
+    @property
+    def student(self) -> str:
+        return self.standing.student
 
 
-def rows(course: Course, assignment: str, roster: Roster) -> list[Row]:
-    """A Row per roster student, from the gradebook and collect's records."""
-    from autograder.pipeline.gradebook import open_gradebook, read_status
-    from autograder.pipeline.results import graded_cells
+def _refuse_ungraded(course: Course, assignment: str, table: list[Standing]) -> None:
+    """Stop unless every collected submission is on the roster and has a grade for its current files."""
+    waiting = [t.student for t in table if t.status == NOT_GRADED]
+    for t in table:
+        stamp = course.submitted_dir / t.student / assignment / "timestamp.txt"
+        if t.sub and t.sub.status and stamp.exists() and t.sub.status.submitted != stamp.read_text().strip():
+            waiting.append(t.student)      # collected again since it was graded
+        elif t.sub and t.sub.status and t.sub.status.status == "failed":
+            waiting.append(t.student)      # the grader failed, not the student
+    collected = sorted(p.parent.name for p in course.submitted_dir.glob(f"*/{assignment}") if p.is_dir())
+    unknown = [s for s in collected if s not in {t.student for t in table}]
+    if waiting:
+        raise SourceError(f"{len(waiting)} collected submissions of {assignment} have no grade for their current "
+                          f"files ({', '.join(sorted(waiting))}); run grade first (a failed one: grade it again, "
+                          f"or remove it)")
+    if unknown:
+        raise SourceError(f"{', '.join(unknown)}: collected but not on the roster; add them to the roster or "
+                          f"remove them, so that no grade is left out")
 
+
+def rows(course: Course, assignment: str, roster: Roster, *, missing_as_zero: bool = False) -> list[Row]:
+    """A Row per roster student (refusing what has no recorded grade; see the module docstring)."""
     course.check_assignment(assignment)
-    max_score = float(sum(c.points for c in graded_cells(course, assignment)))
-    status = read_status(course.gradebook_url, assignment)
+    subs = submissions(course, assignment)
+    if not subs:
+        raise SourceError(f"nothing graded yet for {assignment!r}: an export would give every student no grade; "
+                          f"run grade first")
+    table = [t for t in standings(course, assignment, roster, subs) if t.on_roster]
+    _refuse_ungraded(course, assignment, table)
     records = read_records(course, assignment)
-    out = []
-    with open_gradebook(course.gradebook_url, course.course_id) as gb:
-        for s in roster:
-            late = lateness(gb, assignment, s.id)
-            if late is None:
-                out.append(Row(s.id, s.name, 0.0, max_score, NOT_SUBMITTED, None, records.get(s.id, {})))
-                continue
-            score = max(0.0, float(gb.find_submission(assignment, s.id).score) - late.penalty)
-            graded = status[s.id].status if s.id in status else "not graded yet"
-            out.append(Row(s.id, s.name, score, max_score, graded, late, records.get(s.id, {})))
-    return out
+    return [Row(t, records.get(t.student, {}),
+                t.sub.score if t.sub else (0.0 if missing_as_zero else None)) for t in table]
 
 
-def _comment(row: Row) -> str:
-    if row.status == NOT_SUBMITTED:
-        return NOT_SUBMITTED
-    parts = [row.status] if row.status != "graded" else []
-    if row.late and row.late.describe():
-        parts.append(row.late.describe())
+def _comment(row: Row, zone) -> str:
+    """The feedback comment of one student: score parts, lateness, the instructor's comments and changes."""
+    sub = row.standing.sub
+    if sub is None:
+        return "nothing submitted: score 0" if row.grade is not None else ""
+    parts = [sentence(sub.raw_score, sub.late_penalty, sub.max_score)]
+    if sub.label != "graded":
+        parts.append(sub.label)
+    if sub.lateness and sub.lateness.late:
+        parts.append(f"submitted {when(sub.lateness.submitted, zone)}, {duration(sub.lateness.seconds_late)} after "
+                     f"the due date {when(sub.lateness.due, zone)}")
+    parts += [f"comment{' on ' + c.target.split(':', 1)[1] if c.target else ''}: {c.new}" for c in sub.comments]
+    parts += [f"{c.describe(zone)}" + (f" ({c.reason})" if c.reason else "") for c in sub.grade_changes]
     return "; ".join(parts)
 
 
-def _number(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-def write_canvas(path: Path, assignment: str, title: str, result: list[Row], roster: Roster) -> None:
-    """Canvas gradebook import CSV (see the module docstring)."""
+def write_canvas(path: Path, title: str, result: list[Row], roster: Roster, max_score: float) -> None:
+    """Canvas gradebook import CSV (see the module docstring); an empty grade cell is Canvas's "no grade"."""
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CANVAS_HEADER + [title])
-        w.writerow(["Points Possible", "", "", "", "", _number(result[0].max_score if result else 0)])
+        w.writerow(["Points Possible", "", "", "", "", number(max_score)])
         for r in result:
             s = roster.get(r.student)
             canvas_id = s.canvas_id or (r.record.get("lms_key", "") if r.record.get("lms") == "canvas" else "")
             # a guessed login could name another Canvas user: blank unless the roster gives it
-            w.writerow([s.name or s.id, canvas_id, s.sis_id, s.username, s.section, _number(r.score)])
+            w.writerow([s.name or s.id, canvas_id, s.sis_id, s.username, s.section, number(r.grade)])
 
 
-def _moodle_time(stamp: str) -> str:
-    """Moodle reads these with PHP's strtotime; ISO dates with a zone it reads exactly."""
-    return stamp.replace(" UTC", "+00:00") if stamp else ""
-
-
-def write_moodle(path: Path, result: list[Row], roster: Roster, worksheet: Path | None) -> list[str]:
-    """Moodle grading worksheet; returns the students it has no Identifier for (left out)."""
-    ids = _worksheet_ids(worksheet, roster) if worksheet else {}
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S+00:00")
-    left_out = []
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(MOODLE_HEADER)
-        for r in result:
-            s = roster.get(r.student)
-            pid = ids.get(r.student) or (r.record.get("lms_key") if r.record.get("lms") == "moodle" else None)
-            if not pid:
-                left_out.append(r.student)
-                continue
-            w.writerow([f"Participant {pid}", s.name, s.email,
-                        "No submission" if r.status == NOT_SUBMITTED else "Submitted for grading",
-                        _number(r.score), _number(r.max_score), "Yes",
-                        _moodle_time(r.late.submitted) if r.late else "", now, _comment(r)])
-    return left_out
-
-
-def _worksheet_ids(path: Path, roster: Roster) -> dict[str, str]:
-    """course id -> Moodle participant id, from a grading worksheet downloaded from Moodle."""
+def _worksheet_ids(sheet: moodle_sheet.Worksheet, roster: Roster) -> dict[str, str]:
+    """course id -> Moodle participant id, from the worksheet's e-mail addresses and full names."""
     out = {}
-    for line in read_worksheet(path):
-        email = (line.get("Email address") or "").casefold()
-        name = normal_name(line.get("Full name") or "")
+    for line in sheet.rows:
+        email = line[sheet.email].strip().casefold() if sheet.email is not None else ""
+        name = normal_name(line[sheet.name])
         found = [s for s in roster if (email and s.email.casefold() == email) or (s.name and normal_name(s.name) == name)]
         if len(found) == 1:
-            out[found[0].id] = participant(line)
+            out[found[0].id] = sheet.participant(line)
     return out
 
 
-def write_lateness(path: Path, result: list[Row]) -> None:
-    """One row per roster student: status, submission time, seconds late, penalty and score."""
+def write_moodle(path: Path, result: list[Row], roster: Roster, sheet: moodle_sheet.Worksheet, zone,
+                 max_score: float) -> list[str]:
+    """The worksheet with this assignment's grades filled in; returns the students left out (no participant id)."""
+    if abs(sheet.maximum() - max_score) > 1e-9:
+        raise UsageError(f"the Moodle assignment's maximum grade is {sheet.maximum():g} (column "
+                         f"{sheet.header[sheet.max_grade]!r} of {sheet.path.name}), this assignment's is "
+                         f"{max_score:g}: set the Moodle assignment's maximum grade to {max_score:g} (Moodle would "
+                         f"read every score against its own maximum), then download the worksheet again")
+    ids = _worksheet_ids(sheet, roster)
+    by_pid = {}
+    left_out = []
+    for r in result:
+        pid = ids.get(r.student) or (r.record.get("lms_key") if r.record.get("lms") == "moodle" else None)
+        if pid:
+            by_pid[pid] = r
+        else:
+            left_out.append(r.student)
+    if not by_pid:
+        raise SourceError(f"no roster student has a Moodle participant id (none of their e-mail addresses or names "
+                          f"is in {sheet.path.name}, and none was collected from a Moodle download): check that the "
+                          f"worksheet and the roster are this course's")
+    stamp = datetime.now(zone).isoformat(sep=" ", timespec="seconds")   # PHP's strtotime reads it exactly
+    out = []
+    for line in sheet.rows:
+        line = list(line)
+        r = by_pid.pop(sheet.participant(line), None)
+        if r is not None and r.grade is not None:   # no grade: the row as Moodle wrote it, which its importer skips
+            _fill(line, r, sheet, stamp, zone)
+        out.append(line)
+    for pid, r in by_pid.items():     # in the download but not in this worksheet: a row Moodle can still match
+        if r.grade is None:
+            continue
+        line = [""] * len(sheet.header)
+        line[sheet.identifier] = sheet.identifier_of(pid)
+        line[sheet.name] = r.standing.name
+        _fill(line, r, sheet, stamp, zone)
+        out.append(line)
+    moodle_sheet.write(path, sheet, out)
+    return left_out
+
+
+def _fill(line: list[str], r: Row, sheet: moodle_sheet.Worksheet, stamp: str, zone) -> None:
+    line[sheet.grade] = "" if r.grade is None else sheet.number(r.grade)
+    line[sheet.modified] = stamp
+    if sheet.feedback is not None:
+        line[sheet.feedback] = _comment(r, zone)
+
+
+def write_lateness(path: Path, result: list[Row], zone, max_score: float) -> None:
+    """One row per roster student: status, times, seconds late, the score's parts and the instructor's changes."""
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(LATENESS_HEADER)
         for r in result:
-            w.writerow([r.student, r.name, r.status, r.late.submitted if r.late else "",
-                        _number(r.late.seconds_late) if r.late else "", _number(r.late.penalty) if r.late else "",
-                        _number(r.score), _number(r.max_score), _flag(r.record.get("lms_late"))])
+            sub = r.standing.sub
+            late = sub.lateness if sub else None
+            score = cells(sub.raw_score, sub.late_penalty, sub.max_score) if sub else \
+                ["", "", number(r.grade), number(max_score)]
+            w.writerow([r.student, r.standing.name, r.standing.status, when(late.submitted, zone) if late else "",
+                        when(late.due, zone) if late else "", f"{late.seconds_late:.0f}" if late else "",
+                        *score, _flag(r.record.get("lms_late")), changes_line(r.standing.changes, zone)])
 
 
 def _flag(late: bool | None) -> str:
@@ -156,28 +208,52 @@ def _flag(late: bool | None) -> str:
 
 
 def export(course: Course, assignment: str, lms: str, roster_path: Path, *, title: str | None = None,
-           worksheet: Path | None = None) -> tuple[list[Path], list[str]]:
-    """Write the LMS file and the lateness CSV under reports/<assignment>/; return (paths, problems)."""
+           worksheet: Path | None = None, missing_as_zero: bool = False,
+           command: str = "backprop-grader export") -> tuple[list[Path], list[str]]:
+    """Write the LMS file, the lateness CSV and the trail under reports/<assignment>/; return (paths, problems)."""
     if lms not in ("canvas", "moodle"):
         raise UsageError(f"unknown LMS {lms!r}: expected canvas or moodle")
+    course.check_assignment(assignment)
+    if lms == "moodle" and worksheet is None:
+        raise UsageError("the Moodle export fills in the grading worksheet downloaded from the Moodle assignment "
+                         "(its column names are in your Moodle's language): give it with --worksheet")
+    name = title if lms == "canvas" else Path(worksheet).stem
+    why = contradiction(name, assignment, course.assignments()) if name else None
+    if why:
+        what = f"the Canvas column {title!r}" if lms == "canvas" else f"the worksheet {Path(worksheet).name}"
+        fix = (f"give --title with {assignment}'s column as Canvas's gradebook export names it" if lms == "canvas"
+               else f"download the grading worksheet of {assignment}'s Moodle assignment")
+        raise UsageError(f"{what} is not {assignment}'s ({why}): {fix}")
+    sheet = moodle_sheet.read(worksheet) if lms == "moodle" else None
     roster = read_roster(roster_path)
-    if not any(s.name for s in roster) and lms == "moodle" and worksheet is None:
-        raise UsageError("the Moodle export needs names or a worksheet: give a roster CSV with id and name columns, "
-                         "or --worksheet with the grading worksheet downloaded from Moodle")
-    result = rows(course, assignment, roster)
+    notice_formgrader(course, assignment, command)
+    result = rows(course, assignment, roster, missing_as_zero=missing_as_zero)
+    zone = load_settings(course.workspace, course.repo).tz
+    max_score = float(sum(c.points for c in graded_cells(course, assignment)))
     folder = course.reports_dir / assignment
     folder.mkdir(parents=True, exist_ok=True)
     problems = []
     if lms == "canvas":
         out = folder / f"{assignment}-canvas.csv"
-        write_canvas(out, assignment, title or assignment, result, roster)
-        problems += [f"{s.id}: no Canvas user id (add a canvas_id column to the roster); Canvas will match "
-                     f"the name {s.name!r}" for s in roster if not s.canvas_id and s.name
-                     and read_records(course, assignment).get(s.id, {}).get("lms") != "canvas"]
+        write_canvas(out, title or assignment, result, roster, max_score)
+        problems += [f"{r.student}: no Canvas user id (add a canvas_id column to the roster); Canvas will match "
+                     f"the name {r.standing.name!r}" for r in result
+                     if not roster.get(r.student).canvas_id and r.standing.name and r.record.get("lms") != "canvas"]
     else:
         out = folder / f"{assignment}-moodle.csv"
         problems += [f"{s}: no Moodle participant id (not in the download nor the worksheet); left out of {out.name}"
-                     for s in write_moodle(out, result, roster, worksheet)]
+                     for s in write_moodle(out, result, roster, sheet, zone, max_score)]
+        if sheet.feedback is None:
+            problems.append(f"{sheet.path.name} has no feedback comments column (enable 'Feedback comments' in the "
+                            f"assignment's feedback types and download it again): the score parts, lateness and "
+                            f"your comments are only in {assignment}-lateness.csv")
+    nothing = [r.student for r in result if r.standing.status == NOT_SUBMITTED]
+    if nothing:
+        problems.append(f"{len(nothing)} sent nothing ({', '.join(nothing)}): "
+                        + ("exported as 0 (--missing-as-zero)" if missing_as_zero else
+                           "exported as no grade (give --missing-as-zero to export 0)"))
     late = folder / f"{assignment}-lateness.csv"
-    write_lateness(late, result)
-    return [out, late], problems
+    write_lateness(late, result, zone, max_score)
+    trail = folder / f"{assignment}-changes.csv"
+    write_changes(trail, [c for r in result for c in r.standing.changes], zone)
+    return [out, late, trail], problems

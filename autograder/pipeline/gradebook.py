@@ -1,11 +1,14 @@
-"""The gradebook: nbgrader's tables plus one of ours, ``grading_status``.
+"""The gradebook: nbgrader's tables plus two of ours, ``grading_status`` and ``grade_changes``.
 
 nbgrader stores scores per graded cell but not why a submission scored what it
 did; ``grading_status`` keeps one row per (assignment, student) with the status
 (graded, timed out, killed for memory, malformed, ...) and a reason in words.
 A row is written only after a submission's grades are saved, so a grading run
 killed half-way leaves no row and the next run grades that submission again.
-Both live in the same database, SQLite or any SQLAlchemy URL.
+Its ``score`` is nbgrader's raw score (before the late penalty; see
+autograder.pipeline.scores). ``grade_changes`` is the audit trail of what an
+instructor changed by hand (autograder.pipeline.changes). All live in the same
+database, SQLite or any SQLAlchemy URL.
 """
 from __future__ import annotations
 
@@ -28,6 +31,19 @@ STATUS = sa.Table(
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("max_score", sa.Float, nullable=False),
     sa.Column("graded_at", sa.String(64), nullable=False),
+)
+CHANGES = sa.Table(
+    "grade_changes", _META,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("assignment", sa.String(128), nullable=False, index=True),
+    sa.Column("student", sa.String(128), nullable=False),
+    sa.Column("what", sa.String(32), nullable=False),      # see autograder.pipeline.changes
+    sa.Column("target", sa.String(256), nullable=False),   # "<notebook>:<cell>", or "" for the whole submission
+    sa.Column("old", sa.Text, nullable=False),
+    sa.Column("new", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("at", sa.String(64), nullable=False),        # ISO 8601 with its UTC offset
+    sa.Column("command", sa.Text, nullable=False),
 )
 
 
@@ -141,6 +157,11 @@ def remove_submission(url: str, course_id: str, assignment: str, student: str) -
         with engine.begin() as conn:
             deleted = conn.execute(STATUS.delete().where(STATUS.c.assignment == assignment,
                                                          STATUS.c.student == student)).rowcount
+            if found or deleted:   # the trail keeps its history; what came before this row no longer applies
+                conn.execute(CHANGES.insert().values(
+                    assignment=assignment, student=student, what="removed", target="", old="", new="",
+                    reason="", at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    command=f"backprop-grader remove {assignment} --student {student}"))
     finally:
         engine.dispose()
     return found or deleted > 0

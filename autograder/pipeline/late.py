@@ -13,7 +13,6 @@ pieces nbgrader leaves to the course: the due date in the gradebook
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Float
@@ -56,30 +55,3 @@ def store_due_date(course, assignment: str) -> None:
         row.duedate = as_utc(due).replace(tzinfo=None) if due else None   # nbgrader stores naive UTC
         gb.db.commit()
 
-
-@dataclass(frozen=True)
-class Lateness:
-    """nbgrader's record of one submission's lateness."""
-
-    submitted: str          # ISO time (UTC) nbgrader holds, "" if none
-    seconds_late: float
-    penalty: float
-
-    def describe(self) -> str:
-        if self.seconds_late <= 0:
-            return ""
-        hours = self.seconds_late / 3600
-        when = f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
-        return f"late by {when}, penalty {self.penalty:g} points"
-
-
-def lateness(gb, assignment: str, student: str) -> Lateness | None:
-    """Lateness fields of nbgrader's SubmittedAssignment, or None when there is no submission."""
-    from nbgrader.api import MissingEntry
-
-    try:
-        sub = gb.find_submission(assignment, student)
-    except MissingEntry:
-        return None
-    stamp = sub.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC") if sub.timestamp else ""
-    return Lateness(stamp, float(sub.total_seconds_late or 0), float(sub.late_submission_penalty or 0))

@@ -10,7 +10,7 @@ own: ``max(0, score - penalty)``, as its CSV export computes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,15 @@ def read_lateness(submission) -> Lateness:
     return Lateness(submission.timestamp, due, seconds, penalty)
 
 
-def when(moment: datetime | None) -> str:
-    """``2026-03-01 12:05 UTC``, or '' when unknown."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+def when(moment: datetime | None, zone: tzinfo | None = None) -> str:
+    """``2026-03-01 21:05 KST``: ``moment`` in ``zone`` (default UTC) with the zone named; '' when unknown.
+
+    A naive ``moment`` is UTC, as nbgrader stores times.
+    """
+    if not moment:
+        return ""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(zone or timezone.utc)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def duration(seconds: float) -> str:

@@ -19,6 +19,7 @@ from traitlets.config import Config
 from autograder.config import Course
 from autograder.execution.sandbox import SandboxedExecute
 from autograder.pipeline import preprocessors as pp
+from autograder.pipeline.changes import CourseLatePenalties
 from autograder.pipeline.duedates import load_settings
 from autograder.pipeline.late import CourseLatePenalty
 
@@ -60,7 +61,7 @@ def nbgrader_config(course: Course, *, root: Path) -> Config:
         IgnorePattern,
         LimitOutput,
         SaveAutoGrades,
-        AssignLatePenalties,
+        CourseLatePenalties,   # nbgrader's AssignLatePenalties, keeping the instructor's extension and penalty
         CheckCellMetadata,
     ]
     # Late work: nbgrader's AssignLatePenalties asks this plugin for each notebook's penalty;

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from autograder.config import Course
 from autograder.errors import SourceError
+from autograder.pipeline.duedates import load_settings
 from autograder.pipeline.lateness import duration, when
 
 PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
@@ -46,12 +47,18 @@ def _points(value: float) -> str:
 
 
 def environment(course: Course | None = None) -> jinja2.Environment:
-    """A Jinja2 environment over the template folders of ``course`` (only the package's when None)."""
+    """A Jinja2 environment over the template folders of ``course`` (only the package's when None).
+
+    Its ``when`` filter writes times in the course's zone (course.yml), naming the zone;
+    ``describe`` says in words what an instructor's change did.
+    """
+    zone = load_settings(course.workspace, course.repo).tz if course is not None else None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(course)]),
         autoescape=True, finalize=_escape, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(points=_points, duration=duration, when=when)
+    env.filters.update(points=_points, duration=duration, when=lambda moment: when(moment, zone),
+                       describe=lambda change: change.describe(zone))
     return env
 
 

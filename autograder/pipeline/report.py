@@ -1,15 +1,21 @@
 """``report``: grades CSV, a table per student, pass rates, score histogram and mistakes per exercise.
 
-Everything goes to ``reports/<assignment>/``: ``grades.csv`` (one row per
-submission with status, reason, total and per-test points), ``exercises.csv``
-(pass rate per exercise), ``mistakes.csv`` (every diagnosed mistake by frequency),
-``students.csv`` (the page's student table: status shown, points, late penalty, grade,
-submission time, due date and seconds late),
-three PNG figures drawn with matplotlib's Agg backend, and ``report.html`` (the
-template ``report.html``, see autograder.pipeline.pages) that shows per student the score
-after any late penalty, the status (with "not attempted" and "test cells edited
-and restored" told apart from "graded") and the lateness; the mean, median, min
-and max; and per exercise its pass rate and the mistakes diagnosed in it.
+Everything goes to ``reports/<assignment>/``: ``grades.csv`` (one row per graded
+submission with status, reason, raw score, late penalty, score and per-test points),
+``students.csv`` (the page's student table: every roster student, with name, status,
+raw score, late penalty, score, submission time, due date, seconds late and the
+instructor's changes), ``changes.csv`` (the instructor's trail: when, what, why, by
+which command), ``exercises.csv`` (pass rate per exercise), ``mistakes.csv`` (every
+diagnosed mistake by frequency), three PNG figures drawn with matplotlib's Agg
+backend, and ``report.html`` (the template ``report.html``, see
+autograder.pipeline.pages) showing the same: how many sent nothing, the mean,
+median, min and max score, per student the status (with "not attempted" and "test
+cells edited and restored" told apart from "graded") and lateness, and per exercise
+its pass rate and the mistakes diagnosed in it.
+
+Scores use nbgrader's names (autograder.pipeline.scores); times are in course.yml's
+zone, named. Without ``--roster`` only graded submissions are known, and the page says
+that students who sent nothing are missing from it.
 """
 from __future__ import annotations
 
@@ -25,8 +31,13 @@ from autograder.config import Course
 from autograder.errors import SourceError
 from autograder.pipeline import pages
 from autograder.pipeline.attempt import TESTS_RESTORED
+from autograder.pipeline.changes import Change
+from autograder.pipeline.duedates import load_settings
+from autograder.pipeline.instructor import notice_formgrader
 from autograder.pipeline.lateness import when
-from autograder.pipeline.results import Submission, hints, submissions
+from autograder.pipeline.results import NOT_GRADED, Standing, Submission, hints, standings, submissions
+from autograder.pipeline.roster import read_roster
+from autograder.pipeline.scores import COLUMNS, cells, number
 
 #: How many diagnosed mistakes the figure shows (the page and mistakes.csv list all).
 TOP_MISTAKES = 10
@@ -73,11 +84,24 @@ def mistakes_by_exercise(subs: list[Submission]) -> dict[str, list[tuple[str, in
     return out
 
 
-def summary(subs: list[Submission]) -> dict[str, float]:
-    """Mean, median, min and max of the scores after late penalties."""
-    scores = [s.final_score for s in subs]
-    return {"mean": statistics.fmean(scores), "median": statistics.median(scores),
+def summary(scores: list[float]) -> dict[str, float]:
+    """Mean, median, min and max of ``scores`` (nbgrader's score, after the late penalty)."""
+    return {"n": len(scores), "mean": statistics.fmean(scores), "median": statistics.median(scores),
             "min": min(scores), "max": max(scores)}
+
+
+def summaries(table: list[Standing], roster_given: bool) -> list[tuple[str, dict[str, float]]]:
+    """(label, summary) over the graded submissions and, with a roster, over the whole roster.
+
+    On the whole roster a student without a graded submission counts 0, the grade the LMS
+    would show with ``export --missing-as-zero``.
+    """
+    graded = [t.sub.score for t in table if t.sub]
+    out = [("graded submissions", summary(graded))]
+    if roster_given:
+        out.append(("whole roster, no graded submission counted as 0",
+                    summary([t.sub.score if t.sub else 0.0 for t in table if t.on_roster])))
+    return out
 
 
 def wrap(text: str, width: int = LABEL_WIDTH) -> str:
@@ -85,17 +109,33 @@ def wrap(text: str, width: int = LABEL_WIDTH) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def _write_csvs(folder: Path, subs: list[Submission], rates: dict[str, float],
-                mistakes: list[tuple[str, int]]) -> Path:
+def changes_line(changes: list[Change], zone) -> str:
+    """The trail of one student on one line: 'when: what (why); ...'."""
+    return "; ".join(f"{c.when(zone)}: {c.describe(zone)}" + (f" ({c.reason})" if c.reason else "")
+                     for c in changes)
+
+
+def write_changes(path: Path, trail: list[Change], zone) -> None:
+    """The instructor's trail as CSV, one change per row, oldest first."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["when", "student", "what", "target", "old", "new", "change", "reason", "command"])
+        for c in trail:
+            out.writerow([c.when(zone), c.student, c.what, c.target, c.old, c.new, c.describe(zone), c.reason,
+                          c.command])
+
+
+def _write_csvs(folder: Path, subs: list[Submission], table: list[Standing], rates: dict[str, float],
+                mistakes: list[tuple[str, int]], zone) -> Path:
     grades = folder / "grades.csv"
-    cells = subs[0].cells
+    columns = subs[0].cells
     with grades.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(["student", "status", "reason", "score", "max_score"]
-                     + [f"{c.cell.notebook}:{c.cell.grade_id}" for c in cells])
+        out.writerow(["student", "status", "reason", *COLUMNS]
+                     + [f"{c.cell.notebook}:{c.cell.grade_id}" for c in columns])
         for s in subs:
             out.writerow([s.student, s.status.status if s.status else "", s.status.reason if s.status else "",
-                          f"{s.score:g}", f"{s.max_score:g}"] + [f"{c.score:g}" for c in s.cells])
+                          *cells(s.raw_score, s.late_penalty, s.max_score)] + [number(c.score) for c in s.cells])
     with (folder / "exercises.csv").open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
         out.writerow(["exercise", "pass_rate"])
@@ -106,13 +146,15 @@ def _write_csvs(folder: Path, subs: list[Submission], rates: dict[str, float],
         out.writerows(mistakes)
     with (folder / "students.csv").open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(["student", "status", "points", "late_penalty", "score", "max_score", "submitted", "due",
-                      "seconds_late"])
-        for s in subs:
-            late = s.lateness
-            out.writerow([s.student, s.label, f"{s.score:g}", f"{s.penalty:g}", f"{s.final_score:g}",
-                          f"{s.max_score:g}", when(late.submitted) if late else "", when(late.due) if late else "",
-                          f"{late.seconds_late:.0f}" if late else ""])
+        out.writerow(["student", "name", "status", *COLUMNS, "submitted", "due", "seconds_late",
+                      "instructor_changes"])
+        for t in table:
+            s, late = t.sub, t.sub.lateness if t.sub else None
+            score = cells(s.raw_score, s.late_penalty, s.max_score) if s else ["", "", "", number(subs[0].max_score)]
+            out.writerow([t.student, t.name, t.status, *score, when(late.submitted, zone) if late else "",
+                          when(late.due, zone) if late else "", f"{late.seconds_late:.0f}" if late else "",
+                          changes_line(t.changes, zone)])
+    write_changes(folder / "changes.csv", [c for t in table for c in t.changes], zone)
     return grades
 
 
@@ -153,9 +195,9 @@ def score_figure(subs: list[Submission]):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         edges = [top * k / 20 for k in range(21)]
-    ax.hist([s.final_score for s in subs], bins=edges, color="#3a6ea5", edgecolor="white")
+    ax.hist([s.score for s in subs], bins=edges, color="#3a6ea5", edgecolor="white")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(f"score after late penalties (out of {top:g})")
+    ax.set_xlabel(f"score (raw score less late penalty, out of {top:g})")
     ax.set_ylabel("submissions")
     ax.set_title("Score histogram")
     return fig
@@ -188,30 +230,45 @@ def _save(fig, path: Path) -> Path:
 
 
 def _html(assignment: str, subs: list[Submission], rates: dict[str, float],
-          mistakes: list[tuple[str, int]], env=None) -> str:
+          mistakes: list[tuple[str, int]], env=None, table: list[Standing] | None = None,
+          roster_given: bool = False) -> str:
     by_exercise = mistakes_by_exercise(subs)
-    return pages.render(env or pages.environment(), "report.html", assignment=assignment, subs=subs,
-                        stats=summary(subs), max_score=subs[0].max_score,
-                        statuses=sorted(Counter(s.label for s in subs).items()),
+    table = table if table is not None else [Standing(s.student, "", s.label, s, False, s.changes) for s in subs]
+    return pages.render(env or pages.environment(), "report.html", assignment=assignment, subs=subs, table=table,
+                        summaries=summaries(table, roster_given), max_score=subs[0].max_score,
+                        roster_given=roster_given, sent_nothing=[t for t in table if t.sent_nothing],
+                        not_graded=[t for t in table if t.status == NOT_GRADED],
+                        statuses=sorted(Counter(t.status for t in table).items()),
                         exercises=[(ex, title, rates[ex], by_exercise[ex]) for ex, title in exercises(subs).items()],
-                        any_late=any(s.lateness and (s.lateness.submitted or s.penalty) for s in subs),
+                        any_late=any(s.lateness and (s.lateness.submitted or s.late_penalty) for s in subs),
+                        any_changes=any(t.changes for t in table),
                         diagnosed=bool(mistakes), tests_restored=TESTS_RESTORED)
 
 
-def report(course: Course, assignment: str) -> Report:
-    """Write the report files of one assignment to reports/<assignment>/."""
+def report(course: Course, assignment: str, roster: Path | None = None,
+           command: str = "backprop-grader report") -> Report:
+    """Write the report files of one assignment to reports/<assignment>/.
+
+    roster: the class roster, so that every student on it is listed (those who sent nothing too).
+    command: names this run in the trail when it notices a change made in nbgrader's formgrader.
+    """
     course.check_assignment(assignment)
+    people = read_roster(roster) if roster is not None else None
+    notice_formgrader(course, assignment, command)
     subs = submissions(course, assignment)
     if not subs:
         raise SourceError(f"nothing graded yet for {assignment!r}; run grade first")
+    table = standings(course, assignment, people, subs)
+    zone = load_settings(course.workspace, course.repo).tz
     folder = course.reports_dir / assignment
     folder.mkdir(parents=True, exist_ok=True)
     rates = pass_rates(subs)
     mistakes = frequent_mistakes(subs)
-    grades = _write_csvs(folder, subs, rates, mistakes)
+    grades = _write_csvs(folder, subs, table, rates, mistakes, zone)
     figures = (_save(pass_rate_figure(subs, rates), folder / "pass_rates.png"),
                _save(score_figure(subs), folder / "scores.png"),
                _save(mistake_figure(subs, mistakes_by_exercise(subs)), folder / "mistakes.png"))
     html = folder / "report.html"
-    html.write_text(_html(assignment, subs, rates, mistakes, pages.environment(course)), encoding="utf-8")
+    html.write_text(_html(assignment, subs, rates, mistakes, pages.environment(course), table, people is not None),
+                    encoding="utf-8")
     return Report(folder, grades, html, figures, rates, mistakes)

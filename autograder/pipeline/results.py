@@ -5,8 +5,13 @@ notebooks for the list and order of graded cells (with the one-line docstring
 each test opens with, which students see anyway, and the heading above each
 exercise), the gradebook for points and lateness, the verdict bundles that
 TrustedVerdicts left in autograded notebooks, and the submitted notebooks next to
-the release (autograder.pipeline.attempt). Hidden test source is never read here, so it
-cannot leak into anything built on it.
+the release (autograder.pipeline.attempt), and the trail of the instructor's changes
+(autograder.pipeline.changes). Hidden test source is never read here, so it cannot
+leak into anything built on it. Scores carry nbgrader's names (autograder.pipeline.scores):
+``raw_score``, ``late_penalty``, and ``score`` after it.
+
+:func:`standings` puts every roster student beside the graded submissions, so a
+student who sent nothing is listed (and counted) rather than left out.
 """
 from __future__ import annotations
 
@@ -20,9 +25,18 @@ from nbgrader.api import MissingEntry
 
 from autograder.config import Course
 from autograder.pipeline import attempt as attempt_mod
+from autograder.pipeline import changes as trail
+from autograder.pipeline.changes import Change
 from autograder.pipeline.gradebook import StatusRow, open_gradebook, read_status
 from autograder.pipeline.lateness import Lateness, read_lateness
 from autograder.pipeline.preprocessors import VERDICT_MIME
+from autograder.pipeline.roster import Roster
+from autograder.pipeline.scores import final
+
+#: Status of a roster student with no submission folder at all.
+NOT_SUBMITTED = "not submitted"
+#: Status of a collected submission that has no grading status row yet.
+NOT_GRADED = "collected, not graded yet"
 
 
 @dataclass(frozen=True)
@@ -38,8 +52,9 @@ class GradedCell:
 @dataclass
 class CellResult:
     cell: GradedCell
-    score: float
+    score: float                                       # nbgrader's: the manual score if one is set, plus extra credit
     checks: list[dict] = field(default_factory=list)   # {"check", "passed", "message", "hint"}
+    auto_score: float | None = None                    # what the autograder gave, when a person changed it
 
     @property
     def passed(self) -> bool:
@@ -56,20 +71,36 @@ class Submission:
     cells: list[CellResult]
     attempt: attempt_mod.Attempt | None = None    # None: no submitted notebook could be compared
     lateness: Lateness | None = None              # None: nbgrader has no submission row
+    changes: list[Change] = field(default_factory=list)   # the trail, oldest first
 
     @property
-    def score(self) -> float:
-        """Points earned, before any late penalty."""
+    def raw_score(self) -> float:
+        """nbgrader's raw score: the points of every graded cell, before any late penalty."""
         return sum(c.score for c in self.cells)
 
     @property
-    def penalty(self) -> float:
+    def late_penalty(self) -> float:
         return self.lateness.penalty if self.lateness else 0.0
 
     @property
-    def final_score(self) -> float:
-        """The grade after the late penalty, as nbgrader's export computes it."""
-        return max(0.0, self.score - self.penalty)
+    def score(self) -> float:
+        """The grade: the raw score less the late penalty (autograder.pipeline.scores.final)."""
+        return final(self.raw_score, self.late_penalty)
+
+    @property
+    def comments(self) -> list[Change]:
+        """Comments in force to the student (on the assignment or an exercise), in the order given."""
+        out = {}
+        for change in trail.in_force(self.changes):
+            if change.what in trail.COMMENT_KINDS:
+                out.pop(change.target, None)
+                out[change.target] = change
+        return [c for c in out.values() if c.new]
+
+    @property
+    def grade_changes(self) -> list[Change]:
+        """The trail in force without the comments: what an instructor changed about the grade."""
+        return [c for c in trail.in_force(self.changes) if c.what not in trail.COMMENT_KINDS]
 
     @property
     def label(self) -> str:
@@ -145,10 +176,11 @@ def submissions(course: Course, assignment: str) -> list[Submission]:
     cells = graded_cells(course, assignment)
     notebooks = course.notebooks(assignment)
     status = read_status(course.gradebook_url, assignment)
+    changes = trail.read(course.gradebook_url, assignment)
     result = []
     with open_gradebook(course.gradebook_url, course.course_id) as gb:
         for student in sorted(status):
-            scores = {}
+            scores, autos = {}, {}
             try:
                 sub = gb.find_submission(assignment, student)
             except MissingEntry:  # grading failed before nbgrader stored anything: all 0
@@ -156,14 +188,53 @@ def submissions(course: Course, assignment: str) -> list[Submission]:
             for nb in sub.notebooks if sub else []:
                 for grade in nb.grades:
                     scores[(nb.name, grade.name)] = float(grade.score or 0)
+                    if grade.manual_score is not None or grade.extra_credit:
+                        autos[(nb.name, grade.name)] = float(grade.auto_score or 0)
             verdicts = _verdicts(course, assignment, student)
             result.append(Submission(student, status[student], [
-                CellResult(c, scores.get((c.notebook, c.grade_id), 0.0), verdicts.get((c.notebook, c.grade_id), []))
+                CellResult(c, scores.get((c.notebook, c.grade_id), 0.0), verdicts.get((c.notebook, c.grade_id), []),
+                           autos.get((c.notebook, c.grade_id)))
                 for c in cells],
                 attempt_mod.compare(course.release_dir / assignment, course.submitted_dir / student / assignment,
                                     notebooks),
-                read_lateness(sub) if sub else None))
+                read_lateness(sub) if sub else None, changes.get(student, [])))
     return result
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One student of the report and the export: on the roster, graded, or both."""
+
+    student: str
+    name: str                  # from the roster ("" when the roster gives none, or the student is not on it)
+    status: str                # the graded submission's label, NOT_GRADED or NOT_SUBMITTED
+    sub: Submission | None     # None: no graded submission, so no score
+    on_roster: bool
+    changes: list[Change]      # the trail, also for a student not graded yet (an extension given early)
+
+    @property
+    def sent_nothing(self) -> bool:
+        return self.status == NOT_SUBMITTED
+
+
+def collected(course: Course, assignment: str, student: str) -> bool:
+    return (course.submitted_dir / student / assignment).is_dir()
+
+
+def standings(course: Course, assignment: str, roster: Roster | None,
+              subs: list[Submission] | None = None) -> list[Standing]:
+    """Every roster student in roster order, then graded students not on it (by id)."""
+    subs = submissions(course, assignment) if subs is None else subs
+    graded = {s.student: s for s in subs}
+    changes = trail.read(course.gradebook_url, assignment)
+    out = []
+    for s in roster or []:
+        sub = graded.get(s.id)
+        status = sub.label if sub else NOT_GRADED if collected(course, assignment, s.id) else NOT_SUBMITTED
+        out.append(Standing(s.id, s.name, status, sub, True, changes.get(s.id, [])))
+    known = {s.id for s in roster or []}
+    out += [Standing(sub.student, "", sub.label, sub, False, sub.changes) for sub in subs if sub.student not in known]
+    return out
 
 
 def hints(sub: Submission) -> list[str]:
