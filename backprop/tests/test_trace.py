@@ -102,6 +102,12 @@ def test_what_cannot_be_drawn_is_refused_with_the_reason():
         trace_graph(fork_graph())
     with pytest.raises(TypeError, match="pos must be a dict of label"):
         trace_graph(_fork(), pos=[(0, 0)])
+    with pytest.raises(GraphError, match=r"pos\['x'\] must be \(column, row\), two finite numbers, got 'left'"):
+        trace_graph(_fork(), pos={"x": "left"})
+    with pytest.raises(GraphError, match="root is a leaf"):
+        leaf = Tensor(2.0, label="w")
+        leaf.backward()
+        trace_graph(leaf)
 
 
 def test_a_drawing_never_shows_numbers_the_engine_did_not_compute():

@@ -124,4 +124,9 @@ def _check_pos(pos) -> dict:
         return {}
     if not isinstance(pos, dict) or not all(isinstance(k, str) for k in pos):
         raise TypeError(f"pos must be a dict of label -> (column, row), got {type(pos).__name__}")
+    for label, where in pos.items():
+        ok = isinstance(where, (tuple, list)) and len(where) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in where)
+        if not ok:
+            raise GraphError(f"pos[{label!r}] must be (column, row), two finite numbers, got {where!r}")
     return pos
