@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
-# Debian packages the browser, database and sandbox tests need.
-SYSTEM_PACKAGES := chromium chromium-driver postgresql bubblewrap
+# Debian packages the browser, database and sandbox tests need (fontconfig: fc-list
+# builds the Korean edition's browser test a machine without Korean fonts).
+SYSTEM_PACKAGES := chromium chromium-driver postgresql bubblewrap fontconfig
 # MNIST: machines of this project cannot download it, so where the course's
 # offline split sits beside the checkout and no MNIST_DIR is given, use it;
 # elsewhere the loader downloads the official files into its cache.
@@ -16,7 +17,7 @@ export MNIST_DIR := $(OFFLINE_MNIST)
 endif
 endif
 
-.PHONY: book test venv system-deps vendor clean
+.PHONY: book test venv system-deps vendor clean translations
 
 venv: $(STAMP)
 
@@ -32,10 +33,18 @@ $(STAMP): requirements.txt pyproject.toml backprop/pyproject.toml
 vendor: $(STAMP)
 	$(PY) -m booktools.vendor book/_vendor
 
+# Both editions: English into _build/html, Korean into _build/html/ko; each is
+# `jupyter-book build . --warningiserror --keep-going` with its own language, and
+# each one's build time is printed (booktools/build.py).
 book: $(STAMP) vendor
-	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
-	@echo
-	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
+	$(PY) -m booktools.build
+
+# The Korean edition's catalogues: merge the English pages' current messages into
+# locales/ko/LC_MESSAGES/<page>.po (new ones untranslated, changed ones fuzzy), then
+# report what is left to translate. Reuses the English build's doctrees when current.
+translations: $(STAMP) vendor
+	$(PY) -m booktools.catalogues update
+	-$(PY) -m booktools.catalogues check
 
 # `env` sets the variable: with SUDO empty (root), a bare `VAR=value cmd` after
 # `$$SUDO` would be run as a command of that name.

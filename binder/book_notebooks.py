@@ -41,9 +41,11 @@ def repository(config: Path = ROOT / "_config.yml") -> tuple[str, str]:
 
 
 def pages(root: Path = ROOT) -> list[Path]:
-    """The book's pages in table-of-contents order."""
+    """The book's notebook pages in table-of-contents order (a page without a kernel, such as
+    the glossary, has no launch buttons and no pair)."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
-    return [root / f"{entry}.md" for entry in [toc["root"], *(c["file"] for c in toc["chapters"])]]
+    found = [root / f"{entry}.md" for entry in [toc["root"], *(c["file"] for c in toc["chapters"])]]
+    return [page for page in found if "kernelspec:" in page.read_text(encoding="utf-8")]
 
 
 def requirement(url: str, branch: str) -> str:

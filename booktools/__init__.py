@@ -2,9 +2,20 @@
 
     vendor        fetches the offline book's front-end files at pinned versions
                   (``python -m booktools.vendor book/_vendor``), with ``widget_boot.js``,
-                  the script every page loads before the widget manager
-    sphinx_fixes  a Sphinx extension the build loads (``_config.yml``)
+                  the script every page loads before the widget manager, and the
+                  Korean web font
+    build         builds both editions (``python -m booktools.build``, what ``make book`` runs)
+    catalogues    the Korean edition's gettext catalogues (``python -m booktools.catalogues``)
+
+Sphinx extensions the build loads (``_config.yml``):
+
+    sphinx_fixes  each inline script once per page
+    editions      the build's language for executed pages, the language switch
+    glue_i18n     glued values in translated text; the same numbers in both editions
+    search_ko     a Korean search language
+    korean_font   the Korean web font on every page
+    glossary      the glossary page's table (and the checks of translated terms)
 
 The student package (``backprop/``) holds none of this, so ``pip install ./backprop``
-installs only what a student runs.
+installs only what a student runs. The Korean edition's workflow: docs/translating.md.
 """

@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,22 @@ NPM_PINS: dict[str, tuple[str, str, dict[str, str]]] = {
                  "package/es5/ui/": "mathjax/ui/",
                  "package/es5/sre/": "mathjax/sre/",
                  "package/LICENSE": "mathjax/LICENSE"}),
+    # Noto Sans KR for Hangul on machines without a Korean font: Fontsource cuts it into
+    # ~120 unicode-range subsets, so a page downloads only the subsets its characters
+    # need. Regular and bold only (see KEEP); booktools/korean_font.py writes the CSS.
+    "@fontsource/noto-sans-kr": ("5.3.0",
+                                 "sha512-/JnpTjaCOXW7xUoqOyCVYSr05VOkDy5Yla9O+WAEiS7u+yYLsmHoqj6v1W0bf91G8G3XA2+NnRS3CX2Tf/FVZg==",
+                                 {"package/files/": "fonts/noto-sans-kr/",
+                                  "package/400.css": "fonts/noto-sans-kr/400.css",
+                                  "package/700.css": "fonts/noto-sans-kr/700.css",
+                                  "package/LICENSE": "fonts/noto-sans-kr/LICENSE"}),
+}
+# Folders taken from a tarball only in part: member prefix -> which files to keep.
+KEEP = {
+    # the html-manager folder keeps only its script and icon fonts
+    "package/dist/": lambda rel: rel.endswith((".woff", ".woff2", ".ttf", ".eot", ".svg")),
+    # the numbered Hangul subsets in woff2, regular and bold (not the one-file "korean" cut)
+    "package/files/": lambda rel: re.search(r"noto-sans-kr-\d+-(400|700)-normal\.woff2$", rel) is not None,
 }
 SKIP_SUFFIXES = (".map", ".d.ts", ".LICENSE.txt")
 SUBDIR = "backprop-offline"
@@ -127,9 +144,7 @@ def _extract(data: bytes, mapping: dict[str, str], dest: Path) -> list[str]:
                     rel = dst if exact else dst + member.name[len(src):]
                     if ".." in Path(rel).parts:
                         raise VendorError(f"unsafe path {member.name!r} in the tarball")
-                    # the html-manager folder keeps only its script and icon fonts
-                    if not exact and src == "package/dist/" and not rel.endswith(
-                            (".woff", ".woff2", ".ttf", ".eot", ".svg")):
+                    if not exact and src in KEEP and not KEEP[src](rel):
                         break
                     target = dest / rel
                     target.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,12 @@ def toc_pages() -> list[str]:
     return re.findall(r"^\s*(?:root|- file):\s*(\S+)\s*$", text, flags=re.M)
 
 
+def notebook_pages() -> list[str]:
+    """The pages that are executed notebooks: the introduction and the chapters (not the glossary,
+    a table drawn from a data file)."""
+    return [doc for doc in toc_pages() if "kernelspec:" in (ROOT / f"{doc}.md").read_text(encoding="utf-8")]
+
+
 def page_html(html_dir: Path, doc: str) -> str:
     return (html_dir / f"{doc}.html").read_text(encoding="utf-8")
 
@@ -89,15 +95,15 @@ def numbers_after(text: str, context: str, numbers: list[str], window: int = 400
 
 def test_every_toc_page_is_built(built_book):
     pages = toc_pages()
-    assert pages[0] == "book/intro" and len(pages) == 8, pages
-    assert pages[-1] == "book/ch6_autograd", pages
+    assert pages[0] == "book/intro" and len(pages) == 9, pages
+    assert notebook_pages()[-1] == "book/ch6_autograd" and pages[-1] == "book/glossary", pages
     missing = [doc for doc in pages if not (built_book / f"{doc}.html").is_file()]
     assert not missing, f"pages in _toc.yml without HTML: {missing}"
 
 
 def test_every_code_cell_executed_without_errors(built_book):
     executed = built_book.parent / "jupyter_execute"
-    for doc in toc_pages():
+    for doc in notebook_pages():
         nb_path = executed / f"{doc}.ipynb"
         assert nb_path.is_file(), f"{doc} was not executed during the build (no {nb_path.name})"
         cells = [c for c in json.loads(nb_path.read_text())["cells"] if c["cell_type"] == "code"]
@@ -324,7 +330,7 @@ def test_prose_check_catches_a_typed_result():
 
 
 def test_chapters_open_with_objectives_and_close_with_summary_and_exercises(built_book):
-    for doc in toc_pages()[1:]:
+    for doc in notebook_pages()[1:]:
         text = visible_text(page_html(built_book, doc))
         assert "Learning objectives" in text[:300], f"{doc}: no learning objectives at the top"
         summary = text.rfind("Summary")
@@ -414,7 +420,7 @@ def test_machine_path_check_sees_a_path():
 
 
 def test_every_chapter_ends_with_self_check_questions(built_book):
-    for doc in toc_pages()[1:]:
+    for doc in notebook_pages()[1:]:
         page = page_html(built_book, doc)
         body = _main(page)
         start = body.find("Check yourself")

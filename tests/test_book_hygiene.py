@@ -39,9 +39,10 @@ kernelspec:
 """
 
 
-def _build_one_page(tmp_path: Path, code: str) -> subprocess.CompletedProcess:
+def _build_one_page(tmp_path: Path, code: str, vendored: Path) -> subprocess.CompletedProcess:
     book = tmp_path / "src"
-    (book / "book" / "_vendor").mkdir(parents=True)   # html_static_path in _config.yml
+    (book / "book").mkdir(parents=True)
+    (book / "book" / "_vendor").symlink_to(vendored)   # html_static_path in _config.yml (the Korean font)
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     (book / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
     (book / "book" / "intro.md").write_text(PAGE.format(code=code))
@@ -50,14 +51,14 @@ def _build_one_page(tmp_path: Path, code: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=book, capture_output=True, text=True, timeout=600)
 
 
-def test_a_page_that_runs_builds(tmp_path):
-    proc = _build_one_page(tmp_path, "print(6 * 7)")
+def test_a_page_that_runs_builds(tmp_path, vendored):
+    proc = _build_one_page(tmp_path, "print(6 * 7)", vendored)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "42" in (tmp_path / "out" / "_build" / "html" / "book" / "intro.html").read_text()
 
 
-def test_a_cell_error_fails_the_build(tmp_path):
-    proc = _build_one_page(tmp_path, "raise ValueError('deliberate failure in a book cell')")
+def test_a_cell_error_fails_the_build(tmp_path, vendored):
+    proc = _build_one_page(tmp_path, "raise ValueError('deliberate failure in a book cell')", vendored)
     assert proc.returncode != 0, "a cell raised, yet the build succeeded"
     assert "deliberate failure in a book cell" in proc.stdout + proc.stderr
 

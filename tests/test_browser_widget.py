@@ -90,8 +90,10 @@ def _dead_port() -> int:
         return s.getsockname()[1]
 
 
-def make_driver():
-    """A headless Chromium that can reach 127.0.0.1 only, logging console and network."""
+def make_driver(env: dict[str, str] | None = None):
+    """A headless Chromium that can reach 127.0.0.1 only, logging console and network.
+
+    ``env``: the environment of chromedriver and so of the browser (e.g. FONTCONFIG_FILE)."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -112,7 +114,7 @@ def make_driver():
                 "--proxy-bypass-list=127.0.0.1;localhost"):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    service = Service(executable_path=CHROMEDRIVER)
+    service = Service(executable_path=CHROMEDRIVER, env=env)
     return webdriver.Chrome(service=service, options=opts)
 
 

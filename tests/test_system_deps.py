@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = "chromium chromium-driver postgresql bubblewrap"
+PACKAGES = "chromium chromium-driver postgresql bubblewrap fontconfig"
 
 
 def _script(path: Path, body: str) -> None:
@@ -71,7 +71,7 @@ def test_as_a_user_apt_get_runs_through_sudo(tmp_path):
 
 
 def test_only_the_missing_packages_are_installed(tmp_path):
-    result = _make(_shims(tmp_path, uid=0, installed={"postgresql", "chromium"}))
+    result = _make(_shims(tmp_path, uid=0, installed={"postgresql", "chromium", "fontconfig"}))
     assert result.returncode == 0, result.stdout + result.stderr
     assert _log(tmp_path)[-1] == ("apt-get install -y -qq chromium-driver bubblewrap "
                                   "[DEBIAN_FRONTEND=noninteractive]")

@@ -1,0 +1,193 @@
+"""The two editions of the built book: same pages, each in its language, joined page to page.
+
+- every page says its language (``<html lang>``) and has one language switch that leads
+  to the same page of the other edition;
+- every glued number shows in both editions, the same numbers;
+- the Korean pages are translated where their catalogue is complete, with the
+  glossary's words and none of the known mistranslations, and are indexed by the
+  Korean search language;
+- the glossary page shows the glossary file in both editions;
+- every page loads the Korean web font's stylesheet, whose files are in the book.
+
+BACKPROP_BOOK_HTML=<built html folder> reuses a book built earlier (both editions).
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import json
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from booktools.catalogues import catalogue_path, read_catalogue
+from booktools.glossary import load, prose
+
+pytestmark = pytest.mark.book
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def english(request) -> Path:
+    given = os.environ.get("BACKPROP_BOOK_HTML")
+    return Path(given) if given else request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="module")
+def korean(english) -> Path:
+    return english / "ko"
+
+
+def pages(edition: Path) -> list[str]:
+    """Every page of an edition, relative to it: not the other edition's folder, nor the
+    index.html that only redirects to the first page."""
+    return sorted(str(p.relative_to(edition)) for p in edition.rglob("*.html")
+                  if p.relative_to(edition).parts[0] not in ("ko", "_static", "_sources", "_images")
+                  and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8")[:300])
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def article_text(page: str, *, skip_class: str | None = None) -> str:
+    start = page.find('<article class="bd-article"')
+    body = page[start:page.find("</article>", start)]
+    body = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", body, flags=re.S)
+    if skip_class:
+        body = re.sub(rf'<table class="[^"]*{skip_class}.*?</table>', " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_both_editions_have_the_same_pages_each_in_its_language(english, korean):
+    assert pages(english) == pages(korean) and len(pages(english)) >= 11, (pages(english), pages(korean))
+    for edition, lang in ((english, "en"), (korean, "ko")):
+        wrong = [page for page in pages(edition)
+                 if not re.search(rf'<html[^>]*\blang="{lang}"', read(edition / page))]
+        assert not wrong, f"pages without <html lang=\"{lang}\">: {wrong}"
+
+
+def switches(page: str) -> list[str]:
+    return re.findall(r'<a href="([^"]+)" class="btn btn-sm bp-language-switch"', page)
+
+
+def test_every_language_switch_lands_on_the_same_page(english, korean):
+    checked = 0
+    for edition, other in ((english, korean), (korean, english)):
+        for page in pages(edition):
+            text = read(edition / page)
+            hrefs = switches(text)
+            assert len(hrefs) == 1, f"{edition / page}: {len(hrefs)} language switches"
+            target = Path(urljoin((edition / page).as_uri(), hrefs[0]).removeprefix("file://"))
+            assert target == other / page, f"{edition / page}: the switch leads to {target}, not {other / page}"
+            assert target.is_file()
+            assert f'hreflang="{"ko" if other == korean else "en"}" href="{hrefs[0]}"' in text
+            checked += 1
+    assert checked >= 22
+
+
+def glue_uses(doc: str) -> int:
+    return len(re.findall(r"\{glue:text\}`", read(ROOT / f"{doc}.md")))
+
+
+def pasted(page: str) -> list[str]:
+    return [htmllib.unescape(v) for v in re.findall(r'<span class="pasted-text">([^<]*)</span>', page)]
+
+
+NUMBER = re.compile(r"[-+]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?%?")
+
+
+def test_every_glued_number_shows_in_both_editions_and_is_the_same(english, korean):
+    """Glued numbers are the same in both editions (timings included: the Korean edition takes
+    them from the English build); glued words are the edition's own, so only counted."""
+    docs = re.findall(r"^\s*(?:root|- file):\s*(\S+)\s*$", read(ROOT / "_toc.yml"), flags=re.M)
+    numbers = 0
+    for doc in docs:
+        en, ko = pasted(read(english / f"{doc}.html")), pasted(read(korean / f"{doc}.html"))
+        assert len(en) == len(ko) == glue_uses(doc), \
+            f"{doc}: {glue_uses(doc)} glued values in the source, {len(en)} in English, {len(ko)} in Korean"
+        assert all(v.strip() for v in en + ko), f"{doc}: an empty glued value"
+        en_numbers = Counter(v for v in en if NUMBER.fullmatch(v))
+        ko_numbers = Counter(v for v in ko if NUMBER.fullmatch(v))
+        assert ko_numbers == en_numbers, (
+            f"{doc}: the editions show different numbers; only in English: {list((en_numbers - ko_numbers).elements())}, "
+            f"only in Korean: {list((ko_numbers - en_numbers).elements())}")
+        numbers += sum(en_numbers.values())
+    assert numbers > 150
+
+
+def complete_domains() -> list[str]:
+    docs = re.findall(r"^\s*(?:root|- file):\s*(\S+)\s*$", read(ROOT / "_toc.yml"), flags=re.M)
+    done = []
+    for doc in docs:
+        messages = [m for m in read_catalogue(catalogue_path(doc, "ko")) if m.id]
+        if messages and all(m.string and not m.fuzzy for m in messages):
+            done.append(doc)
+    return done
+
+
+def plain(markdown: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[*_]", "", prose(markdown))).strip()
+
+
+def test_translated_pages_show_no_english_sentence(korean):
+    done = complete_domains()
+    assert {"book/intro", "book/glossary"} <= set(done), done
+    for doc in done:
+        text = article_text(read(korean / f"{doc}.html"))
+        for message in read_catalogue(catalogue_path(doc, "ko")):
+            if message.id and message.string != message.id and len(message.id) > 30:
+                english_words = plain(message.id)[:40]
+                assert english_words not in text, f"{doc}: English left in the Korean page: {english_words!r}"
+    intro = read(korean / "book/intro.html")
+    assert "<title>밑바닥부터 시작하는 오차역전파법" in intro
+    assert "모든 페이지의 그림과 숫자는 책을 빌드할 때 계산한 것입니다." in intro   # the footer, from _config.po
+
+
+def test_no_known_mistranslation_in_the_korean_edition(korean):
+    forbidden = load().forbidden
+    found = [(page, word) for page in pages(korean)
+             for word in forbidden if word in article_text(read(korean / page), skip_class="bp-glossary")]
+    assert not found, f"mistranslations in the Korean edition: {found}"
+
+
+def glossary_rows(page: str) -> dict[str, list[str]]:
+    rows = {}
+    for row_id, row in re.findall(r'<tr class="[^"]*" id="([^"]+)">(.*?)</tr>', page, flags=re.S):
+        rows[row_id] = [re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", "", cell))).strip()
+                        for cell in re.findall(r"<td\b.*?</td>", row, flags=re.S)]
+    return rows
+
+
+def test_the_glossary_page_shows_the_glossary_file_in_both_editions(english, korean):
+    glossary = load()
+    en, ko = glossary_rows(read(english / "book/glossary.html")), glossary_rows(read(korean / "book/glossary.html"))
+    assert set(en) == set(ko) == {e.anchor for e in glossary.entries}
+    for entry in glossary.entries:
+        assert en[entry.anchor][:2] == [" / ".join(entry.en), entry.ko]
+        assert ko[entry.anchor][:2] == [entry.ko, " / ".join(entry.en)]
+        # Sphinx curls the quotes of running text (smartquotes)
+        assert re.sub("[‘’]", "'", ko[entry.anchor][2]) == entry.note.get("ko", "")
+    korean_order = [cells[0] for cells in ko.values()]
+    assert korean_order == sorted(korean_order), "the Korean glossary is not in 가나다 order"
+
+
+def test_the_korean_edition_is_indexed_by_the_korean_search_language(korean):
+    index = read(korean / "searchindex.js")
+    terms = json.loads(index[index.index("(") + 1:index.rindex(")")])["terms"]
+    assert "역전파" in terms and "오차역전파법" in terms and "미분" in terms
+    assert not [t for t in terms if t.startswith("역전파") and t != "역전파"], "a particle stayed on 역전파"
+    assert "Stemmer" in read(korean / "_static/language_data.js") and "KO_ENDINGS" in read(korean / "_static/language_data.js")
+
+
+def test_every_page_loads_the_korean_font_which_the_book_carries(english, korean):
+    for edition in (english, korean):
+        css = read(edition / "_static" / "korean-font.css")
+        files = re.findall(r"url\(([^)]+)\)", css)
+        assert len(files) >= 200 and all((edition / "_static" / f).is_file() for f in files)
+        assert all("korean-font.css" in read(edition / page) for page in pages(edition))
