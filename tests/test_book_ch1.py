@@ -78,3 +78,15 @@ def test_korean_terms_stand_in_lang_ko_spans_where_each_is_introduced(built_book
 def test_the_shopping_problems_cite_the_textbook(built_book):
     text = book.visible_text(book.page_html(built_book, DOC))
     assert re.search(r"textbook’s \[ ?Saito, 2016 ?\]", text), text[:1500]
+
+
+@pytest.mark.parametrize("doc", ["book/intro", DOC])
+def test_the_korean_edition_captions_its_graph_figures_in_korean(korean_book, doc):
+    """The captions are written in the pages' code; the Korean edition takes them from the code's
+    catalogue, so none is left in English."""
+    page = book.page_html(korean_book, doc)
+    captions = [book.visible_text('<article class="bd-article">' + c)
+                for c in re.findall(r"<figcaption\b.*?</figcaption>", book._main(page), flags=re.S)]
+    assert captions, f"{doc}: no figure captions in the Korean edition"
+    english = [c for c in captions if not re.search(r"[\uac00-\ud7a3]", c)]
+    assert not english, f"{doc}: captions left in English: {english}"
