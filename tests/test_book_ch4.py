@@ -1,0 +1,100 @@
+"""Chapter 4 as built: the Korean terms beside the English ones, the pitfalls told in general
+terms, the cross-entropy tied back to chapter 0, and no glue bookkeeping in the code a reader
+sees. Chapter 5's tests use the checks defined here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.book
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("_book_checks", HERE / "test_book.py")
+book = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(book)
+_bw_spec = importlib.util.spec_from_file_location("_browser_widget", HERE / "test_browser_widget.py")
+_bw = importlib.util.module_from_spec(_bw_spec)
+_bw_spec.loader.exec_module(_bw)
+book_html = _bw.book_html   # the session's build, or BACKPROP_BOOK_HTML
+
+
+def korean_terms(page: str, terms: list[str]) -> tuple[list[str], list[str]]:
+    """(terms that no lang="ko" span of the article holds, Hangul standing outside such spans)."""
+    body = re.sub(r"<svg\b.*?</svg>", " ", book._main(page), flags=re.S)
+    spans = [re.sub(r"\s+", " ", s) for s in re.findall(r'<span lang="ko">(.*?)</span>', body, flags=re.S)]
+    missing = [t for t in terms if t not in spans]
+    rest = re.sub(r'<span lang="ko">.*?</span>', " ", body, flags=re.S)
+    loose = [rest[max(0, m.start() - 40):m.end() + 10] for m in re.finditer(r"[\uac00-\ud7a3]+", rest)]
+    return missing, loose
+
+
+NOTES = re.compile(r"\bnotes?\b", flags=re.I)
+
+
+def without_asides(text: str) -> str:
+    """``text`` with every parenthesised aside removed, innermost first."""
+    while True:
+        shorter = re.sub(r"\([^()]*\)", " ", text)
+        if shorter == text:
+            return text
+        text = shorter
+
+
+def mistake_boxes(page: str) -> list[str]:
+    """The visible text of every warning box ("Common mistake: ...") of the article."""
+    body = book._main(page)
+    return [book.visible_text('<article class="bd-article">' + box)
+            for box in re.findall(r'<div class="warning admonition">(.*?)</div>', body, flags=re.S)]
+
+
+def visible_code(page: str) -> list[str]:
+    """The code of every cell whose input a reader sees."""
+    return re.findall(r'<div class="cell_input.*?</pre>', book._main(page), flags=re.S)
+
+
+def test_the_checks_see_a_term_outside_its_span_and_a_pitfall_told_as_the_notes_error():
+    page = ('<article class="bd-article"><p>the <b>softmax</b> (<span lang="ko">소프트맥스\n함수</span>) '
+            "and the score (점수)</p></article>")
+    missing, loose = korean_terms(page, ["소프트맥스 함수", "점수"])
+    assert missing == ["점수"] and len(loose) == 1 and "점수" in loose[0], (missing, loose)
+    assert NOTES.search(without_asides("Common mistake: x. The source notes' softmax sums the batch."))
+    assert not NOTES.search(without_asides("Common mistake: a softmax over the batch is wrong. "
+                                           "(One of the study notes writes it this way.)"))
+
+
+KOREAN = ["소프트맥스 함수", "교차 엔트로피 오차", "점수", "확률", "엔트로피", "교차 엔트로피", "원-핫 인코딩",
+          "배치", "정답 레이블", "야코비 행렬", "벡터-야코비 곱", "추론"]
+
+
+def test_korean_terms_stand_in_lang_ko_spans(book_html):
+    missing, loose = korean_terms(book.page_html(book_html, "book/ch4_softmax"), KOREAN)
+    assert not missing, f"Korean terms not given in a lang=\"ko\" span: {missing}"
+    assert not loose, f"Hangul outside a lang=\"ko\" span: {loose}"
+
+
+def test_common_mistakes_are_told_in_general_terms(book_html):
+    """Each box states the pitfall itself; the notes may be named only in an aside."""
+    boxes = mistake_boxes(book.page_html(book_html, "book/ch4_softmax"))
+    assert len(boxes) == 4, boxes
+    for said in boxes:
+        assert said.strip().startswith("Common mistake"), said[:80]
+        assert not NOTES.search(without_asides(said)), said
+
+
+def test_the_cross_entropy_is_tied_back_to_chapter_0(book_html):
+    body = book._main(book.page_html(book_html, "book/ch4_softmax"))
+    section = body[body.find('id="entropy-and-cross-entropy"'):]
+    first = section[:section.find("</p>", section.find("negative log-likelihood"))]
+    assert "negative log-likelihood" in book.visible_text('<article class="bd-article">' + first)
+    assert 'href="ch0_recap.html' in first, "no link to chapter 0 where the cross-entropy is motivated"
+
+
+def test_no_visible_code_cell_shows_glue_bookkeeping(book_html):
+    shown = visible_code(book.page_html(book_html, "book/ch4_softmax"))
+    assert shown
+    assert not [c for c in shown if '<span class="n">glue</span>' in c]
