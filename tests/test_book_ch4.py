@@ -14,13 +14,18 @@ import pytest
 pytestmark = pytest.mark.book
 
 HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("_book_checks", HERE / "test_book.py")
-book = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(book)
-_bw_spec = importlib.util.spec_from_file_location("_browser_widget", HERE / "test_browser_widget.py")
-_bw = importlib.util.module_from_spec(_bw_spec)
-_bw_spec.loader.exec_module(_bw)
-book_html = _bw.book_html   # the session's build, or BACKPROP_BOOK_HTML
+
+
+def load_sibling(name: str):
+    """The test module ``tests/<name>.py``, for its checks and fixtures."""
+    spec = importlib.util.spec_from_file_location(f"_{name}", HERE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+book = load_sibling("test_book")
+book_html = load_sibling("test_browser_widget").book_html   # the session's build, or BACKPROP_BOOK_HTML
 
 
 def korean_terms(page: str, terms: list[str]) -> tuple[list[str], list[str]]:

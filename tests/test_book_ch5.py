@@ -19,18 +19,11 @@ import pytest
 pytestmark = pytest.mark.book
 
 HERE = Path(__file__).resolve().parent
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"_{name}", HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ch4 = _load("test_book_ch4")
+_spec = importlib.util.spec_from_file_location("_test_book_ch4", HERE / "test_book_ch4.py")
+ch4 = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ch4)
 book = ch4.book
-playground = _load("test_browser_playground")
+playground = ch4.load_sibling("test_browser_playground")
 book_html = ch4.book_html
 DOC = "book/ch5_two_layer_net"
 
