@@ -66,7 +66,12 @@ class SearchKorean(SearchLanguage):
         w = word.lower()
         if HANGUL.match(w[-1:]):
             w = strip_ending(w)
-        return w if HANGUL.search(w) else self.porter.stemWord(w)
+        if HANGUL.search(w) or len(w) < 3:
+            # The browser's Porter stemmer (Sphinx's JavaScript) leaves words under three
+            # letters alone; Python's would cut "ms" (as in "0.12ms가") to "m" and "s" to
+            # nothing, and the browser's query would miss the index.
+            return w
+        return self.porter.stemWord(w)
 
     def word_filter(self, word: str) -> bool:
         # a particle left on its own by the splitter ("역전파(backpropagation)는") says nothing

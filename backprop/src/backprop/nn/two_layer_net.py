@@ -46,8 +46,8 @@ class TwoLayerNet:
 
     def predict(self, x):
         """x: (N, D). Returns scores (N, C), before the softmax."""
-        for layer, w, b in self.affine_layers():
-            layer.W, layer.b = self.params[w], self.params[b]   # the current arrays
+        for layer, w, b in self.affine_layers():   # the current arrays
+            layer.W, layer.b = self.params[w], self.params[b]
         for layer in self.layers.values():
             x = layer.forward(x)
         return x
