@@ -87,5 +87,9 @@ class TwoLayerNet:
         ``bK``, so a layer added to ``layers`` under that name (with its
         arrays in ``params``) is seen by ``predict`` and ``gradient`` alike.
         """
-        return [(layer, "W" + name[len("Affine"):], "b" + name[len("Affine"):])
-                for name, layer in self.layers.items() if name.startswith("Affine")]
+        found = []
+        for name, layer in self.layers.items():
+            if name.startswith("Affine"):
+                k = name[len("Affine"):]
+                found.append((layer, "W" + k, "b" + k))
+        return found
