@@ -16,6 +16,10 @@ Sphinx extensions the build loads (``_config.yml``):
     korean_font   the Korean web font on every page
     glossary      the glossary page's table (and the checks of translated terms)
 
+and a MyST-NB output renderer (registered in the root pyproject.toml):
+
+    graph_figures the course's graph figures as numbered figures, like the plots
+
 The student package (``backprop/``) holds none of this, so ``pip install ./backprop``
 installs only what a student runs. The Korean edition's workflow: docs/translating.md.
 """

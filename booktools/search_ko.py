@@ -66,11 +66,8 @@ class SearchKorean(SearchLanguage):
         w = word.lower()
         if HANGUL.match(w[-1:]):
             w = strip_ending(w)
-        if HANGUL.search(w) or len(w) < 3:
-            # The browser's Porter stemmer (Sphinx's JavaScript) leaves words under three
-            # letters alone; Python's would cut "ms" (as in "0.12ms가") to "m" and "s" to
-            # nothing, and the browser's query would miss the index.
-            return w
+        if HANGUL.search(w) or len(w) < 3:   # the browser's Porter stemmer leaves short words
+            return w                          # ("ms", "dx") whole; Snowball's would cut "ms"
         return self.porter.stemWord(w)
 
     def word_filter(self, word: str) -> bool:
