@@ -1,6 +1,7 @@
 """Chapter 4 as built: the Korean terms beside the English ones, the pitfalls told in general
 terms, the cross-entropy tied back to chapter 0, and no glue bookkeeping in the code a reader
-sees. Chapter 5's tests use the checks defined here.
+sees. Chapter 5's tests use the checks gathered here (the Korean-term and general-terms checks
+are chapter 3's, tested there).
 """
 
 from __future__ import annotations
@@ -28,26 +29,9 @@ book = load_sibling("test_book")
 book_html = load_sibling("test_browser_widget").book_html   # the session's build, or BACKPROP_BOOK_HTML
 
 
-def korean_terms(page: str, terms: list[str]) -> tuple[list[str], list[str]]:
-    """(terms that no lang="ko" span of the article holds, Hangul standing outside such spans)."""
-    body = re.sub(r"<svg\b.*?</svg>", " ", book._main(page), flags=re.S)
-    spans = [re.sub(r"\s+", " ", s) for s in re.findall(r'<span lang="ko">(.*?)</span>', body, flags=re.S)]
-    missing = [t for t in terms if t not in spans]
-    rest = re.sub(r'<span lang="ko">.*?</span>', " ", body, flags=re.S)
-    loose = [rest[max(0, m.start() - 40):m.end() + 10] for m in re.finditer(r"[\uac00-\ud7a3]+", rest)]
-    return missing, loose
-
-
-NOTES = re.compile(r"\bnotes?\b", flags=re.I)
-
-
-def without_asides(text: str) -> str:
-    """``text`` with every parenthesised aside removed, innermost first."""
-    while True:
-        shorter = re.sub(r"\([^()]*\)", " ", text)
-        if shorter == text:
-            return text
-        text = shorter
+_ch3 = load_sibling("test_book_ch3")
+korean_terms = book.korean_terms
+NOTES, without_asides = _ch3.NOTES, _ch3.without_asides   # the pitfall-in-general-terms check
 
 
 def mistake_boxes(page: str) -> list[str]:
@@ -60,16 +44,6 @@ def mistake_boxes(page: str) -> list[str]:
 def visible_code(page: str) -> list[str]:
     """The code of every cell whose input a reader sees."""
     return re.findall(r'<div class="cell_input.*?</pre>', book._main(page), flags=re.S)
-
-
-def test_the_checks_see_a_term_outside_its_span_and_a_pitfall_told_as_the_notes_error():
-    page = ('<article class="bd-article"><p>the <b>softmax</b> (<span lang="ko">소프트맥스\n함수</span>) '
-            "and the score (점수)</p></article>")
-    missing, loose = korean_terms(page, ["소프트맥스 함수", "점수"])
-    assert missing == ["점수"] and len(loose) == 1 and "점수" in loose[0], (missing, loose)
-    assert NOTES.search(without_asides("Common mistake: x. The source notes' softmax sums the batch."))
-    assert not NOTES.search(without_asides("Common mistake: a softmax over the batch is wrong. "
-                                           "(One of the study notes writes it this way.)"))
 
 
 KOREAN = ["소프트맥스 함수", "교차 엔트로피 오차", "점수", "확률", "엔트로피", "교차 엔트로피", "원-핫 인코딩",
