@@ -71,10 +71,13 @@ need-assignment = $(if $(A),,$(error name the assignment: make $@ A=ps2_layers))
 release: $(STAMP)
 	$(PY) -m autograder release $(A)
 
+# Paths are quoted: Canvas names its download "<course>-<assignment> submissions.zip". Options the
+# variables do not cover go in OPTS, e.g. OPTS='--submitted-at lee.j="2026-09-29 00:10"'.
 collect: $(STAMP)
 	$(need-assignment)
 	$(if $(SRC),,$(error name the submissions: make collect A=$(A) SRC=path/to/folder-or.zip))
-	$(PY) -m autograder collect $(A) $(SRC) $(if $(ROSTER),--roster $(ROSTER))
+	$(PY) -m autograder collect $(A) "$(SRC)" $(if $(ROSTER),--roster "$(ROSTER)") \
+	  $(if $(WORKSHEET),--worksheet "$(WORKSHEET)") $(if $(MAP),--map "$(MAP)") $(OPTS)
 
 grade feedback: $(STAMP)
 	$(need-assignment)

@@ -53,7 +53,8 @@ The workspace (submissions, autograded notebooks, feedback, reports and the
 SQLite gradebook) is --workspace, else ${WORKSPACE_ENV}, else <repo>/grading.
 exit codes: 0 ok, 1 error, 2 usage, 3 unreadable source or damaged zip entry,
 4 unsafe archive or zip bomb, 5 stale release, 6 gradebook busy or unreachable,
-7 no sandbox available.
+7 no sandbox available, 8 a fact a grade needs is missing or ambiguous (a
+submission time where lateness would follow, which student a submission is).
 """
 
 
@@ -97,7 +98,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("source", type=Path, metavar="SOURCE", help="folder of submissions or an LMS download .zip")
     p.add_argument("--roster", type=Path, help="student ids, one per line, or a CSV with 'id' and the LMS's names "
                                                "and ids (name, canvas_id, email, username); others are skipped")
-    p.add_argument("--worksheet", type=Path, help="Moodle: the grading worksheet, for the submission times")
+    p.add_argument("--worksheet", type=Path, help="Moodle: the grading worksheet (submission times, e-mails)")
+    p.add_argument("--map", type=Path, dest="mapping", metavar="FILE",
+                   help="CSV lms_id,id settling students the roster cannot (id '-': leave that submission out)")
+    p.add_argument("--submitted-at", action="append", metavar="[ID=]TIME",
+                   help="the submission time of student ID (repeat), or of everyone in SOURCE; course.yml's zone")
+    p.add_argument("--no-lateness", action="store_true",
+                   help="record no submission time and charge no lateness for this collect")
 
     p = sub.add_parser("grade", parents=[common], help="autograde every collected submission")
     p.add_argument("assignment", metavar="ASSIGNMENT")
@@ -130,6 +137,8 @@ def _parser() -> argparse.ArgumentParser:
                                                   "assignment, in your Moodle's language")
     p.add_argument("--missing-as-zero", action="store_true",
                    help="export 0 for a roster student without a graded submission (default: the LMS's no grade)")
+    p.add_argument("--map", type=Path, dest="mapping", metavar="FILE",
+                   help="CSV lms_id,id settling students the roster cannot (as for collect)")
 
     p = sub.add_parser("feedback", parents=[common], help="write an HTML feedback page per student")
     p.add_argument("assignment", metavar="ASSIGNMENT")
@@ -200,8 +209,15 @@ def _release(course: Course, args, out) -> int:
 
 
 def _collect(course: Course, args, out) -> int:
-    rep = collect_mod.collect(course, args.assignment, args.source, args.roster, args.worksheet)
-    print(f"collected {len(rep.collected)} submissions of {args.assignment} into {course.submitted_dir}", file=out)
+    rep = collect_mod.collect(course, args.assignment, args.source, args.roster, args.worksheet,
+                              mapping=args.mapping, submitted_at=args.submitted_at, no_lateness=args.no_lateness)
+    kept = f" ({len(rep.unchanged)} unchanged since the last collect)" if rep.unchanged else ""
+    print(f"collected {len(rep.collected)} submissions of {args.assignment} into {course.submitted_dir}{kept}",
+          file=out)
+    for student, line in rep.trail.items():
+        print(f"  {student}: {line}", file=out)
+    if rep.problems:
+        print("needs a look:", file=out)
     for problem in rep.problems:
         print(f"  {problem}", file=out)
     return 0
@@ -269,7 +285,7 @@ def _remove(course: Course, args, out) -> int:
 def _export(course: Course, args, out) -> int:
     paths, problems = export_mod.export(course, args.assignment, args.lms, args.roster, title=args.title,
                                         worksheet=args.worksheet, missing_as_zero=args.missing_as_zero,
-                                        command=args.command_line)
+                                        mapping=args.mapping, command=args.command_line)
     print(f"wrote {', '.join(map(str, paths))}", file=out)
     for problem in problems:
         print(f"  {problem}", file=out)

@@ -43,3 +43,10 @@ class GradebookError(GraderError):
     """The gradebook cannot be opened or is busy with another grading run."""
 
     exit_code = 6
+
+
+class MissingFactError(GraderError):
+    """A fact a grade or a penalty needs is missing or ambiguous: a submission time where lateness
+    would follow, or which roster student a submission belongs to. Nothing is guessed."""
+
+    exit_code = 8

@@ -93,3 +93,89 @@ def built_book(tmp_path_factory, vendored) -> Path:
 def korean_book(built_book) -> Path:
     """The Korean edition of the session's book: ``_build/html/ko``."""
     return built_book / "ko"
+
+
+class Term:
+    """One run of the tiny course as an instructor meets it: course.yml, a roster, LMS downloads, the CLI.
+
+    Grading is real (nbgrader, the sandbox, the tiny course's judge); everything else goes through
+    ``autograder.cli.main`` exactly as typed on a terminal.
+    """
+
+    ANSWERS = {"double": ("def times2(x):\n    return 2 * x", "def times2(x):\n    return x"),
+               "triple": ("def times3(x):\n    return 3 * x", "def times3(x):\n    return x")}
+
+    def __init__(self, root: Path, course_yml: str, roster: str):
+        from autograder.checks.samples import tiny_course
+        from autograder.config import Course
+        from autograder.pipeline.release import release
+
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.course = Course(repo=tiny_course(root / "repo"), workspace=root / "ws",
+                             judge="autograder.checks.samples:tiny_judge")
+        release(self.course)
+        self.course.workspace.mkdir(parents=True)
+        (self.course.workspace / "course.yml").write_text(course_yml, encoding="utf-8")
+        self.roster = self.write("roster.csv", roster)
+        self.common = ["--repo", str(self.course.repo), "--workspace", str(self.course.workspace)]
+
+    def notebook(self, name: str, right: bool = True) -> bytes:
+        """The released notebook ``name`` answered rightly (full points) or wrongly (none)."""
+        import nbformat
+
+        nb = nbformat.read(self.course.release_dir / "tiny" / f"{name}.ipynb", as_version=4)
+        nb.cells[1].source = self.ANSWERS[name][0 if right else 1]
+        return nbformat.writes(nb).encode()
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.root / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def zip(self, name: str, files: dict[str, bytes], when: tuple = (2026, 10, 5, 9, 0, 0)) -> Path:
+        """A download as the LMS zips it; every entry carries ``when`` (the download's moment, as Canvas's do)."""
+        import zipfile
+
+        path = self.root / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for entry, data in files.items():
+                zf.writestr(zipfile.ZipInfo(entry, when), data)
+        return path
+
+    def cli(self, *argv: str) -> tuple[int, str, str]:
+        """``backprop-grader ARGV --repo .. --workspace ..``: (exit code, stdout, stderr)."""
+        import contextlib
+        import io
+
+        from autograder.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([*argv, *self.common])
+        return code, out.getvalue(), err.getvalue()
+
+    def grade(self, **options):
+        from autograder.pipeline.grade import grade
+
+        return {r.student: r for r in grade(self.course, "tiny", workers_count=1, **options)}
+
+    def submission(self, student: str):
+        """(timestamp, seconds late, score, penalty) of nbgrader's SubmittedAssignment."""
+        from autograder.pipeline.gradebook import open_gradebook
+
+        with open_gradebook(self.course.gradebook_url, self.course.course_id) as gb:
+            sub = gb.find_submission("tiny", student)
+            return (sub.timestamp, sub.total_seconds_late, sub.score, sub.late_submission_penalty)
+
+    def csv(self, path: Path) -> list[list[str]]:
+        import csv
+
+        with open(path, newline="", encoding="utf-8") as fh:
+            return list(csv.reader(fh))
+
+
+@pytest.fixture
+def term(tmp_path):
+    """term(course_yml, roster, name="run"): a fresh run of the tiny course in tmp_path/name."""
+    return lambda course_yml, roster, name="run": Term(tmp_path / name, course_yml, roster)

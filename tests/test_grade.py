@@ -168,13 +168,14 @@ def test_one_failing_submission_does_not_stop_the_batch(course, monkeypatch):
 def test_a_failed_submission_is_graded_again_without_force(course, monkeypatch):
     """A ``failed`` row is the grader's fault: the next run grades that submission again; others are skipped."""
     from autograder.pipeline import grade as grade_module
+    from autograder.pipeline.records import submission_version
     from autograder.pipeline.gradebook import StatusRow, write_status
 
-    stamp = "2026-01-01 00:00:00 UTC"
     for student in ("dora", "emil"):
         folder = course.submitted_dir / student / TINY
         folder.mkdir(parents=True)
-        (folder / "timestamp.txt").write_text(stamp + "\n")
+        (folder / "timestamp.txt").write_text("2026-01-01 00:00:00 UTC\n")
+    stamp = submission_version(folder)   # the status row keeps the graded files' digest: the same for both
     write_status(course.gradebook_url, StatusRow(TINY, "dora", "failed", "grader bug", stamp, 0.0, 6.0, "then"))
     write_status(course.gradebook_url, StatusRow(TINY, "emil", "graded", "fine", stamp, 6.0, 6.0, "then"))
     graded = []

@@ -22,7 +22,8 @@ from autograder.checks.samples import TINY, tiny_course
 from autograder.cli import main
 from autograder.config import Course
 from autograder.errors import SourceError, UnsafeArchiveError
-from autograder.pipeline.collect import collect, read_records
+from autograder.pipeline.collect import collect
+from autograder.pipeline.records import read_records
 
 NB = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 NEWER = b'{"cells": [], "metadata": {"v": 2}, "nbformat": 4, "nbformat_minor": 5}'
@@ -77,7 +78,7 @@ def test_canvas_download_newest_attempt_late_flag_names_and_korean(course, roste
         "김민수_LATE_1002_5005_triple.ipynb": NB,
         "leejiwoo_1003_5006_double.ipynb": NB,                 # matched by canvas_id
         "parkbo_1004_5007_double.ipynb": NB,                   # not on the roster
-    }, when={"minsukim_1001_5003_double-1.ipynb": (2026, 9, 2, 8, 30, 0)})
+    }, when={"minsukim_1001_5003_double-1.ipynb": (2026, 9, 2, 8, 30, 0)})   # the download's time, not Minsu's
     report = collect(course, TINY, archive_path, roster=roster)
     assert report.collected == {"kms01": ["double", "triple"], "kmsB": ["double", "triple"], "lee.j": ["double"]}
     assert report.unknown_students == ["parkbo (Canvas user 1004)"]
@@ -85,10 +86,13 @@ def test_canvas_download_newest_attempt_late_flag_names_and_korean(course, roste
     assert report.missing == {"lee.j": ["triple"]}
     assert report.extra == {}
     assert got(course, "kms01", "double.ipynb") == NEWER
-    assert stamp(course, "kms01") == "2026-09-02 08:30:00.000000 UTC"
+    # a Canvas download holds no submission times: none is written, none is made up from the zip
+    assert not (course.submitted_dir / "kms01" / TINY / "timestamp.txt").exists()
     records = read_records(course, TINY)
+    assert records["kms01"]["time_source"].startswith("on time: Canvas does not mark it LATE")
     assert records["kmsB"]["lms_late"] is True and records["kms01"]["lms_late"] is False
     assert records["lee.j"]["lms_key"] == "1003" and records["kmsB"]["lms_name"] == "김민수"
+    assert (records["kms01"]["matched_by"], records["lee.j"]["matched_by"]) == ("name", "Canvas user id")
     assert sorted(p.name for p in course.submitted_dir.iterdir()) == ["kms01", "kmsB", "lee.j"]
 
 
@@ -105,9 +109,12 @@ def test_moodle_download_folders_old_and_flat_forms(course, roster, tmp_path):
     assert report.collected == {"kms01": ["double", "triple"], "kmsB": ["double"], "lee.j": ["triple"]}
     assert report.unknown_students == ["Nobody Known (Moodle participant 2004)"]
     assert report.extra == {}
-    assert read_records(course, TINY)["kmsB"] == {
+    record = read_records(course, TINY)["kmsB"]
+    assert {k: record[k] for k in ("lms", "lms_key", "lms_late", "lms_name", "notebooks", "submitted")} == {
         "lms": "moodle", "lms_key": "2002", "lms_late": None, "lms_name": "김민수", "notebooks": ["double"],
-        "submitted": "2026-09-01 12:00:00.000000 UTC"}
+        "submitted": ""}
+    assert (record["time_source"], record["time_fact"]) == (
+        "Moodle's download holds no submission times; give --worksheet", False)   # no due date: nothing follows
 
 
 def test_blackboard_download_newest_attempt_time_from_the_name(course, roster, tmp_path):
@@ -115,7 +122,7 @@ def test_blackboard_download_newest_attempt_time_from_the_name(course, roster, t
     (course.workspace / "course.yml").write_text("timezone: Asia/Seoul\n")
     archive_path = make_zip(tmp_path / "gradebook_tiny.zip", {
         "Tiny set_minsu_attempt_2026-09-01-10-00-00_double.ipynb": NB,
-        "Tiny set_minsu_attempt_2026-09-01-10-00-00.txt": b"Name: Kim Minsu",
+        "Tiny set_minsu_attempt_2026-09-01-10-00-00.txt": b"Name: Kim Minsu (minsu)\nAssignment: Tiny set\n",
         "Tiny set_minsu_attempt_2026-09-02-10-00-00_double.ipynb": NEWER,
         "Tiny set_minsu_attempt_2026-09-02-10-00-00_triple.ipynb": NB,
         "Tiny set_jlee_attempt_2026-09-01-09-00-00_double.ipynb": NB,
@@ -123,7 +130,7 @@ def test_blackboard_download_newest_attempt_time_from_the_name(course, roster, t
     report = collect(course, TINY, archive_path, roster=roster)
     assert report.collected == {"kms01": ["double", "triple"], "lee.j": ["double"]}
     assert got(course, "kms01", "double.ipynb") == NEWER
-    assert stamp(course, "kms01") == "2026-09-02 01:00:00.000000 UTC"      # 10:00 in Seoul
+    assert stamp(course, "kms01") == "2026-09-02 10:00:00.000000 Asia/Seoul"   # the attempt's, in the course zone
     assert report.extra == {}
 
 
@@ -277,7 +284,7 @@ def test_entries_are_read_with_a_cap_not_whole(tmp_path):
             def __exit__(self, *exc):
                 self.inner.close()
 
-        capped = archive.Entry(entry.path, entry.size, entry.when, Counting, "z.zip")
+        capped = archive.Entry(entry.path, entry.size, Counting, "z.zip")
         assert capped.read(1000) is None
         assert sum(pulled) == 1001
         assert len(entry.read(4 * 1024 ** 2)) == 3 * 1024 ** 2
@@ -302,16 +309,25 @@ def test_unsafe_archive_still_refused_before_lms_parsing(course, tmp_path):
         collect(course, TINY, make_zip(tmp_path / "u.zip", {"../kim_1_2_double.ipynb": NB}))
 
 
-def test_canvas_on_time_flag_wins_over_a_download_time_late_flag_kept(course, roster, tmp_path):
+def test_canvas_late_mark_needs_the_instructors_time_and_on_time_needs_none(course, roster, tmp_path, capsys):
     course.workspace.mkdir(parents=True)
-    (course.workspace / "course.yml").write_text("due:\n  tiny: 2026-09-10 23:59\n")
-    archive_path = make_zip(tmp_path / "s.zip", {"minsukim_1001_5001_double.ipynb": NB,
-                                                 "leejiwoo_LATE_1003_5002_double.ipynb": NB},
+    (course.workspace / "course.yml").write_text("timezone: Asia/Seoul\ndue:\n  tiny: 2026-09-10 23:59\n")
+    archive_path = make_zip(tmp_path / "cs101-tiny submissions.zip", {"minsukim_1001_5001_double.ipynb": NB,
+                                                                     "leejiwoo_LATE_1003_5002_double.ipynb": NB},
                             when=(2026, 9, 20, 8, 0, 0))          # Canvas stamped the download time
-    report = collect(course, TINY, archive_path, roster=roster)
-    assert stamp(course, "kms01") == "2026-09-10 23:59:00.000000 UTC"     # not LATE: at most the due date
-    assert stamp(course, "lee.j") == "2026-09-20 08:00:00.000000 UTC"
-    assert "Canvas marks this LATE but its download carries no submission time" in report.notes["lee.j"][0]
+    common = ["--repo", str(course.repo), "--workspace", str(course.workspace), "--roster", str(roster)]
+    assert main(["collect", TINY, str(archive_path), *common]) == 8
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no submission time for 1 student and tiny is due 2026-09-10 23:59 KST" in err
+    assert "lee.j: Canvas marks it LATE and its download holds no submission time" in err
+    assert not course.submitted_dir.exists() and read_records(course, TINY) == {}   # nothing half-written
+    assert main(["collect", TINY, str(archive_path), *common, "--submitted-at", "lee.j=2026-09-11 00:20"]) == 0
+    out = capsys.readouterr().out
+    assert stamp(course, "lee.j") == "2026-09-11 00:20:00.000000 Asia/Seoul"
+    assert not (course.submitted_dir / "kms01" / TINY / "timestamp.txt").exists()   # on time, and no time made up
+    assert "  lee.j: leejiwoo (Canvas user 1003), matched by Canvas user id; submitted 2026-09-11 00:20 KST " \
+           "(--submitted-at)" in out
+    assert "  kms01: minsukim (Canvas user 1001), matched by name; on time: Canvas does not mark it LATE" in out
 
 
 def test_moodle_worksheet_gives_the_submission_time(course, roster, tmp_path):
@@ -324,8 +340,8 @@ def test_moodle_worksheet_gives_the_submission_time(course, roster, tmp_path):
     archive_path = make_zip(tmp_path / "m.zip", {"Kim Minsu_2001_assignsubmission_file/double.ipynb": NB,
                                                  "김민수_2002_assignsubmission_file/double.ipynb": NB})
     collect(course, TINY, archive_path, roster=roster, worksheet=sheet)
-    assert stamp(course, "kms01") == "2026-09-10 21:30:00.000000 UTC"
-    assert stamp(course, "kmsB") == "2026-09-01 12:00:00.000000 UTC"      # no time in the sheet: the zip's
+    assert stamp(course, "kms01") == "2026-09-10 23:30:00.000000 Europe/Berlin"
+    assert not (course.submitted_dir / "kmsB" / TINY / "timestamp.txt").exists()   # '-': no time, none made up
     bad = tmp_path / "not-a-sheet.csv"
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(SourceError, match="is not a Moodle grading worksheet"):
@@ -338,3 +354,21 @@ def test_folders_and_flat_files_named_by_full_name_map_through_the_roster(course
     report = collect(course, TINY, archive_path, roster=roster)
     assert report.collected == {"kmsB": ["double", "triple"], "kms01": ["double"], "lee.j": ["triple"]}
     assert sorted(p.name for p in course.submitted_dir.iterdir()) == ["kms01", "kmsB", "lee.j"]
+
+
+def test_make_collect_takes_canvas_default_download_name_with_its_space(term):
+    """Canvas names the download '<course>-<assignment> submissions.zip': `make collect SRC=...` quotes it."""
+    import subprocess
+    import sys
+
+    t = term("timezone: Asia/Seoul\n", "id,name,canvas_id\nkms01,Kim Minsu,1001\n")
+    download = t.zip("cs101-tiny submissions.zip", {"kimminsu_1001_5001_double.ipynb": t.notebook("double")})
+    roster = t.write("class roster.csv", t.roster.read_text())
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(["make", "-s", "-C", str(repo), "-o", ".venv/.installed-stamp", "collect",
+                           f"PY={sys.executable}", "A=tiny", f"SRC={download}", f"ROSTER={roster}",
+                           f"OPTS={' '.join(t.common)}"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "collected 1 submissions of tiny" in proc.stdout
+    assert (t.course.submitted_dir / "kms01" / "tiny" / "double.ipynb").read_bytes() == t.notebook("double")

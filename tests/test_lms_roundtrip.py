@@ -82,10 +82,13 @@ def _csv(path: Path) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def canvas(tmp_path_factory):
+    # Canvas's download holds no times (its zip entries carry the download's): the LATE one is read off
+    # SpeedGrader and given, in Seoul time; the one Canvas does not mark LATE needs none
     return _round_trip(tmp_path_factory.mktemp("canvas"), "cs101-tiny submissions.zip", {
-        "minsukim_1001_5001_double.ipynb": ("double", ON_TIME), "minsukim_1001_5002_triple.ipynb": ("triple", ON_TIME),
-        "leejiwoo_LATE_1003_5003_double.ipynb": ("double", LATE_30H),
-        "leejiwoo_LATE_1003_5004_triple.ipynb": ("triple", LATE_30H)})
+        "minsukim_1001_5001_double.ipynb": ("double", LATE_30H),
+        "minsukim_1001_5002_triple.ipynb": ("triple", LATE_30H),
+        "leejiwoo_LATE_1003_5003_double.ipynb": ("double", ON_TIME),
+        "leejiwoo_LATE_1003_5004_triple.ipynb": ("triple", ON_TIME)}, ["--submitted-at", "lee.j=2026-09-12 05:59"])
 
 
 def test_nbgrader_computes_lateness_and_applies_the_course_policy(canvas):
@@ -95,7 +98,7 @@ def test_nbgrader_computes_lateness_and_applies_the_course_policy(canvas):
         late, on_time = gb.find_submission(TINY, "lee.j"), gb.find_submission(TINY, "kms01")
         assert (late.total_seconds_late, late.score, late.late_submission_penalty) == (30 * 3600, 6, 3)
         assert (on_time.total_seconds_late, on_time.score, on_time.late_submission_penalty) == (0, 6, 0)
-        assert str(late.timestamp) == "2026-09-11 20:59:00"
+        assert str(late.timestamp) == "2026-09-11 20:59:00" and on_time.timestamp is None
 
 
 def test_canvas_export_has_the_gradebook_import_shape(canvas, capsys):
@@ -118,7 +121,8 @@ def test_canvas_export_has_the_gradebook_import_shape(canvas, capsys):
     late = _csv(course.reports_dir / TINY / "tiny-lateness.csv")
     assert late == [["id", "name", "status", "submitted", "due", "seconds_late", "raw_score",
                      "late_submission_penalty", "score", "max_score", "lms_late", "instructor_changes"],
-                    ["kms01", "Kim Minsu", "graded", "2026-09-10 21:00 KST", "2026-09-10 23:59 KST", "0", "6", "0",
+                    # on time by Canvas's record, which holds no time: none is shown
+                    ["kms01", "Kim Minsu", "graded", "", "2026-09-10 23:59 KST", "0", "6", "0",
                      "6", "6", "no", ""],
                     ["lee.j", "Jiwoo Lee", "graded", "2026-09-12 05:59 KST", "2026-09-10 23:59 KST", "108000", "6",
                      "3", "3", "6", "yes", ""],

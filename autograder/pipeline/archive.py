@@ -1,12 +1,16 @@
 """Read a submission source (a folder or a zip) entry by entry, with bounded memory.
 
-``open_source`` lists every entry's name, size and time without reading any
-content, and refuses the whole source when an entry could land outside the
-target (``../``, an absolute path, a link), is encrypted, uses a compression
-Python cannot read (Deflate64), or the archive claims to unpack to more than
+``open_source`` lists every entry's name and size without reading any content,
+and refuses the whole source when an entry could land outside the target
+(``../``, an absolute path, a link), is encrypted, uses a compression Python
+cannot read (Deflate64), or the archive claims to unpack to more than
 ``MAX_TOTAL_BYTES``. Content is read later, one entry at a time, with
 ``Entry.read(cap)``: the stream stops at ``cap`` bytes whatever the archive
 header says, so a zip bomb with forged sizes cannot fill the memory either.
+
+Entries carry no time on purpose: a zip entry's or a file's modification time says
+when the download or the copy was made, never when the student handed the work in
+(see :mod:`autograder.pipeline.timing`).
 """
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ import zipfile
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
@@ -38,11 +41,10 @@ _READABLE = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfil
 
 @dataclass(frozen=True)
 class Entry:
-    """One file of a source: its path inside the source, declared size and time (UTC)."""
+    """One file of a source: its path inside the source and declared size."""
 
     path: PurePosixPath
     size: int
-    when: datetime
     _open: Callable[[], object]
     _label: str
 
@@ -103,8 +105,7 @@ def _zip_entries(archive: zipfile.ZipFile, source: Path) -> list[Entry]:
                                           and info.file_size > MAX_RATIO * info.compress_size):
             raise UnsafeArchiveError(f"{source}: entry {name!r} unpacks to {info.file_size} bytes from "
                                      f"{info.compress_size} (a zip bomb?); refusing the whole archive")
-        when = datetime(*info.date_time, tzinfo=timezone.utc)
-        entries.append(Entry(PurePosixPath(*parts), info.file_size, when,
+        entries.append(Entry(PurePosixPath(*parts), info.file_size,
                              lambda info=info: archive.open(info), str(source)))
     return entries
 
@@ -118,9 +119,7 @@ def _folder_entries(root: Path) -> list[Entry]:
                                          f"(copy the real files in its place)")
         for name in filenames:
             full = Path(dirpath, name)
-            info = full.stat()
-            when = datetime.fromtimestamp(info.st_mtime, tz=timezone.utc)
-            entries.append(Entry(PurePosixPath(full.relative_to(root).as_posix()), info.st_size, when,
+            entries.append(Entry(PurePosixPath(full.relative_to(root).as_posix()), full.stat().st_size,
                                  lambda full=full: open(full, "rb"), str(root)))
     return entries
 

@@ -35,15 +35,15 @@ from pathlib import Path
 
 from autograder.config import Course
 from autograder.errors import SourceError, UsageError
-from autograder.pipeline import moodle_sheet
-from autograder.pipeline.collect import read_records
+from autograder.pipeline import identity, moodle_sheet
 from autograder.pipeline.duedates import load_settings
 from autograder.pipeline.instructor import notice_formgrader
-from autograder.pipeline.lateness import duration, when
+from autograder.pipeline.lateness import duration, stamp, when
 from autograder.pipeline.lms_column import contradiction
+from autograder.pipeline.records import read_records, submission_version
 from autograder.pipeline.report import changes_line, write_changes
 from autograder.pipeline.results import NOT_GRADED, NOT_SUBMITTED, Standing, graded_cells, standings, submissions
-from autograder.pipeline.roster import Roster, normal_name, read_roster
+from autograder.pipeline.roster import Roster, read_roster
 from autograder.pipeline.scores import COLUMNS, cells, number, sentence
 
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -68,8 +68,8 @@ def _refuse_ungraded(course: Course, assignment: str, table: list[Standing]) -> 
     """Stop unless every collected submission is on the roster and has a grade for its current files."""
     waiting = [t.student for t in table if t.status == NOT_GRADED]
     for t in table:
-        stamp = course.submitted_dir / t.student / assignment / "timestamp.txt"
-        if t.sub and t.sub.status and stamp.exists() and t.sub.status.submitted != stamp.read_text().strip():
+        folder = course.submitted_dir / t.student / assignment
+        if t.sub and t.sub.status and folder.is_dir() and t.sub.status.submitted != submission_version(folder):
             waiting.append(t.student)      # collected again since it was graded
         elif t.sub and t.sub.status and t.sub.status.status == "failed":
             waiting.append(t.student)      # the grader failed, not the student
@@ -122,37 +122,25 @@ def write_canvas(path: Path, title: str, result: list[Row], roster: Roster, max_
         w.writerow(["Points Possible", "", "", "", "", number(max_score)])
         for r in result:
             s = roster.get(r.student)
-            canvas_id = s.canvas_id or (r.record.get("lms_key", "") if r.record.get("lms") == "canvas" else "")
+            # the download's user id is Canvas's own record; collect set aside any the roster contradicts
+            canvas_id = r.record["lms_key"] if r.record.get("lms") == "canvas" else s.canvas_id
             # a guessed login could name another Canvas user: blank unless the roster gives it
             w.writerow([s.name or s.id, canvas_id, s.sis_id, s.username, s.section, number(r.grade)])
 
 
-def _worksheet_ids(sheet: moodle_sheet.Worksheet, roster: Roster) -> dict[str, str]:
-    """course id -> Moodle participant id, from the worksheet's e-mail addresses and full names."""
-    out = {}
-    for line in sheet.rows:
-        email = line[sheet.email].strip().casefold() if sheet.email is not None else ""
-        name = normal_name(line[sheet.name])
-        found = [s for s in roster if (email and s.email.casefold() == email) or (s.name and normal_name(s.name) == name)]
-        if len(found) == 1:
-            out[found[0].id] = sheet.participant(line)
-    return out
-
-
-def write_moodle(path: Path, result: list[Row], roster: Roster, sheet: moodle_sheet.Worksheet, zone,
+def write_moodle(path: Path, result: list[Row], ids: dict[str, str], sheet: moodle_sheet.Worksheet, zone,
                  max_score: float) -> list[str]:
-    """The worksheet with this assignment's grades filled in; returns the students left out (no participant id)."""
+    """The worksheet with this assignment's grades filled in; ids: roster id -> participant id
+    (:func:`moodle_participants`). Returns the students left out (no participant id)."""
     if abs(sheet.maximum() - max_score) > 1e-9:
         raise UsageError(f"the Moodle assignment's maximum grade is {sheet.maximum():g} (column "
                          f"{sheet.header[sheet.max_grade]!r} of {sheet.path.name}), this assignment's is "
                          f"{max_score:g}: set the Moodle assignment's maximum grade to {max_score:g} (Moodle would "
                          f"read every score against its own maximum), then download the worksheet again")
-    ids = _worksheet_ids(sheet, roster)
     by_pid = {}
     left_out = []
     for r in result:
-        pid = ids.get(r.student) or (r.record.get("lms_key") if r.record.get("lms") == "moodle" else None)
-        if pid:
+        if pid := ids.get(r.student):
             by_pid[pid] = r
         else:
             left_out.append(r.student)
@@ -160,13 +148,13 @@ def write_moodle(path: Path, result: list[Row], roster: Roster, sheet: moodle_sh
         raise SourceError(f"no roster student has a Moodle participant id (none of their e-mail addresses or names "
                           f"is in {sheet.path.name}, and none was collected from a Moodle download): check that the "
                           f"worksheet and the roster are this course's")
-    stamp = datetime.now(zone).isoformat(sep=" ", timespec="seconds")   # PHP's strtotime reads it exactly
+    now = stamp(datetime.now(zone), zone)   # ISO with the zone's offset: PHP's strtotime reads it exactly
     out = []
     for line in sheet.rows:
         line = list(line)
         r = by_pid.pop(sheet.participant(line), None)
         if r is not None and r.grade is not None:   # no grade: the row as Moodle wrote it, which its importer skips
-            _fill(line, r, sheet, stamp, zone)
+            _fill(line, r, sheet, now, zone)
         out.append(line)
     for pid, r in by_pid.items():     # in the download but not in this worksheet: a row Moodle can still match
         if r.grade is None:
@@ -174,17 +162,29 @@ def write_moodle(path: Path, result: list[Row], roster: Roster, sheet: moodle_sh
         line = [""] * len(sheet.header)
         line[sheet.identifier] = sheet.identifier_of(pid)
         line[sheet.name] = r.standing.name
-        _fill(line, r, sheet, stamp, zone)
+        _fill(line, r, sheet, now, zone)
         out.append(line)
     moodle_sheet.write(path, sheet, out)
     return left_out
 
 
-def _fill(line: list[str], r: Row, sheet: moodle_sheet.Worksheet, stamp: str, zone) -> None:
+def _fill(line: list[str], r: Row, sheet: moodle_sheet.Worksheet, now: str, zone) -> None:
     line[sheet.grade] = "" if r.grade is None else sheet.number(r.grade)
-    line[sheet.modified] = stamp
+    line[sheet.modified] = now
     if sheet.feedback is not None:
         line[sheet.feedback] = _comment(r, zone)
+
+
+def moodle_participants(course: Course, assignment: str, sheet: moodle_sheet.Worksheet, roster: Roster,
+                        mapping: Path | None) -> dict[str, str]:
+    """Roster id -> Moodle participant id: the download's (collect's records), then the worksheet's rows
+    matched as collect matches (autograder.pipeline.identity); a row that fits no one for sure stops it."""
+    resolver = identity.Resolver(roster, identity.read_map(mapping, roster) if mapping else None)
+    seen = [(sheet.participant(line), line[sheet.name], line[sheet.email] if sheet.email is not None else "")
+            for line in sheet.rows]
+    ids, problems = identity.worksheet_participants(seen, resolver, read_records(course, assignment))
+    identity.require_settled(problems, assignment, f"export stops: {sheet.path.name}")
+    return ids
 
 
 def write_lateness(path: Path, result: list[Row], zone, max_score: float) -> None:
@@ -208,9 +208,13 @@ def _flag(late: bool | None) -> str:
 
 
 def export(course: Course, assignment: str, lms: str, roster_path: Path, *, title: str | None = None,
-           worksheet: Path | None = None, missing_as_zero: bool = False,
+           worksheet: Path | None = None, missing_as_zero: bool = False, mapping: Path | None = None,
            command: str = "backprop-grader export") -> tuple[list[Path], list[str]]:
-    """Write the LMS file, the lateness CSV and the trail under reports/<assignment>/; return (paths, problems)."""
+    """Write the LMS file, the lateness CSV and the trail under reports/<assignment>/; return (paths, problems).
+
+    Stops (MissingFactError) while collect left a submission not matched to one roster student
+    (autograder.pipeline.identity): a grade must land on the right student, and on somebody.
+    """
     if lms not in ("canvas", "moodle"):
         raise UsageError(f"unknown LMS {lms!r}: expected canvas or moodle")
     course.check_assignment(assignment)
@@ -226,6 +230,11 @@ def export(course: Course, assignment: str, lms: str, roster_path: Path, *, titl
         raise UsageError(f"{what} is not {assignment}'s ({why}): {fix}")
     sheet = moodle_sheet.read(worksheet) if lms == "moodle" else None
     roster = read_roster(roster_path)
+    records = read_records(course, assignment)
+    lacking = any(s.id not in records for s in roster)
+    identity.require_settled(identity.unsettled(course.workspace, assignment, someone_lacks=lacking), assignment,
+                             "export stops")
+    ids = moodle_participants(course, assignment, sheet, roster, mapping) if sheet else {}
     notice_formgrader(course, assignment, command)
     result = rows(course, assignment, roster, missing_as_zero=missing_as_zero)
     zone = load_settings(course.workspace, course.repo).tz
@@ -242,7 +251,7 @@ def export(course: Course, assignment: str, lms: str, roster_path: Path, *, titl
     else:
         out = folder / f"{assignment}-moodle.csv"
         problems += [f"{s}: no Moodle participant id (not in the download nor the worksheet); left out of {out.name}"
-                     for s in write_moodle(out, result, roster, sheet, zone, max_score)]
+                     for s in write_moodle(out, result, ids, sheet, zone, max_score)]
         if sheet.feedback is None:
             problems.append(f"{sheet.path.name} has no feedback comments column (enable 'Feedback comments' in the "
                             f"assignment's feedback types and download it again): the score parts, lateness and "

@@ -19,9 +19,9 @@ A worker that is lost is replaced and its job run once more; a notebook that
 times out or runs out of memory is graded as it is. One broken submission
 never stops the batch, and every submission ends with a status row and a reason.
 
-A second run skips submissions whose status row matches their timestamp (unless
-their grading ``failed``), so an interrupted run resumes where it stopped and
-never grades anything twice.
+A second run skips submissions whose status row matches their files and
+timestamp (unless their grading ``failed``), so an interrupted run resumes where
+it stopped and never grades anything twice.
 """
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ from autograder.errors import GradebookError, SourceError, UsageError
 from autograder.execution import workers
 from autograder.execution.outcomes import FAILED, GRADED, MALFORMED, MISSING, SEVERITY
 from autograder.pipeline import release
+from autograder.pipeline.records import not_submitted, read_records, submission_version
 from autograder.pipeline.gradebook import StatusRow, now, read_status, write_status, zero_notebooks
 from autograder.pipeline.lock import grading_lock, workspace_lock
 from autograder.pipeline.nbconfig import nbgrader_config
@@ -67,6 +68,9 @@ def _check_notebooks(folder: Path, expected: list[str]) -> tuple[list[str], dict
         if not path.exists():
             missing.append(name)
             continue
+        if not path.read_bytes().strip():   # collect copies an empty upload as it is, to say so here
+            malformed[name] = f"{name}.ipynb is empty ({path.stat().st_size} bytes): the file sent has no content"
+            continue
         try:
             nb = nbformat.read(path, as_version=4)
             nbformat.validate(nb)
@@ -76,9 +80,10 @@ def _check_notebooks(folder: Path, expected: list[str]) -> tuple[list[str], dict
     return missing, malformed
 
 
-def _timestamp(folder: Path) -> str:
-    path = folder / "timestamp.txt"
-    return path.read_text().strip() if path.exists() else ""
+def _version(folder: Path) -> str:
+    """What a status row keeps of the submission it graded: a digest of its files, timestamp.txt included,
+    so new files or a new time grade it again and a collect that changed nothing does not."""
+    return submission_version(folder) if folder.is_dir() else ""
 
 
 @contextmanager
@@ -172,7 +177,7 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
             previous = done.get(student)
             # A failed grading is the grader's fault, not the student's: it is tried again.
             if not force and previous is not None and previous.status != FAILED \
-                    and previous.submitted == _timestamp(course.submitted_dir / student / assignment):
+                    and previous.submitted == _version(course.submitted_dir / student / assignment):
                 rows[student] = previous
         state = Progress(total=len(todo), skipped=len(rows))
         if progress:
@@ -195,6 +200,7 @@ class _Run:
         self.state, self.progress = state, progress
         self.log = _logger(course, assignment)
         self.expected = course.notebooks(assignment)
+        self.records = read_records(course, assignment)   # what each student sent, to say what a missing one was
         self.tag = f"run{os.getpid()}"
         self.config = nbgrader_config(course, root=course.workspace)
         self.config.CourseDirectory.assignment_id = assignment
@@ -248,7 +254,7 @@ class _Run:
             shutil.rmtree(self.course.autograded_dir / student / self.assignment, ignore_errors=True)
             return StatusRow(self.assignment, student, FAILED, f"grading failed: {type(exc).__name__}: {exc}; "
                              f"see {self.course.workspace / 'logs'}; the next run grades it again",
-                             _timestamp(self.course.submitted_dir / student / self.assignment), 0.0,
+                             _version(self.course.submitted_dir / student / self.assignment), 0.0,
                              _max_score(self.course, self.assignment), now())
 
     def _record(self, row: StatusRow) -> StatusRow:
@@ -272,7 +278,8 @@ class _Run:
         folder = self.course.submitted_dir / student / self.assignment
         shutil.rmtree(self.course.autograded_dir / student / self.assignment, ignore_errors=True)
         missing, malformed = _check_notebooks(folder, self.expected)
-        item = _Pending(student, [(MISSING, f"{n}.ipynb was not submitted (scored 0)") for n in missing]
+        record = self.records.get(student, {})
+        item = _Pending(student, [(MISSING, f"{not_submitted(n, record)} (scored 0)") for n in missing]
                         + [(MALFORMED, f"{reason} (scored 0)") for reason in malformed.values()], malformed)
         if len(missing) + len(malformed) == len(self.expected):
             return item
@@ -333,5 +340,5 @@ class _Run:
         status = max((s for s, _ in item.outcomes), key=SEVERITY.index, default=GRADED)
         reason = "; ".join(r for _, r in item.outcomes) or "every notebook ran to the end"
         return StatusRow(self.assignment, item.student, status, reason,
-                         _timestamp(self.course.submitted_dir / item.student / self.assignment),
+                         _version(self.course.submitted_dir / item.student / self.assignment),
                          score, max_score, now())

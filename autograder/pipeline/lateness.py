@@ -38,15 +38,34 @@ def read_lateness(submission) -> Lateness:
     return Lateness(submission.timestamp, due, seconds, penalty)
 
 
-def when(moment: datetime | None, zone: tzinfo | None = None) -> str:
-    """``2026-03-01 21:05 KST``: ``moment`` in ``zone`` (default UTC) with the zone named; '' when unknown.
+def local(moment: datetime, tz: tzinfo | None) -> datetime:
+    """``moment`` in the course's zone (None: UTC); a naive one is UTC, as nbgrader stores times."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(tz or timezone.utc)
 
-    A naive ``moment`` is UTC, as nbgrader stores times.
+
+def when(moment: datetime | None, tz: tzinfo | None = None) -> str:
+    """For people: ``2026-09-28 23:59 KST`` in the course's zone ``tz`` (None: UTC), or '' when unknown.
+
+    Every page, report and terminal line shows times through this function (and CSV files
+    through :func:`stamp`), so no time is ever shown in another zone or without one.
     """
-    if not moment:
+    if moment is None:
         return ""
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(zone or timezone.utc)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    at = local(moment, tz)
+    name = at.tzname() or ""
+    if not name.isalpha():   # zones without an abbreviation: tzdata writes '+05'
+        offset = at.strftime("%z")
+        name = f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{at:%Y-%m-%d %H:%M} {name}"
+
+
+def stamp(moment: datetime | None, tz: tzinfo | None = None) -> str:
+    """For files: ``2026-09-28 23:59:00+09:00`` (ISO 8601 with the course zone's offset), or ''.
+
+    Python's ``datetime.fromisoformat``, spreadsheets and Moodle's importer (PHP's strtotime)
+    read it exactly.
+    """
+    return local(moment, tz).isoformat(sep=" ", timespec="seconds") if moment is not None else ""
 
 
 def duration(seconds: float) -> str:

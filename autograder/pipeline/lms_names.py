@@ -16,8 +16,11 @@ name, which attempt it is) or None. The layouts, as the LMSs write them:
   The participant id is per assignment; the grading worksheet calls it
   "Participant <id>".
 - Blackboard "Download Assignment": ``<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<file>``
-  plus a ``..._attempt_<date>.txt`` receipt; the date is the attempt's, in the
-  server's local time.
+  plus a ``..._attempt_<date>.txt`` receipt whose first line is ``Name: <Full Name> (<username>)``;
+  the date is the attempt's, in the server's local time. Both the assignment
+  name and the username may hold ``_`` (``PS2_Layers_j_park_attempt_...``), so
+  where one ends is read from the receipt, else from the roster's usernames
+  (:func:`blackboard_users`), never guessed.
 - Ours: a folder per student ``<id>/<file>``, or flat ``<id>_<file>.ipynb``.
 """
 from __future__ import annotations
@@ -31,8 +34,9 @@ CANVAS = re.compile(r"^(?P<name>[^_]*)_(?:(?P<late>LATE)_)?(?P<uid>\d+|anon_[A-Z
 _CANVAS_COPY = re.compile(r"^(?P<stem>.+)-(?P<n>\d+)(?P<ext>\.[^.]+)$")
 MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)_?$")
 MOODLE_FLAT = re.compile(r"^(?P<name>.+?)_(?P<pid>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)_(?P<file>.+)$")
-BLACKBOARD = re.compile(r"^(?P<assign>.+)_(?P<user>[^_]+)_attempt_"
-                        r"(?P<date>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:_(?P<file>.+)|\.txt)$")
+BLACKBOARD = re.compile(r"^(?P<head>.+)_attempt_(?P<date>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:_(?P<file>.+)|\.txt)$")
+#: The receipt's first line: "Name: Kim Minsu (j_park)".
+RECEIPT_NAME = re.compile(r"^\s*Name:\s*(?P<name>.*?)\s*\((?P<user>[^()\s]+)\)\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,8 @@ class Placement:
     """An entry's student and file as one LMS names them.
 
     lms: "canvas", "moodle", "blackboard" or "folder" (ours, folder or flat).
-    key: the LMS's identity of the student (Canvas user id, Moodle participant id, username, or our id).
+    key: the LMS's identity of the student (Canvas user id, Moodle participant id, username, or our id);
+        for Blackboard, until :func:`blackboard_users` splits it, ``<assignment>_<username>`` as one.
     name: the student's name as the LMS wrote it ("" when it gives none).
     filename: the student's file name, with the LMS's additions removed.
     order: larger is a newer attempt of the same file.
@@ -71,7 +76,7 @@ def parse_lms(path: PurePosixPath) -> Placement | None:
         return _moodle(m, m["file"])
     if m := BLACKBOARD.match(base):
         when = datetime.strptime(m["date"], "%Y-%m-%d-%H-%M-%S")
-        return Placement("blackboard", m["user"], "", m["file"] or "", (when,), None, when)
+        return Placement("blackboard", m["head"], "", m["file"] or "", (when,), None, when)
     if m := CANVAS.match(base):
         filename, copy = m["file"], 0
         if c := _CANVAS_COPY.match(filename):
@@ -93,12 +98,66 @@ def describe(p: Placement) -> str:
     return f"{p.name} ({label[p.lms]} {p.key})" if p.name else f"{label[p.lms]} {p.key}"
 
 
-#: Moodle writes worksheet dates with userdate() in the grader's language; English is read here.
-_MOODLE_DATE_FORMATS = ("%A, %d %B %Y, %I:%M %p", "%A, %d %B %Y, %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+def blackboard_users(heads: set[str], receipts: dict[str, str], logins: set[str]) -> dict[str, tuple[str, str]]:
+    """Split each Blackboard ``<assignment>_<username>`` into its username, from recorded facts only.
+
+    receipts: head -> the text of its ``.txt`` receipt; logins: usernames the roster knows (case-blind).
+    Returns head -> (username, "") or ("", why it cannot be told). The assignment name is one per
+    download, so one head settled by its receipt settles every head that starts with the same name.
+    """
+    names = set()
+    out: dict[str, tuple[str, str]] = {}
+    for head, text in receipts.items():
+        m = RECEIPT_NAME.search(text)
+        if m and head.endswith("_" + m["user"]) and len(head) > len(m["user"]) + 1:
+            out[head] = (m["user"], "")
+            names.add(head[: -len(m["user"]) - 1])
+    splits = {head: [(head[:i], head[i + 1:]) for i, c in enumerate(head) if c == "_" and 0 < i < len(head) - 1]
+              for head in heads - set(out)}
+    while True:   # a head settled by the roster names the assignment, which may settle others
+        settled = {}
+        for head, ways in splits.items():
+            by_name = [user for assignment, user in ways if assignment in names]
+            by_roster = [user for _, user in ways if user.casefold() in logins]
+            for users in (by_name, by_roster, [user for _, user in ways] if len(ways) == 1 else []):
+                if len(users) == 1:
+                    settled[head] = users[0]
+                    break
+        if not settled:
+            break
+        for head, user in settled.items():
+            out[head] = (user, "")
+            names.add(head[: -len(user) - 1])
+            del splits[head]
+    for head, ways in splits.items():
+        could = ", ".join(repr(user) for _, user in ways[::-1][:3])
+        out[head] = ("", f"cannot tell the Blackboard username in {head!r} (it could be {could}): keep "
+                         f"Blackboard's .txt receipts in the download, or give a roster with a username column")
+    return out
+
+
+#: Moodle writes worksheet dates with userdate() in the grader's language, as '%A, %d %B %Y, %I:%M %p'
+#: fills it in: English, Korean ('목요일, 10 9월 2026, 11:30 오후') and German ('Donnerstag, 10. September
+#: 2026, 23:30') are read; the weekday is ignored.
+_MONTHS = {name: i + 1 for names in (
+    "january february march april may june july august september october november december",
+    "jan feb mar apr may jun jul aug sep oct nov dec",
+    "januar februar märz april mai juni juli august september oktober november dezember")
+    for i, name in enumerate(names.split())}
+_MOODLE_DATE = re.compile(r"(?P<day>\d{1,2})\.?\s+(?P<month>\S+?)\s+(?P<year>\d{4}),?\s+"
+                          r"(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*(?P<half>[^\s\d]*)\s*$")
+_HALF = {"am": 0, "pm": 12, "오전": 0, "오후": 12, "": None}
+
+
+#: The worksheet's columns as a Korean Moodle heads them (its language pack's recordid, fullname, email,
+#: lastmodifiedsubmission and lastmodifiedgrade strings); its rows then read "참가자 2001".
+_WORKSHEET_KO = {"식별자": "Identifier", "전체 이름": "Full name", "이메일 주소": "Email address",
+                 "마지막 수정됨(제출)": "Last modified (submission)", "마지막 수정됨(성적)": "Last modified (grade)"}
 
 
 def read_worksheet(path) -> list[dict[str, str]]:
-    """Rows of a Moodle grading worksheet (Identifier, Full name, Email address, ...), as downloaded."""
+    """Rows of a Moodle grading worksheet (Identifier, Full name, Email address, ...), as downloaded from an
+    English or a Korean Moodle (the Korean columns are read under their English names too)."""
     import csv
 
     from autograder.errors import SourceError
@@ -108,6 +167,8 @@ def read_worksheet(path) -> list[dict[str, str]]:
             table = list(csv.DictReader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise SourceError(f"cannot read the Moodle grading worksheet {path}: {exc}") from exc
+    table = [{**row, **{english: row[name] for name, english in _WORKSHEET_KO.items() if name in row}}
+             for row in table]
     if not table or "Identifier" not in table[0]:
         raise SourceError(f"{path} is not a Moodle grading worksheet (no 'Identifier' column); download it from "
                           f"the assignment's 'View all submissions' page, Grading action 'Download grading worksheet'")
@@ -121,9 +182,25 @@ def participant(row: dict[str, str]) -> str:
 
 def moodle_time(text: str) -> datetime | None:
     """A worksheet's 'Last modified (submission)' as a naive local time, None for '-' or an unknown form."""
-    for fmt in _MOODLE_DATE_FORMATS:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
         try:
-            return datetime.strptime(text.strip(), fmt)
+            return datetime.strptime(text, fmt)
         except ValueError:
             continue
-    return None
+    m = _MOODLE_DATE.search(text)
+    if not m:
+        return None
+    month = _MONTHS.get(m["month"].casefold().rstrip(".,"))
+    if month is None and (k := re.fullmatch(r"(\d{1,2})월", m["month"])):
+        month = int(k[1])
+    half = _HALF.get(m["half"].casefold().replace(".", ""), -1)
+    hour = int(m["hour"])
+    if month is None or half == -1 or (half is not None and not 1 <= hour <= 12):
+        return None
+    if half is not None:
+        hour = hour % 12 + half
+    try:
+        return datetime(int(m["year"]), month, int(m["day"]), hour, int(m["minute"]))
+    except ValueError:
+        return None

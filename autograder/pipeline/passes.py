@@ -24,6 +24,7 @@ import nbformat
 from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
+from nbgrader.converters import autograde as autograde_module
 from nbgrader.converters.base import BaseConverter, NbGraderException
 
 from autograder.execution.outcomes import FAILED, MALFORMED, OUTCOME_KEY
@@ -142,6 +143,11 @@ class CourseAutograde(Autograde):
             raise NbGraderException("no readable notebook")
         super().init_assignment(assignment_id, student_id)
         self.notebooks = [nb for nb in self.notebooks if Path(nb).stem not in self.malformed]
+        if self.coursedir.get_existing_timestamp(self._format_source(assignment_id, student_id)) is None:
+            # No recorded time (collect writes none rather than guess one): nbgrader keeps an earlier
+            # submission's time in that case, and with it a lateness that no longer holds.
+            with autograde_module.Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+                gb.find_submission(assignment_id, student_id).timestamp = None
 
     def init_single_notebook_resources(self, notebook_filename):
         from autograder.execution.sandbox import EXECUTED_KEY

@@ -1,4 +1,4 @@
-"""Which of a student's files is each notebook, and when it was submitted.
+"""Which of a student's files is each notebook.
 
 A student's files come from one LMS download (or folder). For each notebook of
 the assignment the exact file name wins, newest attempt first; else a file
@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
 
 from autograder.pipeline.archive import Entry
-from autograder.pipeline.duedates import as_utc
-from autograder.pipeline.lms_names import Placement, moodle_time, participant, read_worksheet
+from autograder.pipeline.lms_names import Placement
 
 _RENAMED = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|-\d+)?$")
 
@@ -45,7 +42,8 @@ def stem(filename: str) -> str:
 
 def choose(own: list[SentFile], notebooks: list[str], others: dict[str, str]) -> Choice:
     """Pick each notebook's file from one student's files; ``others`` maps other assignments' notebooks."""
-    newest = sorted(own, key=lambda f: (f.place.order, f.entry.when), reverse=True)
+    # the LMS's attempt order (Canvas attachment ids, Blackboard attempt times), never the files' times
+    newest = sorted(own, key=lambda f: f.place.order, reverse=True)
     ipynb = [f for f in newest if f.place.filename.lower().endswith(".ipynb")]
     out = Choice()
     for nb in notebooks:
@@ -80,35 +78,3 @@ def wrong_assignment(files: list[SentFile], assignment: str, notebooks: list[str
         return (f"{assignment}: this source holds notebooks of {', '.join(foreign)} and none of {assignment} "
                 f"({', '.join(n + '.ipynb' for n in notebooks)}): wrong assignment?")
     return None
-
-
-@dataclass(frozen=True)
-class Clock:
-    """When a file was submitted: the LMS's record where it gives one, else the archive entry's time."""
-
-    tz: object
-    due: datetime | None
-    moodle: dict[str, datetime]          # participant id -> submission time (UTC), from a worksheet
-
-    def submitted(self, f: SentFile) -> datetime:
-        p = f.place
-        if p.submitted is not None:                       # Blackboard: in the name, local time
-            return as_utc(p.submitted.replace(tzinfo=self.tz))
-        if p.lms == "moodle" and p.key in self.moodle:
-            return self.moodle[p.key]
-        when = as_utc(f.entry.when)
-        if p.lms == "canvas" and not p.late and self.due is not None and when > self.due:
-            # Canvas says on time; its zip entries may carry the download time, which must not make it late
-            return as_utc(self.due)
-        return when
-
-
-def worksheet_times(worksheet: Path | None, tz) -> dict[str, datetime]:
-    if worksheet is None:
-        return {}
-    out = {}
-    for row in read_worksheet(worksheet):
-        when = moodle_time(row.get("Last modified (submission)") or "")
-        if when is not None:
-            out[participant(row)] = as_utc(when.replace(tzinfo=tz))
-    return out

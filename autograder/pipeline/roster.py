@@ -1,4 +1,4 @@
-"""The class roster: course student ids and how each LMS names the same students.
+"""The class roster: course student ids and what each LMS knows of the same students.
 
 Two forms are read:
 
@@ -10,15 +10,14 @@ Two forms are read:
   and ``section``. Header case, spaces and hyphens do not matter.
 
 The ``id`` is the name nbgrader files a student under and is never changed:
-letters, digits and ``. _ @ + -``. Names may be anything, Korean included; they
-are compared after Unicode normalization, case-blind and with runs of spaces as one.
+letters, digits and ``. _ @ + -``. Names may be anything, Korean included. How an
+LMS's student is matched to a row is :mod:`autograder.pipeline.identity`'s business.
 """
 from __future__ import annotations
 
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,27 +40,8 @@ class Student:
     section: str = ""
 
 
-def normal_name(name: str) -> str:
-    """A name as compared: NFC, case-blind, one space between words."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def squashed(name: str) -> str:
-    """A name as Canvas puts it in file names: lower case, only letters, digits and '_' kept."""
-    return re.sub(r"\W", "", normal_name(name))
-
-
-def _canvas_names(name: str) -> set[str]:
-    """Canvas writes the *sortable* name ('Last, First'); a roster may hold 'First Last'."""
-    out = {squashed(name)}
-    words = normal_name(name).split()
-    if "," not in name and len(words) > 1:
-        out.add(squashed(" ".join(words[-1:] + words[:-1])))
-    return out - {""}
-
-
 class Roster:
-    """Students of the course, looked up by course id or by what an LMS shows of them."""
+    """Students of the course, looked up by course id."""
 
     def __init__(self, students: list[Student], path: Path | None = None):
         self.students = students
@@ -76,26 +56,6 @@ class Roster:
 
     def ids(self) -> list[str]:
         return [s.id for s in self.students]
-
-    def canvas(self, user_id: str, name: str) -> Student | None:
-        """By Canvas user id, else by the squashed sortable name Canvas writes."""
-        found = [s for s in self.students if s.canvas_id and s.canvas_id == user_id]
-        return found[0] if found else self._one(lambda s: name and name in _canvas_names(s.name))
-
-    def by_name(self, name: str) -> Student | None:
-        """By full name (Moodle's download names students 'First Last'), else by id."""
-        key = normal_name(name)
-        return self._one(lambda s: s.name and normal_name(s.name) == key) or self.get(name.strip())
-
-    def by_login(self, login: str) -> Student | None:
-        """By username, e-mail or its part before '@', else by id (Blackboard names files by username)."""
-        key = login.casefold()
-        return self._one(lambda s: key in {s.username.casefold(), s.email.casefold(),
-                                           s.email.split("@")[0].casefold()} - {""}) or self.get(login)
-
-    def _one(self, test) -> Student | None:
-        found = [s for s in self.students if test(s)]
-        return found[0] if len(found) == 1 else None
 
 
 def read_roster(path: Path) -> Roster:
