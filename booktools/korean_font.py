@@ -106,7 +106,7 @@ def stylesheet(font_dir: Path, url_prefix: str = FONT_DIR, used: set[int] | None
         every = font_faces(css.read_text(encoding="utf-8"), url_prefix)
         missing = [f for f in re.findall(r"url\([^)]*/([^/)]+)\)", "".join(every)) if not (font_dir / f).is_file()]
         if not every or missing:
-            raise FontMissing(f"{css}: {'no Hangul subsets found' if not found else f'{len(missing)} subset files missing'}"
+            raise FontMissing(f"{css}: {'no Hangul subsets found' if not every else f'{len(missing)} subset files missing'}"
                               "; run `make vendor` again")
         faces += font_faces(css.read_text(encoding="utf-8"), url_prefix, used) if used is not None else every
     return "/* Noto Sans KR, SIL Open Font License 1.1 (fonts/noto-sans-kr/LICENSE). */\n" + \
@@ -114,12 +114,8 @@ def stylesheet(font_dir: Path, url_prefix: str = FONT_DIR, used: set[int] | None
 
 
 def _font_dir(app) -> Path:
-    for static in app.config.html_static_path:
-        candidate = Path(app.confdir, static, FONT_DIR)
-        if candidate.is_dir():
-            return candidate
-    raise FontMissing(f"no {FONT_DIR} folder in html_static_path {app.config.html_static_path}; "
-                      "run `make vendor` (python -m booktools.vendor book/_vendor)")
+    from booktools.vendor import vendored_folder
+    return vendored_folder(app, FONT_DIR, FontMissing)
 
 
 _ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")

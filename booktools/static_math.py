@@ -103,12 +103,8 @@ class Typesetter:
 
 
 def _mathjax_dir(app) -> Path:
-    for static in app.config.html_static_path:
-        candidate = Path(app.confdir, static, MATHJAX_DIR)
-        if candidate.is_dir():
-            return candidate
-    raise MathError(f"no {MATHJAX_DIR} folder in html_static_path {app.config.html_static_path}; "
-                    "run `make vendor` (python -m booktools.vendor book/_vendor)")
+    from booktools.vendor import vendored_folder
+    return vendored_folder(app, MATHJAX_DIR, MathError)
 
 
 def _typesetter(app) -> Typesetter:

@@ -185,6 +185,17 @@ def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
     return dest
 
 
+def vendored_folder(app, relative: str, error: type[Exception]) -> Path:
+    """``relative`` (e.g. ``backprop-offline/mathjax``) in the first folder of a Sphinx build's
+    ``html_static_path`` that holds it; ``error`` saying how to fetch it when none does."""
+    for static in app.config.html_static_path:
+        candidate = Path(app.confdir, static, relative)
+        if candidate.is_dir():
+            return candidate
+    raise error(f"no {relative} folder in html_static_path {app.config.html_static_path}; "
+                "run `make vendor` (python -m booktools.vendor book/_vendor)")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1 or argv[0].startswith("-"):

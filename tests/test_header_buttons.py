@@ -9,6 +9,7 @@ Korean from _config.po), and with a placeholder (the build fails and names it).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -28,23 +29,11 @@ REPOSITORY = "https://github.com/someone/backprop-course"
 HUB = "https://hub.someuniversity.edu"
 PLACEHOLDERS = ("github.com/example", "example.org", "example.com")
 
-PAGE = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
-# A page
-
-```{code-cell} ipython3
-print(6 * 7)
-```
-"""
+# test_book_hygiene's one-page book, with a cell that runs
+_spec = importlib.util.spec_from_file_location("_one_page_hygiene", Path(__file__).with_name("test_book_hygiene.py"))
+_hygiene = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_hygiene)
+PAGE = _hygiene.PAGE.format(code="print(6 * 7)")
 
 
 def one_page_book(folder: Path, vendored: Path, **addresses) -> Path:
