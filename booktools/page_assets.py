@@ -3,7 +3,8 @@
 A Sphinx extension (``_config.yml``) that
 
 - drops FontAwesome's script (1.5 MB, on every page of the theme) through
-  ``templates/layout.html``: the theme's stylesheet already draws every icon the
+  ``page_templates/layout.html`` (a folder of its own: a build without this extension
+  keeps the theme's layout): the theme's stylesheet already draws every icon the
   book shows from FontAwesome's web fonts, and the script only swapped them for SVG;
 - adds ``static/page.css`` and ``static/page.js``: what scrolls sideways says so (wide
   equations, tables, code and plots on a phone: a fading edge and a visible scroll
@@ -37,8 +38,8 @@ def _filters(app) -> None:
 
 
 def _paths(app, config) -> None:
-    """booktools' templates (the layout) and static files (page.css, page.js) in the build."""
-    for setting, folder in (("templates_path", HERE / "templates"), ("html_static_path", HERE / "static")):
+    """The layout without FontAwesome's script, and the static files (page.css, page.js)."""
+    for setting, folder in (("templates_path", HERE / "page_templates"), ("html_static_path", HERE / "static")):
         paths = list(getattr(config, setting))
         if str(folder) not in map(str, paths):
             setattr(config, setting, [*paths, str(folder)])
