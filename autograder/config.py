@@ -28,6 +28,36 @@ COURSE_ID = "backprop"
 WORKSPACE_ENV = "BACKPROP_GRADING_DIR"
 
 
+def absolute_sqlite(db_url: str) -> str:
+    """``db_url`` with a relative SQLite file path made absolute against the current folder.
+
+    nbgrader opens the gradebook from the course's root folder and this package from wherever it
+    runs, so a relative path would name two files. Other URLs, in-memory databases and text that is
+    no URL come back unchanged (opening them says what is wrong).
+    """
+    import sqlalchemy as sa
+
+    try:
+        url = sa.engine.make_url(db_url)
+    except sa.exc.ArgumentError:
+        return db_url
+    prefix, database = "", url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or url.query.get("mode") == "memory":
+        return db_url
+    if url.query.get("uri") in ("true", "1") and database.startswith("file:"):   # sqlite:///file:gb.db?uri=true
+        prefix, database = "file:", database[len("file:"):]
+    path, question, query = database.partition("?")
+    if os.path.isabs(path) or path.startswith("//"):
+        return db_url
+    try:
+        folder = os.getcwd()
+    except FileNotFoundError:
+        raise UsageError(f"the gradebook URL {db_url!r} names a file relative to the current folder, which no "
+                         f"longer exists; give an absolute path, e.g. sqlite:////home/you/gradebook.db") from None
+    # Joined, not normalised: the system resolves "..", after any symlink, as SQLite would have.
+    return url.set(database=f"{prefix}{Path(folder, path)}{question}{query}").render_as_string(hide_password=False)
+
+
 def default_repo() -> Path:
     """The repository this package was installed from (editable install)."""
     return Path(__file__).resolve().parents[1]
@@ -39,7 +69,8 @@ class Course:
 
     repo: folder holding ``solutions/`` and ``exercises/``.
     workspace: folder for submissions, grading output and the default gradebook.
-    db_url: any SQLAlchemy URL; None means ``sqlite:///<workspace>/gradebook.db``.
+    db_url: any SQLAlchemy URL; None means ``sqlite:///<workspace>/gradebook.db``. A relative SQLite
+    path is taken from the current folder, as the workspace is.
     """
 
     repo: Path = field(default_factory=default_repo)
@@ -58,6 +89,8 @@ class Course:
         if workspace is None:
             workspace = os.environ.get(WORKSPACE_ENV) or self.repo / "grading"
         object.__setattr__(self, "workspace", Path(workspace).resolve())
+        if self.db_url:
+            object.__setattr__(self, "db_url", absolute_sqlite(self.db_url))
         if self.cell_timeout <= 0:
             raise UsageError(f"cell_timeout must be a positive number of seconds, got {self.cell_timeout!r}")
 

@@ -1,6 +1,7 @@
-"""Throughput of grading: plain ``nbgrader autograde`` against ``grade`` with 1 worker and with every core.
+"""Throughput of grading: plain ``nbgrader autograde`` against ``grade`` with 1 worker and with every core,
+and the time to regrade one student.
 
-    python benchmarks/bench_grading.py [--n 20] [--rounds 2] [--assignments ps1_graphs ...]
+    python benchmarks/bench_grading.py [--n 20] [--rounds 2] [--regrades 5] [--assignments ps1_graphs ...]
 
 For each assignment, ``--n`` perfect submissions (the released notebook with the
 instructor's solutions filled in) are graded three ways, each in its own workspace:
@@ -18,13 +19,20 @@ submission's start to the last one's end), cores used (CPU seconds of this proce
 and all its children, over wall seconds), the ratios, and the time 4,000 notebooks
 would take at that pace. Then the per-notebook costs of the 1-worker run (the
 coordinator's CPU, a worker's time) and what they project for more cores, labelled
-as a model (:meth:`Figure.projected`). Nothing is asserted: timings are for reading.
+as a model (:meth:`Figure.projected`).
+
+Regrading one student is timed as the instructor types it, the whole command from the
+interpreter's start to its exit: ``nbgrader autograde A --student X --force`` against
+``python -m autograder grade A --student X --force``, ``--regrades`` times each, in turn, on
+workspaces where everyone is graded already; with the worker processes the grader started.
+Nothing is asserted: timings are for reading.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import runpy
+import statistics
 import shutil
 import subprocess
 import sys
@@ -200,6 +208,55 @@ def bench_assignment(repo: Path, assignment: str, n: int, rounds: int, scratch: 
     return figures
 
 
+def _timed_command(argv: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds of one command and how many Dask worker processes it started (its children, polled)."""
+    import psutil
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    parent = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            workers |= {c.pid for c in parent.children() if "spawn_main" in " ".join(c.cmdline())}
+        except psutil.Error:   # a child ended while being looked at
+            pass
+        time.sleep(0.02)
+    seconds = time.perf_counter() - start
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{err[-3000:]}")
+    return seconds, len(workers)
+
+
+def bench_regrade(repo: Path, assignment: str, times: int, scratch: Path) -> dict[str, tuple[list[float], int]]:
+    """{"nbgrader"|"grade": ([wall seconds of each regrade], most workers started)} for one student."""
+    student = "r0_s0000"
+    commands = {}
+    for mode in ("nbgrader", "grade"):
+        course = _workspace(repo, assignment, scratch / assignment / f"regrade-{mode}", [student, "r0_s0001"])
+        if mode == "nbgrader":
+            commands[mode] = ([str(Path(sys.executable).with_name("nbgrader")), "autograde", assignment,
+                               "--student", student, "--force"], course.workspace)
+        else:
+            commands[mode] = ([sys.executable, "-m", "autograder", "grade", assignment, "--student", student,
+                               "--force", "--workspace", str(course.workspace), "--repo", str(course.repo)],
+                              course.workspace)
+        _timed_command(*commands[mode])   # everyone graded once: what follows is a regrade
+    seconds: dict[str, list[float]] = {mode: [] for mode in commands}
+    workers = dict.fromkeys(commands, 0)
+    for _ in range(times):
+        for mode, command in commands.items():
+            wall, started = _timed_command(*command)
+            seconds[mode].append(wall)
+            workers[mode] = max(workers[mode], started)
+    return {mode: (seconds[mode], workers[mode]) for mode in commands}
+
+
+def _spread(seconds: list[float]) -> str:
+    return f"{statistics.median(seconds):5.2f} s ({min(seconds):.2f}-{max(seconds):.2f})"
+
+
 def _hours(seconds: float) -> str:
     return f"{seconds / 3600:.2f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min"
 
@@ -208,19 +265,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repo", type=Path, default=default_repo(), help="course repository (default: this one)")
     parser.add_argument("--assignments", nargs="*", help="assignments to grade (default: all)")
-    parser.add_argument("--n", type=int, default=20, help="perfect submissions per assignment (default 20)")
+    parser.add_argument("--n", type=int, default=20, help="perfect submissions per assignment (default 20; "
+                                                               "0: no batch figures)")
     parser.add_argument("--rounds", type=int, default=2, help="batches each way is graded in, interleaved")
+    parser.add_argument("--regrades", type=int, default=5, help="times one student is regraded each way (0: none)")
     args = parser.parse_args(argv)
-    if args.n < 1 or not 1 <= args.rounds <= args.n:
-        parser.error("--n must be at least 1 and --rounds between 1 and --n")
+    if args.n < 0 or args.n and not 1 <= args.rounds <= args.n or args.regrades < 0:
+        parser.error("--n and --regrades must be at least 0 (0: leave those figures out) and --rounds between 1 "
+                     "and --n")
     warnings.filterwarnings("ignore", module="nbgrader")   # nbgrader's SQLAlchemy warnings drown the table
     from autograder.execution.sandbox import require_sandbox
     require_sandbox(False)
+    names = args.assignments or Course(repo=args.repo).assignments()
+    print(f"{cores()} cores here, load average at start {os.getloadavg()[0]:.2f}")
+    if args.n:
+        _batch(args, names)
+    if args.regrades:
+        _regrade(args, names)
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+def _batch(args: argparse.Namespace, names: list[str]) -> None:
     n_cores = cores()
     modes = ("nbgrader", "grade-1", f"grade-{n_cores}") if n_cores > 1 else ("nbgrader", "grade-1")
-    names = args.assignments or Course(repo=args.repo).assignments()
-    print(f"{args.n} perfect submissions per assignment, {args.rounds} interleaved rounds, {n_cores} cores here, "
-          f"load average at start {os.getloadavg()[0]:.2f}")
+    print(f"{args.n} perfect submissions per assignment, {args.rounds} interleaved rounds")
     print("s/notebook: the whole command over the notebooks; steady: from the first submission's start to the "
           "last one's end (start-up and shut-down of the command or cluster left out)")
     print(f"{'assignment':<14} {'mode':<9} {'notebooks':>9} {'wall s':>8} {'s/notebook':>10} {'steady':>7} "
@@ -255,8 +324,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {w:>2} workers: {one.projected(w):.3f} s/notebook, {total['nbgrader'].steady / one.projected(w):5.2f}x "
               f"nbgrader, {one.projected(1) / one.projected(w):5.2f}x 1 worker, 4,000 notebooks in "
               f"{_hours(one.projected(w) * COURSE_NOTEBOOKS)}")
-    print(f"load average at the end {os.getloadavg()[0]:.2f}")
-    return 0
+
+
+def _regrade(args: argparse.Namespace, names: list[str]) -> None:
+    print(f"regrading one student (--student X --force), the whole command from start to exit, "
+          f"{args.regrades} times each way in turn: median (min-max) wall seconds")
+    with tempfile.TemporaryDirectory(prefix="bench-regrade-") as tmp:
+        for name in names:
+            figures = bench_regrade(args.repo, name, args.regrades, Path(tmp))
+            (ours, workers), (theirs, _) = figures["grade"], figures["nbgrader"]
+            print(f"  {name:<14} nbgrader autograde {_spread(theirs)}   backprop-grader grade {_spread(ours)} "
+                  f"with {workers} worker process{'es' if workers != 1 else ''}", flush=True)
 
 
 if __name__ == "__main__":

@@ -50,11 +50,18 @@ def repository(config: Path = ROOT / "_config.yml") -> tuple[str, str]:
     return (repo.get("url") or "").strip().rstrip("/"), repo.get("branch") or "main"
 
 
+def _files(entries: list[dict]) -> list[str]:
+    """The ``file`` of each toc entry and, after it, of its ``sections``, in reading order."""
+    return [name for entry in entries
+            for name in [entry["file"], *_files(entry.get("sections", []))]]
+
+
 def pages(root: Path = ROOT) -> list[Path]:
-    """The book's notebook pages in table-of-contents order (a page without a kernel, such as
-    the glossary, has no launch buttons and no pair)."""
+    """The book's notebook pages in table-of-contents order, sections included (a page
+    without a kernel, such as the glossary or a chapter's page of contents, has no launch
+    buttons and no pair)."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
-    found = [root / f"{entry}.md" for entry in [toc["root"], *(c["file"] for c in toc["chapters"])]]
+    found = [root / f"{entry}.md" for entry in [toc["root"], *_files(toc["chapters"])]]
     return [page for page in found if "kernelspec:" in page.read_text(encoding="utf-8")]
 
 

@@ -21,6 +21,10 @@ Sphinx extensions the build loads (``_config.yml``):
     plot_style    plots as SVG in one style, with the width that keeps text readable
     glue_cells    code cells shown without their glue(...) bookkeeping
 
+and a MyST-NB output renderer (registered in the root pyproject.toml):
+
+    graph_figures the course's graph figures as numbered figures, like the plots
+
 The student package (``backprop/``) holds none of this, so ``pip install ./backprop``
 installs only what a student runs. The Korean edition's workflow: docs/translating.md.
 """

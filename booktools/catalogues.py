@@ -1,6 +1,7 @@
 """The translation catalogues of the book: ``python -m booktools.catalogues``.
 
-    python -m booktools.catalogues update   # English messages -> locales/ko/LC_MESSAGES/<page>.po
+    python -m booktools.catalogues update   # English messages -> locales/ko/LC_MESSAGES/<page>.po,
+                                            # and the code's sentences -> the package's backprop.po (.mo)
     python -m booktools.catalogues check    # untranslated, fuzzy or stale entries per page (exit 1 if any)
     python -m booktools.catalogues extract  # only write the English messages: _build/gettext/pot/<page>.pot
 
@@ -189,14 +190,19 @@ def main(argv: list[str] | None = None) -> int:
     base = args.path_output.resolve()
     if args.command == "extract":
         return extract(base)
+    from booktools import code_catalogue
+
     if args.command == "update":
         update()
-        print(f"catalogues updated under {LOCALES.relative_to(ROOT)}/; translate what is new or fuzzy "
-              "(docs/translating.md), then `python -m booktools.catalogues check`")
+        for language in TRANSLATED:   # the sentences in code: the package's and the chapters' cells'
+            code_catalogue.update(language)
+        print(f"catalogues updated under {LOCALES.relative_to(ROOT)}/ and "
+              f"{code_catalogue.po_path('<language>').parent.relative_to(ROOT)}/; translate what is new "
+              "or fuzzy (docs/translating.md), then `python -m booktools.catalogues check`")
         return 0
     incomplete = 0
     for language in TRANSLATED:
-        for report in check(extract_in_child(base), language):
+        for report in [*check(extract_in_child(base), language), code_catalogue.report(language)]:
             print(f"[{language}] {report.summary()}")
             incomplete += not report.complete
     return 1 if incomplete else 0

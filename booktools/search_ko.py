@@ -66,7 +66,9 @@ class SearchKorean(SearchLanguage):
         w = word.lower()
         if HANGUL.match(w[-1:]):
             w = strip_ending(w)
-        return w if HANGUL.search(w) else self.porter.stemWord(w)
+        if HANGUL.search(w) or len(w) < 3:   # the browser's Porter stemmer leaves short words
+            return w                          # ("ms", "dx") whole; Snowball's would cut "ms"
+        return self.porter.stemWord(w)
 
     def word_filter(self, word: str) -> bool:
         # a particle left on its own by the splitter ("역전파(backpropagation)는") says nothing

@@ -27,9 +27,23 @@ def toc_pages() -> list[str]:
 
 
 def notebook_pages() -> list[str]:
-    """The pages that are executed notebooks: the introduction and the chapters (not the glossary,
-    a table drawn from a data file)."""
+    """The pages that are executed notebooks: the introduction, the chapters and their sections
+    (not the glossary, a table drawn from a data file, nor a chapter's page of contents)."""
     return [doc for doc in toc_pages() if "kernelspec:" in (ROOT / f"{doc}.md").read_text(encoding="utf-8")]
+
+
+def chapters() -> list[list[str]]:
+    """Each chapter's pages in reading order: its own page, then its sections' pages (the
+    glossary, which holds no notebook, is not a chapter)."""
+    text = (ROOT / "_toc.yml").read_text()
+    found: list[list[str]] = []
+    for indent, doc in re.findall(r"^(\s*)- file:\s*(\S+)\s*$", text, flags=re.M):
+        if indent == "  ":
+            found.append([doc])
+        else:
+            found[-1].append(doc)
+    notebooks = set(notebook_pages())
+    return [pages for pages in found if notebooks & set(pages)]
 
 
 def page_html(html_dir: Path, doc: str) -> str:
@@ -61,6 +75,64 @@ def svg_text(svg: str) -> str:
     """The text an SVG shows (its <text>/<tspan> content), whitespace collapsed."""
     parts = re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", " ".join(parts))))
+
+
+def figure_by_caption(page: str, caption: str) -> str:
+    """The article's <figure> whose caption holds ``caption``."""
+    for fig in re.findall(r"<figure\b.*?</figure>", _main(page), flags=re.S):
+        if caption in visible_text('<article class="bd-article">' + fig + "</article>"):
+            return fig
+    raise AssertionError(f"no figure captioned {caption!r}")
+
+
+GRADIENT_RED = "#c62828"   # the colour the graph figures write gradients in
+
+
+def red_texts(figure: str) -> list[str]:
+    """What the first drawing of a figure (the wide one, where a phone gets its own) writes
+    in red: its gradients, and the sums at forks."""
+    svg = re.search(r"<svg\b.*?</svg>", figure, flags=re.S)
+    assert svg, "the figure holds no SVG drawing"
+    return [html.unescape(t) for t in
+            re.findall(r'<text\b[^>]*fill="' + GRADIENT_RED + r'"[^>]*>([^<]*)</text>', svg.group(0))]
+
+
+def red_labels(figure: str) -> list[float]:
+    """The single numbers a graph figure writes in red (its gradients), sorted."""
+    return sorted(float(t) for t in red_texts(figure) if re.fullmatch(r"-?[\d.]+(?:e[+-]?\d+)?", t))
+
+
+def korean_terms(page: str, terms: list[str]) -> tuple[list[str], list[str]]:
+    """(terms that no lang="ko" span of the article holds, Hangul standing outside such spans).
+
+    The English edition gives each Korean term beside the English one in a
+    ``<span lang="ko">``, so that browsers, screen readers and search treat it as Korean.
+    """
+    body = re.sub(r"<svg\b.*?</svg>", " ", _main(page), flags=re.S)
+    spans = re.findall(r'<span lang="ko">(.*?)</span>', body)
+    missing = [t for t in terms if t not in spans]
+    rest = re.sub(r'<span lang="ko">.*?</span>', " ", body)
+    loose = [rest[max(0, m.start() - 40):m.end() + 10] for m in re.finditer(r"[\uac00-\ud7a3]+", rest)]
+    return missing, loose
+
+
+def test_the_korean_check_sees_a_term_outside_its_span():
+    page = ('<article class="bd-article"><p>the <b>chain rule</b> (<span lang="ko">연쇄법칙</span>) '
+            "and the fork (분기)</p></article>")
+    missing, loose = korean_terms(page, ["연쇄법칙", "분기"])
+    assert missing == ["분기"] and len(loose) == 1 and "분기" in loose[0], (missing, loose)
+
+
+def test_the_figure_checks_find_a_caption_and_its_red_numbers():
+    page = ('<article class="bd-article"><figure><svg><text fill="#222">3</text>'
+            '<text x="1" fill="#c62828" font-weight="600">-8</text>'
+            '<text x="2" fill="#c62828">5 + 1 = 6</text></svg>'
+            '<svg><text fill="#c62828">-8</text></svg>'
+            "<figcaption>The circuit.</figcaption></figure></article>")
+    assert red_labels(figure_by_caption(page, "The circuit")) == [-8.0]
+    assert red_texts(figure_by_caption(page, "The circuit")) == ["-8", "5 + 1 = 6"]
+    with pytest.raises(AssertionError, match="no figure captioned"):
+        figure_by_caption(page, "The apples")
 
 
 def number_pattern(number: str) -> str:
@@ -95,8 +167,9 @@ def numbers_after(text: str, context: str, numbers: list[str], window: int = 400
 
 def test_every_toc_page_is_built(built_book):
     pages = toc_pages()
-    assert pages[0] == "book/intro" and len(pages) >= 10, pages
+    assert pages[0] == "book/intro" and len(pages) == 13, pages
     assert notebook_pages()[-1] == "book/ch6_autograd" and pages[-2:] == ["book/glossary", "book/references"], pages
+    assert ["book/ch3_layers", "book/ch3_nodes", "book/ch3_activations", "book/ch3_affine"] in chapters()
     missing = [doc for doc in pages if not (built_book / f"{doc}.html").is_file()]
     assert not missing, f"pages in _toc.yml without HTML: {missing}"
 
@@ -187,8 +260,10 @@ def test_title_search_download_and_launch_buttons(built_book):
 
 
 def test_equations_are_numbered_and_cross_referenced(built_book):
-    page = page_html(built_book, "book/ch3_layers")
-    assert len(re.findall(r'class="eqno">\(\d+\)', page)) >= 10
+    numbered = [len(re.findall(r'class="eqno">\(\d+\)', page_html(built_book, doc)))
+                for doc in ("book/ch3_nodes", "book/ch3_activations", "book/ch3_affine")]
+    assert min(numbered) >= 2 and sum(numbered) >= 15, numbered
+    page = page_html(built_book, "book/ch3_affine")
     # {eq}`eq-affine-backward` in the summary resolves to a link to the numbered equation.
     assert re.search(r'href="#equation-eq-affine-backward"', page), "unresolved equation reference"
 
@@ -253,17 +328,17 @@ SEED_NUMBERS = [
     ("book/ch1_graphs", "which outputs the answer,", ["220"]),
     ("book/ch1_graphs", "the tax node gives the total,", ["715"]),
     ("book/ch1_graphs", "going through the apple node, it becomes", ["2.2"]),
-    ("book/ch3_layers", "Both inputs receive it as it is:", ["1.3", "1.3"]),
-    ("book/ch3_layers", "The input 10 receives", ["6.5", "13"]),
-    ("book/ch3_layers", "the apple price receives", ["2.2", "110"]),
-    ("book/ch3_layers", "so the tax receives the subtotal", ["200"]),
-    ("book/ch3_layers", "Apple price", ["2.2", "110", "3.3", "165", "650"]),
-    ("book/ch3_layers", "the bias gradient is", ["[5, 7, 9]"]),
+    ("book/ch3_nodes", "Both inputs receive it as it is:", ["1.3", "1.3"]),
+    ("book/ch3_nodes", "The input 10 receives", ["6.5", "13"]),
+    ("book/ch3_nodes", "the apple price receives", ["2.2", "110"]),
+    ("book/ch3_nodes", "so the tax receives the subtotal", ["200"]),
+    ("book/ch3_nodes", "Apple price", ["2.2", "110", "3.3", "165", "650"]),
+    ("book/ch3_affine", "the bias gradient is", ["[5, 7, 9]"]),
     ("book/ch4_softmax", "the layer passes", ["(0.3, -0.8, 0.5)"]),
     ("book/ch4_softmax", "On the example the scores receive", ["(0.3, -0.8, 0.5)"]),
     # Chapter 2's fork f = x*y + x at x = 3, y = 5: x's two edges carry y = 5 and 1,
     # their sum y + 1 = 6; with `=` instead of `+=` the multiply node's 5 overwrites.
-    ("book/ch2_chain_rule", "receives two gradients, one along each", ["5", "1", "6", "3"]),
+    ("book/ch2_chain_rule", "receives two gradients, one along each", ["5", "1", "5", "1", "6", "3"]),
     ("book/ch2_chain_rule", "comes out as", ["5", "6"]),
     ("book/ch2_chain_rule", "with += :", ["6.0", "3.0"]),
     ("book/ch2_chain_rule", "with = :", ["5.0", "3.0"]),
@@ -271,8 +346,8 @@ SEED_NUMBERS = [
     # into operations; forward mode pays them once per input, n * 901 = 270300.
     ("book/ch2_chain_rule", "With 300 inputs, forward mode needs", ["270300", "901", "300"]),
     ("book/ch2_chain_rule", "(multiplications)", ["10", "310", "31", "100", "30100", "301"]),
-    # The sigmoid's slope y(1 - y) peaks at y = 1/2: 1/4; ten layers: 4**-10 = 9.5e-07.
-    ("book/ch3_layers", "the largest slope is", ["0.25", "10", "9.5e-07"]),
+    # The sigmoid's slope y(1 - y) peaks at y = 1/2: 1/4; ten layers' slopes: 4**-10 = 9.5e-07.
+    ("book/ch3_affine", "the largest slope is", ["0.25", "10", "9.5e-07"]),
     # The engine's fork: df/dx = y + 1 = 6, df/dy = x = 3.
     ("book/ch6_autograd", "The engine finds", ["6", "3"]),
 ]
@@ -287,10 +362,11 @@ def test_seed_numbers_appear_in_context(built_book, doc, context, numbers):
 
 def test_printed_outputs_show_the_seed_values(built_book):
     """The code cells' own printed outputs agree with the glued text."""
-    ch3 = visible_text(page_html(built_book, "book/ch3_layers"))
-    assert numbers_after(ch3, "dapple:", ["2.2", "110", "200"]) is None
-    assert numbers_after(ch3, "price: 715", ["2.2", "110", "3.3", "165", "650"]) is None
-    assert numbers_after(ch3, "dB = np . sum ( dY , axis = 0 ) print ( dB )", ["[5 7 9]"], window=20) is None
+    nodes = visible_text(page_html(built_book, "book/ch3_nodes"))
+    assert numbers_after(nodes, "dapple:", ["2.2", "110", "200"]) is None
+    assert numbers_after(nodes, "price: 715", ["2.2", "110", "3.3", "165", "650"]) is None
+    affine = visible_text(page_html(built_book, "book/ch3_affine"))
+    assert numbers_after(affine, "dB = np . sum ( dY , axis = 0 ) print ( dB )", ["[5 7 9]"], window=20) is None
 
 
 def test_chapter_5_reports_its_measurements(built_book):
@@ -310,9 +386,11 @@ RESULTS = ["220", "715", "2.2", "110", "200", "3.3", "165", "650", "6.5", "13", 
 
 
 def prose(markdown: str) -> str:
-    """A page's Markdown without code cells, included code, glue roles and math subscripts."""
+    """A page's Markdown without code cells, included code, glue roles, math subscripts and
+    the section numbers of headings ("# 3.3 The Affine layer")."""
     text = re.sub(r"```\{(?:code-cell|literalinclude)\}.*?```", " ", markdown, flags=re.S)
     text = re.sub(r"\{glue:[a-z]+\}`[^`]*`", " ", text)
+    text = re.sub(r"^(#+\s+)[\d.]+\s", r"\1", text, flags=re.M)
     return re.sub(r"_\{[^}]*\}", " ", text)
 
 
@@ -335,12 +413,18 @@ def test_prose_never_types_a_computed_result():
 def test_prose_check_catches_a_typed_result():
     assert typed_results(prose("you pay 220 in total, and (0.3, -0.8, 0.5) back"))
     assert not typed_results(prose("you pay {glue:text}`price:g` for $w_{13}$, 1.35 or 2200"))
+    assert not typed_results(prose("# 3.3 The Affine layer\n"))
+    assert typed_results(prose("# The Affine layer\n\nThe orange price receives 3.3.\n"))
 
 
 def test_chapters_open_with_objectives_and_close_with_summary_and_exercises(built_book):
+    """A chapter's own page opens with its objectives; every page with content (a chapter
+    without sections, or each section of one) ends with a summary and its exercises."""
+    for pages in chapters():
+        text = visible_text(page_html(built_book, pages[0]))
+        assert "Learning objectives" in text[:300], f"{pages[0]}: no learning objectives at the top"
     for doc in notebook_pages()[1:]:
         text = visible_text(page_html(built_book, doc))
-        assert "Learning objectives" in text[:300], f"{doc}: no learning objectives at the top"
         summary = text.rfind("Summary")
         assert summary > 0, f"{doc}: no summary"
         assert "Exercises" in text[summary:], f"{doc}: no exercise pointer after the summary"
@@ -389,13 +473,13 @@ def test_autograd_gradients_equal_chapter_5s(built_book):
     text = visible_text(page_html(built_book, "book/ch6_autograd"))
     assert number_after(text, "the largest relative error over the four parameters is") < 1e-12
     for key in ("W1", "b1", "W2", "b2"):
-        m = re.search(key + r": relative error ([\d.e+-]+)", text)
+        m = re.search(key + r": relative error ([\d.e+-]+), bit for bit the same: True", text)
         assert m and float(m.group(1)) < 1e-12, key
     assert number_after(text, "network classifies") > 80   # percent of the test images
 
 
 def test_affine_graph_shows_shapes_on_its_edges(built_book):
-    page = page_html(built_book, "book/ch3_layers")
+    page = page_html(built_book, "book/ch3_affine")
     affine = [svg for svg in inline_svgs(page) if 'aria-label="The Affine layer' in svg]
     assert affine, "no Affine graph on chapter 3"
     shown = svg_text(affine[0])

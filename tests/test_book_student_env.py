@@ -15,7 +15,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 from myst_nb.core.read import read_myst_markdown_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,9 +25,14 @@ BLOCKER = _judge_notebooks.BLOCKER  # refuses imports of reference and autograde
 OFFLINE_MNIST = ROOT.parent / "shared" / "data" / "mnist-t10k-split"
 
 
+_spec = importlib.util.spec_from_file_location("book_notebooks", ROOT / "binder" / "book_notebooks.py")
+_book_notebooks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_book_notebooks)
+
+
 def pages() -> list[Path]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [ROOT / f"{entry}.md" for entry in [toc["root"], *(c["file"] for c in toc["chapters"])]]
+    """The book's notebook pages, sections included (the pages a launch button opens)."""
+    return _book_notebooks.pages()
 
 
 def code_cells(page: Path) -> list[str]:

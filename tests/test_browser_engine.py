@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from backprop.figures.svg import to_svg
+from backprop.figures.phone import phone_graph
+from backprop.figures.svg import PHONE_MIN_TEXT_PX, PHONE_UNITS, to_svg
 from backprop.graph import OPS, GraphError
 from backprop.graph.book import BUILDERS, build
 from backprop.graph.expression import FUNCTIONS, MODULES, expression_graph
@@ -42,6 +43,7 @@ _bw = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_bw)
 
 N_RANDOM = 300
+PHONE_EVERY = 3
 NAMES = ("x", "y", "z")
 # Every function the grammar knows, bare and with each module prefix the grammar accepts.
 FUNCS = FUNCTIONS + tuple(f"{m}.{f}" for m in MODULES for f in FUNCTIONS if f in ("exp", "tanh", "log"))
@@ -80,7 +82,8 @@ def random_cases(seed: int = 20241203, n: int = N_RANDOM) -> list[dict]:
             continue
         used = [name for name in NAMES if re.search(rf"\b{name}\b", text)]
         values = {name: round(rng.uniform(-3, 3), rng.choice([0, 1, 3, 6])) for name in used}
-        cases.append({"text": text, "inputs": values})
+        # Every PHONE_EVERY-th case is also laid out for a phone (a search; the slow part).
+        cases.append({"text": text, "inputs": values, "phone": len(cases) % PHONE_EVERY == 0})
     return cases
 
 
@@ -98,21 +101,24 @@ SYNTAX = [("(x + y", "'(' was never closed"), ("x + y)", "unmatched ')'"), ("x +
           ("x $ y", "cannot be used here"), ("exp(x", "'(' was never closed"), ("()", "empty")]
 
 
-def python_side(text: str, inputs: dict) -> dict:
+def python_side(text: str, inputs: dict, phone: bool = False) -> dict:
     try:
         g = expression_graph(text, **inputs)
     except GraphError as exc:
         return {"error": str(exc)}
     steps = g.steps()
     mid = len(steps) // 2
-    return {
+    out = {
         "nodes": [[n.id, n.op, list(n.inputs), n.label, n.const] for n in g.nodes.values()],
         "values": g.values, "grads": g.grads, "node_grads": g.node_grads,
         "local": {k: list(v) for k, v in g.local.items()},
         "steps": [[s.kind, s.node, list(s.edges), list(s.values), list(s.grads), list(s.local),
-                   list(s.local_text), s.caption] for s in steps],
+                   list(s.local_text), s.caption, s.total] for s in steps],
         "svg_mid": to_svg(g, mid), "svg_all": to_svg(g), "mid": mid,
     }
+    if phone:   # the same graph as a phone draws it, laid out by each language on its own
+        out["svg_phone"] = to_svg(phone_graph(g, PHONE_UNITS), mid)
+    return out
 
 
 JS_SIDE = """
@@ -126,8 +132,9 @@ const run = (c) => {
   return {
     nodes: [...g.nodes.values()].map((n) => [n.id, n.op, n.inputs, n.label, n.const]),
     values: g.values, grads: g.grads, node_grads: g.nodeGrads, local: g.local,
-    steps: steps.map((s) => [s.kind, s.node, s.edges, s.values, s.grads, s.local, s.localText, s.caption]),
+    steps: steps.map((s) => [s.kind, s.node, s.edges, s.values, s.grads, s.local, s.localText, s.caption, s.total]),
     svg_mid: BP.toSvg(g, mid), svg_all: BP.toSvg(g, null), mid,
+    ...(c.phone ? { svg_phone: BP.toSvg(BP.phoneGraph(g, BP.PHONE_UNITS), mid) } : {}),
   };
 };
 return JSON.stringify(cases.map(run));
@@ -181,7 +188,7 @@ def in_browser(driver, cases: list[dict]) -> list[dict]:
 @pytest.mark.browser
 def test_random_expressions_mean_the_same_in_both_languages(engine):
     cases = random_cases()
-    want = [python_side(c["text"], c["inputs"]) for c in cases]
+    want = [python_side(c["text"], c["inputs"], c["phone"]) for c in cases]
     got = in_browser(engine, cases)
     built = sum("error" not in w for w in want)
     # The generator must mostly make graphs (a few hit log of a negative number or overflow).
@@ -189,10 +196,11 @@ def test_random_expressions_mean_the_same_in_both_languages(engine):
     forks = sum(1 for c in cases for name in NAMES if len(re.findall(rf"\b{name}\b", c["text"])) > 1)
     assert forks >= 50, f"only {forks} random expressions reuse a name (fork)"
     # Every operation of the table that the grammar can write shows up; only those it
-    # cannot (dot, the matrix product of the Affine graph) are left to the test below.
+    # cannot (dot, the matrix product of the Affine graph, and max, the two-input node of
+    # chapter 3's backward-flow patterns) are left to the test below.
     used = {node[1] for w in want if "error" not in w for node in w["nodes"]} - {"input", "const"}
-    assert set(TABLE) - used == {"dot"}, f"operations no random expression reached: {set(TABLE) - used}"
-    exact_svgs = 0
+    assert set(TABLE) - used == {"dot", "max"}, f"operations no random expression reached: {set(TABLE) - used}"
+    exact_svgs = drawn = 0
     for case, w, g in zip(cases, want, got):
         where = f"{case['text']!r} with {case['inputs']}"
         if "error" in w:
@@ -204,10 +212,13 @@ def test_random_expressions_mean_the_same_in_both_languages(engine):
         assert len(w["steps"]) == len(g["steps"]), f"{where}: {len(w['steps'])} steps in Python, {len(g['steps'])}"
         for i, (ws, gs) in enumerate(zip(w["steps"], g["steps"])):
             assert close(ws, gs), f"{where}: step {i} differs\nPython:  {ws}\nbrowser: {gs}"
-        for key in ("svg_mid", "svg_all"):
+        keys = ("svg_mid", "svg_all", "svg_phone") if case["phone"] else ("svg_mid", "svg_all")
+        assert set(keys) <= set(g), f"{where}: the browser drew only {sorted(k for k in g if k.startswith('svg'))}"
+        for key in keys:
             assert same_text(w[key], g[key]), f"{where}: {key} differs\nPython:  {w[key]}\nbrowser: {g[key]}"
             exact_svgs += w[key] == g[key]
-    print(f"\n{built} random graphs agree; {exact_svgs} of {2 * built} SVGs are identical to the character")
+            drawn += 1
+    print(f"\n{built} random graphs agree; {exact_svgs} of {drawn} SVGs are identical to the character")
 
 
 @pytest.mark.browser
@@ -234,9 +245,17 @@ def test_book_graphs_draw_the_same_frames(engine):
     """Every book graph, rebuilt from the spec the widget ships, draws Python's frames exactly."""
     for name in BUILDERS:
         graph = build(name)
+        spec = graph_spec(graph)
         frames = engine.execute_script(
-            "return window.BP.framesOf(window.BP.graphFromSpec(arguments[0]))", graph_spec(graph))
+            "return window.BP.framesOf(window.BP.graphFromSpec(arguments[0]))", spec)
         assert frames == frames_of(graph), f"graph {name!r}: the browser draws other frames than Python"
+        # On a phone: the nodes where Python placed them (the spec's phone), drawn by the browser.
+        phone = engine.execute_script(
+            "const B = window.BP; return B.framesOf(B.withHints(B.graphFromSpec(arguments[0]), arguments[0].phone),"
+            " B.PHONE_MIN_TEXT_PX).map((f) => f.svg)", spec)
+        twin = phone_graph(graph, PHONE_UNITS)
+        assert phone == [to_svg(twin, k, min_text_px=PHONE_MIN_TEXT_PX) for k in range(len(twin.steps()) + 1)], \
+            f"graph {name!r}: the browser's phone frames differ from Python's"
 
 
 def awkward_numbers(seed: int = 7, n: int = 3000) -> list[float]:

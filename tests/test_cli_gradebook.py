@@ -1,5 +1,5 @@
 """The gradebook through ``backprop-grader``: --wait, --student ids never collected, ``remove``,
-and an unreachable SQLite gradebook, each driven through ``autograder.cli.main``.
+an unreachable SQLite gradebook and a relative SQLite URL, each driven through ``autograder.cli.main``.
 
 Submissions are the released notebook itself (nothing answered), so grading is quick and
 every student ends ``graded``; what these tests look at is the gradebook around it.
@@ -15,9 +15,11 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from autograder import cli
 from autograder.cli import main
+from autograder.config import absolute_sqlite
 from autograder.execution import bwrap
 from autograder.pipeline.lock import grading_lock
 
@@ -202,3 +204,40 @@ def test_a_sqlite_folder_without_permission_is_one_line_naming_it(capsys):
     finally:
         shutil.rmtree(base)
     assert (code, err.count("\n")) == (6, 1) and f"permission denied on the folder {locked};" in err, err
+
+
+def test_a_relative_sqlite_url_names_one_file_from_the_folder_the_command_runs_in(tmp_path, capsys, monkeypatch):
+    workspace, common = collected(tmp_path, ["alice"])
+    (tmp_path / "books").mkdir()
+    monkeypatch.chdir(tmp_path)
+    relative = ["--db-url", "sqlite:///books/course.db"]
+    assert main(["grade", ASSIGNMENT, *relative, *common]) == 0
+    assert main(["report", ASSIGNMENT, *relative, *common]) == 0
+    assert "alice" in (workspace / "reports" / ASSIGNMENT / "grades.csv").read_text()
+    # Every part of the run used the one file: nbgrader (which works from the course's folders) too.
+    with sqlite3.connect(tmp_path / "books" / "course.db") as db:
+        assert db.execute("SELECT name FROM assignment").fetchall() == [(ASSIGNMENT,)]
+        assert db.execute("SELECT student_id FROM submitted_assignment").fetchall() == [("alice",)]
+    assert not (workspace / "gradebook.db").exists() and not (ROOT / "books").exists()
+    # From another folder the same text names another file, which holds no grades: said in one line.
+    monkeypatch.chdir(workspace)
+    capsys.readouterr()
+    assert main(["report", ASSIGNMENT, *relative, *common]) == 6
+    assert capsys.readouterr().err == (f"backprop-grader report: error: cannot reach the gradebook "
+                                       f"sqlite:///{workspace}/books/course.db: the folder {workspace}/books does "
+                                       f"not exist; check --db-url\n")
+
+
+def test_absolute_sqlite_keeps_every_other_url_and_every_part_of_a_sqlite_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert absolute_sqlite("sqlite:///gb.db?timeout=20") == f"sqlite:///{tmp_path}/gb.db?timeout=20"
+    assert absolute_sqlite("sqlite+pysqlite:///../gb.db") == f"sqlite+pysqlite:///{tmp_path}/../gb.db"
+    kept = ["sqlite:////srv/gb.db", "sqlite://", "sqlite:///:memory:", "sqlite:///file:x?mode=memory&uri=true",
+            "postgresql://grader:secret@host/course", "not a url"]
+    assert [absolute_sqlite(url) for url in kept] == kept
+    # SQLite's URI form: the file name inside it is made absolute, its parameters kept.
+    uri = absolute_sqlite("sqlite:///file:gb.db?mode=rwc&uri=true")
+    engine = sa.create_engine(uri)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA database_list").all()[0][2] == str(tmp_path / "gb.db")
+    engine.dispose()

@@ -8,6 +8,7 @@ to swallow warnings in between.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -73,3 +74,20 @@ def test_the_stand_in_host_really_has_no_sandbox(tmp_path):
     assert main(["collect", ASSIGNMENT, str(tmp_path / "in"), *common]) == 0
     done = run_cli("no-sandbox", ["grade", ASSIGNMENT, *common])
     assert done.returncode == 7 and "stand-in: bubblewrap cannot start here" in done.stderr
+
+
+def test_started_through_a_relative_interpreter_path_it_grades(tmp_path):
+    """``cd course/term && ../../repo/.venv/bin/python -m autograder grade ...``, as an instructor might."""
+    src = tmp_path / "in" / "alice"
+    src.mkdir(parents=True)
+    shutil.copy(ROOT / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", src)
+    term = tmp_path / "course" / "term"
+    term.mkdir(parents=True)
+    python = os.path.relpath(sys.executable, term)
+    assert python.startswith("../")
+    common = ["--workspace", "ws", "--repo", str(ROOT)]
+    for argv in (["collect", ASSIGNMENT, str(tmp_path / "in")], ["grade", ASSIGNMENT]):
+        done = subprocess.run([python, "-m", "autograder", *argv, *common], cwd=term, capture_output=True,
+                              text=True, timeout=900)
+        assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("alice") and " graded: every notebook ran to the end" in done.stdout

@@ -48,6 +48,43 @@ def test_hidden_tests_come_back_into_locked_cells(course):
     assert 'check("tiny.times2", times2)' in nb.cells[4].source
 
 
+def restore_logging(course: Course, nb) -> tuple[nbformat.NotebookNode, list[str]]:
+    """restore(), with what RestoreCells warned about."""
+    import logging
+
+    warned: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            warned.append(record.getMessage())
+
+    log = logging.getLogger("test_grade.restore")
+    log.propagate, log.handlers = False, [Keep(logging.WARNING)]
+    c = Config()
+    c.RestoreCells.add_missing_cells = True
+    c.RestoreCells.source_root = str(course.source_dir)
+    nb, _ = RestoreCells(config=c, log=log).preprocess(nb, resources(course))
+    return nb, warned
+
+
+def test_an_untouched_notebook_gets_its_hidden_tests_without_a_checksum_warning(course):
+    # The released test cell lacks its hidden tests; that is how it was handed out, not a change.
+    nb, warned = restore_logging(course, released(course))
+    assert 'check("tiny.times2", times2)' in nb.cells[4].source
+    assert warned == []
+
+
+def test_a_changed_locked_cell_is_still_reported_and_put_back(course):
+    nb = released(course)
+    nb.cells[3].source = '"""times2 returns a number."""\nassert True'      # a weakened visible test
+    nb.cells[4].source += "\nprint('mine')"                                   # a test cell added to
+    nb, warned = restore_logging(course, nb)
+    assert nb.cells[3].source == released(course).cells[3].source
+    assert 'check("tiny.times2", times2)' in nb.cells[4].source and "mine" not in nb.cells[4].source
+    assert [w.split(" (")[0] for w in warned] == ["Attribute 'checksum' for cell test_times2_visible has changed!",
+                                                  "Attribute 'checksum' for cell test_times2_hidden has changed!"]
+
+
 def test_deleted_neighbouring_test_cells_come_back_in_order(course):
     nb = released(course)
     del nb.cells[3:5]                                  # both test cells: nbgrader's own placement raises KeyError
@@ -231,3 +268,34 @@ def test_the_scheduler_comes_from_dask_config_unless_given(monkeypatch):
     finally:
         monkeypatch.delenv("DASK_SCHEDULER_ADDRESS")
         dask.config.refresh()
+
+
+def _solution_cell(source, outputs, grade_id="mul_add"):
+    cell = nbformat.v4.new_code_cell(source, outputs=outputs, execution_count=1)
+    cell.metadata["nbgrader"] = {"grade": False, "grade_id": grade_id, "locked": False, "solution": True}
+    return cell
+
+
+def _name_error(name):
+    return nbformat.v4.new_output("error", ename="NameError", evalue=f"name '{name}' is not defined", traceback=[])
+
+
+def test_a_cell_without_a_record_shows_the_students_real_exception():
+    torch = nbformat.v4.new_output("error", ename="ModuleNotFoundError", evalue="No module named 'torch'",
+                                   traceback=[])
+    solution = _solution_cell("import torch\n\n\ndef times2(x):\n    return 2 * x\n", [torch], grade_id="times2_solution")
+    nb, _ = verdicts(solution, _graded_cell([_name_error("times2")]))
+    text = nb.cells[1].outputs[0].text
+    assert "The cell stopped with NameError: name 'times2' is not defined." in text
+    assert "times2 is defined in cell 'times2_solution', which stopped with ModuleNotFoundError: " \
+           "No module named 'torch': fix that first." in text
+    assert "most likely" not in text.lower()
+
+
+def test_a_name_no_cell_defines_is_said_so_and_other_errors_are_shown_as_they_are():
+    nb, _ = verdicts(_graded_cell([_name_error("times2")]))
+    assert "No cell above it defines times2: was it renamed or deleted?" in nb.cells[0].outputs[0].text
+    boom = nbformat.v4.new_output("error", ename="ImportError", evalue="cannot import name 'check'\x1b[31m", traceback=[])
+    nb, _ = verdicts(_graded_cell([boom]))
+    text = nb.cells[0].outputs[0].text
+    assert "The cell stopped with ImportError: cannot import name 'check'" in text and "\x1b" not in text

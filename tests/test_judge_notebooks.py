@@ -141,8 +141,7 @@ def test_no_problem_set_hands_out_answers():
         for cell in cells:
             if cell.kind == "given":
                 for module in re.findall(r"(?:^|;)([\w.]+):", cell.attrs.get("include", "")):
-                    assert module.startswith(("backprop.", "autograder.checks.cases")), \
-                        (assignment, cell.grade_id, module)
+                    assert module.startswith("backprop."), (assignment, cell.grade_id, module)
                 defined = set(re.findall(r"^(?:def|class)\s+(\w+)", cell.source, re.M))
                 assert not defined & graded, (assignment, cell.grade_id, defined & graded)
             if cell.kind == "solution" and "include" in cell.attrs:
@@ -258,44 +257,76 @@ def grade_in_process(name, student, monkeypatch):
 
 
 def _check_kind(kind, monkeypatch, names=NAMES):
+    """Exactly the expected test cells fail, and exactly the expected hints are shown."""
     submission = mistakes.make_submission(kind)
     edit = mistakes.MISTAKE_EDITS.get(kind) or mistakes.OTHER_EDITS.get(kind)
     for name in names:
         results = grade_in_process(name, submission[name], monkeypatch)
-        if edit and edit.notebook == name:
-            # Each part graded once: the broken exercise's own checks fail (warm-ups too),
-            # every other exercise worth points passes in full.
-            for gid, (_, verdicts) in results.items():
-                if gid in edit.fails:
-                    assert not all(v.passed for v in verdicts), (kind, gid, "should fail")
-                elif mistakes.EXPECTED_SCORES["perfect"][name][gid]:
-                    assert all(v.passed for v in verdicts), (kind, gid, [v.message for v in verdicts])
+        failed = {gid for gid, (_, verdicts) in results.items() if not all(v.passed for v in verdicts)}
+        if kind == "release":
+            assert failed == set(results), (kind, name, set(results) - failed)
+        else:
+            assert failed == set(edit.fails if edit and edit.notebook == name else ()), (kind, name, {
+                gid: [v.message for v in results[gid][1]] for gid in failed})
         scores = {gid: score for gid, (score, _) in results.items()}
-        assert scores == mistakes.EXPECTED_SCORES[kind][name], (kind, name, {
-            gid: [v.message for v in vs] for gid, (s, vs) in results.items()
-            if s != mistakes.EXPECTED_SCORES[kind][name][gid]})
-        for gid, hint in mistakes.EXPECTED_HINTS.get(kind, {}).get(name, {}).items():
-            assert hint in [v.hint for v in results[gid][1]], (kind, gid, [v.message for v in results[gid][1]])
+        assert scores == mistakes.EXPECTED_SCORES[kind][name], (kind, name)
+        hints = {gid: v.hint for gid, (_, verdicts) in results.items() for v in verdicts if v.hint}
+        assert hints == mistakes.EXPECTED_HINTS.get(kind, {}).get(name, {}), (kind, name, hints, {
+            gid: [v.message for v in results[gid][1]] for gid in failed})
 
 
-@pytest.mark.parametrize("kind", ["perfect", "release", "syntax_error"])
+@pytest.mark.parametrize("kind", ["perfect", "release", "syntax_error", "missing_module"])
 def test_whole_submissions_score_as_expected(kind, monkeypatch):
+    """The perfect and the untouched notebooks get no hint at all."""
     _check_kind(kind, monkeypatch)
 
 
 @pytest.mark.parametrize("kind", list(mistakes.MISTAKE_EDITS))
-def test_each_diagnosed_mistake_loses_its_points_and_gets_its_hint(kind, monkeypatch):
+def test_each_realistic_mistake_loses_its_points_and_gets_its_hint(kind, monkeypatch):
     _check_kind(kind, monkeypatch, names=[mistakes.MISTAKE_EDITS[kind].notebook])
 
 
 @pytest.mark.parametrize("kind,message", [("numerical_backward", "numerical gradients are switched off"),
+                                          ("own_finite_differences", "That is numerical differentiation"),
                                           ("graph_model", "graph model is switched off")])
-def test_an_answer_computed_by_a_course_helper_loses_its_points(kind, message, monkeypatch):
+def test_an_answer_computed_without_the_chain_rule_loses_its_points(kind, message, monkeypatch):
     edit = mistakes.OTHER_EDITS[kind]
     _check_kind(kind, monkeypatch, names=[edit.notebook])
     results = grade_in_process(edit.notebook, mistakes.make_submission(kind)[edit.notebook], monkeypatch)
     for gid in edit.fails:
         assert any(message in v.message for v in results[gid][1]), [v.message for v in results[gid][1]]
+
+
+def visible_failures(name, student) -> dict:
+    """{grade_id: error text} of the student version's test cells (visible asserts only) that fail."""
+    import contextlib
+    import io
+    import warnings
+
+    namespace: dict = {}
+    failures = {}
+    for cell in student.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(cell.source, f"<{name}:{cell.id}>", "exec"), namespace)
+        except Exception as exc:
+            if nbgrader_meta(cell).get("grade"):
+                failures[cell.id] = f"{type(exc).__name__}: {exc}"
+    return failures
+
+
+@pytest.mark.parametrize("kind", list(mistakes.MISTAKE_EDITS))
+def test_visible_tests_catch_each_mistake_and_blame_the_right_part(kind):
+    """The student's own test cells fail for the broken exercise; a later exercise that builds on it
+    says so ("this test builds on your ...") instead of failing with a misleading difference."""
+    edit = mistakes.MISTAKE_EDITS[kind]
+    failures = visible_failures(edit.notebook, mistakes.make_submission(kind)[edit.notebook])
+    assert set(edit.fails) <= set(failures), (kind, set(edit.fails) - set(failures))
+    for gid, text in failures.items():
+        assert gid in edit.fails or text.startswith("AssertionError: this test builds on your"), (kind, gid, text)
 
 
 def test_expected_scores_cover_every_kind_and_cell():
@@ -307,10 +338,65 @@ def test_expected_scores_cover_every_kind_and_cell():
     assert all(v == 0 for cells in mistakes.EXPECTED_SCORES["release"].values() for v in cells.values())
 
 
-def test_every_diagnosed_mistake_has_a_sample_submission():
-    from autograder.checks.diagnosis import MISTAKES
+def test_every_catalogued_mistake_is_made_by_a_sample_submission():
+    catalogued = {f"{cid}.{m['key']}" for cid, ms in mistakes.CATALOGUE["checks"].items() for m in ms}
+    made = {entry for edit in mistakes.MISTAKE_EDITS.values() for entry in edit.hints if not entry.startswith("rule:")}
+    assert made <= catalogued, made - catalogued
+    assert catalogued <= made, catalogued - made
 
-    assert set(mistakes.MISTAKE_EDITS) == {f"{cid}.{m.key}" for cid, ms in MISTAKES.items() for m in ms}
+
+def test_every_graded_exercise_has_realistic_mistakes():
+    """Every check but two has sample mistakes with a hint: Reciprocal.forward (1/x, nothing to get
+    wrong that Tanh's and Exp's forward mistakes do not show) and the training warm-up (it runs the
+    student's gradient and sgd_step, whose own mistakes make it fail)."""
+    covered = {mistakes._hinted_check(edit, entry) for edit in mistakes.MISTAKE_EDITS.values() for entry in edit.hints}
+    assert set(CHECKS) - covered == {"ps2_reciprocal_forward", "ps4_train"}
+    trained = {kind for kind, edit in mistakes.MISTAKE_EDITS.items() if "test_train" in edit.fails}
+    assert len(trained) >= 5
+
+
+def _solution_lines() -> set:
+    """Every line of solution code (inside the solution markers), without spaces, 12 characters or more."""
+    lines = set()
+    for name in NAMES:
+        for cell in mistakes.source_notebook(name).cells:
+            if nbgrader_meta(cell).get("solution"):
+                inside = False
+                for line in cell.source.splitlines():
+                    if "### BEGIN SOLUTION" in line or "### END SOLUTION" in line:
+                        inside = "BEGIN" in line
+                    elif inside and len("".join(line.split())) >= 12:
+                        lines.add("".join(line.split()))
+    return lines
+
+
+def test_no_hint_prints_the_answer():
+    """A hint points at the mistake; it never holds a line of the solution, a formula (an equals
+    sign: comparisons like x <= 0 are fine) or numpy code."""
+    hints = [m["hint"] for ms in mistakes.CATALOGUE["checks"].values() for m in ms] + \
+        list(mistakes.CATALOGUE["rules"].values())
+    lines = _solution_lines()
+    assert len(lines) > 40  # control: the solutions were found
+    for hint in hints:
+        flat = "".join(hint.split())
+        assert not [line for line in lines if line in flat], hint
+        assert not re.search(r"(?<![<>=!])=(?!=)", hint), hint
+        assert "np." not in hint and "axis=" not in hint, hint
+
+
+def test_solutions_import_nothing_from_the_grader():
+    """The instructor's sources sit below the grader: the catalogue of mistakes is data it reads."""
+    import ast
+
+    for path in (ROOT / "solutions").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                assert not any(a.name.split(".")[0] == "autograder" for a in node.names), path
+            if isinstance(node, ast.ImportFrom):
+                assert (node.module or "").split(".")[0] != "autograder", path
+    for assignment in build_sources.NOTEBOOKS:
+        for cell in build_sources.parse(build_sources.SOURCES / f"{assignment}.cells"):
+            assert "autograder" not in cell.attrs.get("include", ""), (assignment, cell.grade_id)
 
 
 def test_unknown_kind_and_bad_cell_files_are_refused(tmp_path):

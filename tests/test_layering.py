@@ -9,7 +9,7 @@ level only the shared bottom modules (``config``, ``errors``) and the entry poin
 
 ``backprop``: the graph model below its figures below the widgets (``graph``, ``figures``,
 ``widgets``); ``nn`` and ``datasets`` stand apart (only the widgets' numerical check borrows
-``nn.gradcheck``'s step); the shared helpers at the top level (``validate``, ``messages``,
+``nn.gradcheck``'s step, and ``figures.trace`` draws what ``nn.autograd`` recorded); the shared helpers at the top level (``validate``, ``messages``,
 ``glue``, the old module names) are the bottom.
 
 Imports are read with ``ast`` from every file, those inside functions included, so a late
@@ -51,7 +51,7 @@ STUDENT_DIR = Path(backprop.__file__).resolve().parent
 STUDENT = Layout(
     bottom=frozenset({"backprop", "backprop.validate", "backprop.messages", "backprop.glue", "backprop._moved"}),
     entry=frozenset(),
-    allowed={"graph": set(), "figures": {"graph"}, "widgets": {"graph", "figures", "nn"},
+    allowed={"graph": set(), "figures": {"graph", "nn"}, "widgets": {"graph", "figures", "nn"},
              "nn": set(), "datasets": set()},
 )
 

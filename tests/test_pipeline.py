@@ -93,7 +93,8 @@ def corpus(assignment: str) -> tuple[dict, dict, dict, dict]:
     full = M.EXPECTED_SCORES["perfect"][name]
     files, scores, hints, status = {}, {}, {}, {}
     passing = PASSING.setdefault(assignment, {})
-    for kind in ("perfect", "release") + (("syntax_error", "infinite_loop") if assignment == "ps1_graphs" else ()):
+    others = {"ps1_graphs": ("syntax_error", "infinite_loop"), "ps2_layers": ("missing_module",)}
+    for kind in ("perfect", "release") + others.get(assignment, ()):
         student = kind.replace("_", "-")
         files[student] = {f"{name}.ipynb": nbformat.writes(M.make_submission(kind)[name]).encode()}
         scores[student] = M.EXPECTED_SCORES[kind][name]
@@ -213,6 +214,15 @@ def test_report_pass_rates_and_mistakes(pipeline, assignment):
     page = (folder / "report.html").read_text()
     for png in ("pass_rates.png", "scores.png", "mistakes.png"):
         assert (folder / png).read_bytes()[:4] == b"\x89PNG" and f'src="{png}"' in page
+
+
+def test_feedback_shows_the_students_real_exception(pipeline):
+    """A solution cell that stopped at an import: the tests of what it defines say so, not a guess."""
+    course, _ = pipeline
+    page = (course.feedback_dir / "missing-module" / "ps2_layers" / "feedback.html").read_text()
+    assert html.escape("The cell stopped with NameError: name 'Tanh' is not defined. Tanh is defined in cell "
+                       "'new_layers', which stopped with ModuleNotFoundError: No module named 'my_helpers'") in page
+    assert "most likely" not in page.lower()
 
 
 def test_collect_kept_only_known_notebooks(pipeline):

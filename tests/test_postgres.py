@@ -18,8 +18,10 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import nbformat
 import pytest
@@ -59,20 +61,31 @@ host all all ::1/128 trust
 class Server:
     port: int
     socket_dir: Path
+    bindir: Path
+    data: Path
 
     def url(self, database: str = "gradebook", user: str = "grader", host: str = "127.0.0.1") -> str:
         """The README's form, postgresql://user@host/db, with this server's port."""
         return f"postgresql://{user}@{host}:{self.port}/{database}"
 
+    def start(self) -> None:
+        opts = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.socket_dir} -c fsync=off"
+        subprocess.run(_as_server_user([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l",
+                                        str(self.socket_dir / "server.log"), "-w", "-t", "60", "start"]),
+                       check=True, capture_output=True, text=True, timeout=120)
 
-@pytest.fixture(scope="module")
-def postgres_server():
-    """Start a throw-away PostgreSQL on 127.0.0.1 with an empty database ``gradebook``."""
+    def stop_command(self) -> list[str]:
+        """pg_ctl's fast shutdown: the server ends every session, as when it is stopped for maintenance."""
+        return _as_server_user([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"])
+
+
+@contextmanager
+def running_server() -> Iterator[Server]:
+    """A throw-away PostgreSQL on 127.0.0.1 with an empty database ``gradebook``, removed afterwards."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     initdb = found[-1] if found else shutil.which("initdb")
     if not initdb:
         _missing("initdb not found (Debian package postgresql)")
-    bindir = Path(initdb).parent
     if os.geteuid() == 0:
         try:
             server_user = pwd.getpwnam("postgres")
@@ -83,22 +96,16 @@ def postgres_server():
     base = Path(tempfile.mkdtemp(prefix="backprop-pg-"))  # not under pytest's root-only tmp folders
     if os.geteuid() == 0:
         os.chown(base, server_user.pw_uid, server_user.pw_gid)
-    data, log = base / "data", base / "server.log"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    run = dict(check=True, capture_output=True, text=True, timeout=120)
+    server = Server(_free_port(), base, Path(initdb).parent, base / "data")
     try:
-        subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "grader", "--auth=trust",
-                                        "-E", "UTF8", "--no-sync"]), **run)
-        (data / "pg_hba.conf").write_text(PG_HBA)
-        opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off"
-        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log),
-                                        "-w", "-t", "60", "start"]), **run)
+        subprocess.run(_as_server_user([initdb, "-D", str(server.data), "-U", "grader", "--auth=trust",
+                                        "-E", "UTF8", "--no-sync"]), check=True, capture_output=True, text=True,
+                       timeout=120)
+        (server.data / "pg_hba.conf").write_text(PG_HBA)
+        server.start()
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(base, ignore_errors=True)
         pytest.fail(f"could not start PostgreSQL: {exc.stderr or exc.stdout}")
-    server = Server(port, base)
     try:
         admin = sa.create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -107,9 +114,14 @@ def postgres_server():
         admin.dispose()
         yield server
     finally:
-        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                       capture_output=True, timeout=120)
+        subprocess.run(server.stop_command(), capture_output=True, timeout=120)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def postgres_server():
+    with running_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +143,7 @@ def test_whole_pipeline_on_postgresql(postgres_server, tmp_path, monkeypatch):
     monkeypatch.setenv("PGPORT", str(postgres_server.port))
     postgres_url = "postgresql://grader@localhost/gradebook"
     m = _mistakes()
-    kinds = {"perfect": "perfect", "release": "release", "square": "ps1_square_backward.square_no_two"}
+    kinds = {"perfect": "perfect", "release": "release", "square": "ps1_square.no_two"}
     source = tmp_path / "in"
     for student, kind in kinds.items():
         (source / student).mkdir(parents=True)
@@ -159,7 +171,7 @@ def test_whole_pipeline_on_postgresql(postgres_server, tmp_path, monkeypatch):
     assert statuses == {"perfect": "graded", "release": "graded", "square": "graded", "broken": "malformed"}
     assert grades == 4 * len(expected["perfect"])      # graded twice, stored once
     assert not (workspace / "gradebook.db").exists()   # nothing went to the default SQLite file
-    hint = next(iter(m.EXPECTED_HINTS["ps1_square_backward.square_no_two"][NOTEBOOK].values()))
+    hint = next(iter(m.EXPECTED_HINTS["ps1_square.no_two"][NOTEBOOK].values()))
     import html
     assert html.escape(hint) in (course.feedback_dir / "square" / ASSIGNMENT / "feedback.html").read_text()
     assert (course.reports_dir / ASSIGNMENT / "grades.csv").read_text().count("\n") == 5
@@ -299,3 +311,72 @@ def test_advisory_lock_excludes_a_run_from_another_workspace(postgres_url, tmp_p
     # The server drops a dead holder's session lock: the other machine gets in (while waiting for it).
     with grading_lock(postgres_url, machine_b, wait=30):
         assert granted_advisory_locks(postgres_url) == 1
+
+
+# The CLI in a child process, as an instructor's terminal runs it; argv[1] is the command that stops the
+# server, run just as nbgrader is about to write the first new student (the next statement then fails).
+STOP_AS_NBGRADER_WRITES = """
+import subprocess, sys
+from nbgrader.api import Gradebook
+real = Gradebook.add_student
+def add_student(self, *args, **kwargs):
+    subprocess.run(sys.argv[1].split("\\x1f"), check=True, capture_output=True)
+    return real(self, *args, **kwargs)
+Gradebook.add_student = add_student
+from autograder.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+#: A cell that says it started, then waits for the test to let it go.
+HOLD = ("import os, time\nopen('started', 'w').close()\n"
+        "while not os.path.exists('release'):\n    time.sleep(0.05)")
+
+
+@pytest.mark.parametrize("moment", ["as nbgrader writes", "while a notebook runs"])
+def test_a_server_stopping_mid_run_is_one_line_and_the_next_run_grades_everyone(tmp_path, moment):
+    with running_server() as server:
+        url = server.url()
+        for student in ("ann", "ben"):
+            nb = nbformat.read(ROOT / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+            if moment == "while a notebook runs":
+                nb.cells.insert(1, nbformat.v4.new_code_cell(HOLD))
+            (tmp_path / "in" / student).mkdir(parents=True)
+            nbformat.write(nb, tmp_path / "in" / student / f"{NOTEBOOK}.ipynb")
+        common = ["--workspace", str(tmp_path / "ws"), "--db-url", url, "--repo", str(ROOT)]
+        assert main(["collect", ASSIGNMENT, str(tmp_path / "in"), *common]) == 0
+        if moment == "as nbgrader writes":
+            argv = [sys.executable, "-c", STOP_AS_NBGRADER_WRITES, "\x1f".join(server.stop_command())]
+        else:
+            argv = [sys.executable, "-m", "autograder"]
+        run = subprocess.Popen([*argv, "grade", ASSIGNMENT, *common], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+        if moment == "while a notebook runs":
+            scratch = f"backprop-sandbox-*-run{run.pid}-*/home"
+            deadline = time.monotonic() + 300
+            while not (started := sorted(Path(tempfile.gettempdir()).glob(f"{scratch}/started"))):
+                assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+                time.sleep(0.05)
+            subprocess.run(server.stop_command(), check=True, capture_output=True, timeout=120)
+            for path in started:
+                (path.parent / "release").touch()
+        out, err = run.communicate(timeout=600)
+        *progress, last = err.splitlines()
+        assert run.returncode == 6 and out == "", err
+        assert last.startswith(f"backprop-grader grade: error: cannot reach the gradebook {url}: ")
+        assert last.endswith("; check --db-url and that the database server is running and lets you in")
+        assert all(line.startswith("[") for line in progress), err
+
+        # Back up, the server holds no half-graded submission: the next run grades both, once each.
+        server.start()
+        for_good = subprocess.Popen([sys.executable, "-m", "autograder", "grade", ASSIGNMENT, *common],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while for_good.poll() is None:
+            for path in Path(tempfile.gettempdir()).glob(f"backprop-sandbox-*-run{for_good.pid}-*/home/started"):
+                (path.parent / "release").touch()
+            time.sleep(0.05)
+        out, err = for_good.communicate()
+        assert for_good.returncode == 0, err
+        assert [line.split()[0] for line in out.splitlines()] == ["ann", "ben"] and out.count(" graded: ") == 2
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM submitted_assignment")).scalar_one() == 2
+        engine.dispose()

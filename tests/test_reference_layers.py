@@ -209,8 +209,14 @@ def test_affine_backward_before_forward_says_so():
 def test_bad_shapes_are_named():
     with pytest.raises(ValueError, match=r"x must have shape \(N, 2\).*got \(3, 4\)"):
         Affine(np.ones((2, 3)), np.zeros(3)).forward(np.ones((3, 4)))
-    with pytest.raises(ValueError, match=r"b must have shape \(3\)"):
-        Affine(np.ones((2, 3)), np.zeros(2))
+    with pytest.raises(ValueError, match=r"W has shape \(2, 3\) but b has 2 entries.*W looks transposed"):
+        Affine(np.ones((2, 3)), np.zeros(2))  # b fits W.T: W is the one to blame
+    with pytest.raises(ValueError, match=r"b must have shape \(3,\), one entry per column of W \(2, 3\), got \(4,\)"):
+        Affine(np.ones((2, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 3\).*got \(5, 2\); x would fit W.T.*W looks transposed"):
+        Affine(np.ones((3, 2)), np.zeros(2)).forward(np.ones((5, 2)))
+    with pytest.raises(ValueError, match=r"AffineLastAxis: W has shape \(4, 6\) but b has 4 entries"):
+        extra.AffineLastAxis(np.ones((4, 6)), np.zeros(4))
     layer = Relu()
     layer.forward(np.ones((2, 3)))
     with pytest.raises(ValueError, match=r"dout must have shape \(2, 3\).*got \(3, 2\)"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,8 +27,9 @@ from autograder.execution.sandbox import (
 
 REPO = Path(autograder.__file__).resolve().parents[1]
 GRADER_DIR = REPO / "autograder"
-#: Grader modules student code must not read: they hold the diagnoses of mistakes and the wrong variants.
-GRADER_ONLY = ("checks/judge", "checks/diagnosis", "checks/wrong_variants")
+#: Grader modules student code must not read: the judge and the diagnosis of mistakes (the wrong
+#: variants and the catalogue live in solutions/reference, which is not mounted at all).
+GRADER_ONLY = ("checks/judge", "checks/diagnosis")
 FAST = Limits(cell_timeout=10, notebook_timeout=90, memory_bytes=1024**3)
 
 
@@ -294,6 +296,61 @@ def test_refuses_to_run_unsandboxed_unless_allowed(monkeypatch):
         bwrap.unavailable_reason.cache_clear()
 
 
+def _probe_in(cwd: Path, python: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """What the grader started as ``python`` in ``cwd`` says about the sandbox (None: it works)."""
+    code = "from autograder.execution import bwrap; print(bwrap.unavailable_reason())"
+    return subprocess.run([python, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_an_interpreter_started_by_a_relative_path_runs_in_the_sandbox(tmp_path):
+    """``../../repo/.venv/bin/python`` keeps its ``..`` in sys.executable; the sandbox has no such folders."""
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    relative = os.path.relpath(sys.executable, deep)
+    assert relative.startswith("..")
+    done = _probe_in(deep, relative)
+    assert done.returncode == 0 and done.stdout == "None\n", done.stderr
+
+
+def test_a_grader_run_from_a_copy_the_environment_does_not_know_is_told_so(tmp_path):
+    """The grader imports the copy in the current folder; the sandboxed Python only knows the installed one."""
+    shutil.copytree(GRADER_DIR, tmp_path / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    done = _probe_in(tmp_path, bwrap.python_executable())
+    assert done.stdout.startswith(f"the sandboxed Python ({bwrap.python_executable()}) cannot import the course's "
+                                  f"packages (exit 1: ModuleNotFoundError: No module named 'autograder'); "), done
+    assert "namespaces" not in done.stdout
+
+
+def test_an_interpreter_the_sandbox_cannot_see_is_named(monkeypatch, tmp_path):
+    missing = tmp_path / "elsewhere" / "python3"
+    monkeypatch.setattr(bwrap, "python_executable", lambda: str(missing))
+    bwrap.unavailable_reason.cache_clear()
+    try:
+        reason = bwrap.unavailable_reason()
+    finally:
+        bwrap.unavailable_reason.cache_clear()
+    assert reason.startswith(f"the sandbox cannot run the Python interpreter {missing} (exit 127: ")
+    assert f"failed to execute {missing}: No such file or directory" in reason and "namespaces" not in reason
+
+
+def test_a_host_without_user_namespaces_is_told_that(tmp_path):
+    """A real bwrap failure: the grader as an ordinary user where no more user namespaces may be made.
+
+    unshare makes a user namespace allowing one more, spends it on mapping this process to
+    uid 1000, and bwrap's own then fails as on a host with user.max_user_namespaces = 0.
+    """
+    inner = ["unshare", "--user", "--map-user=1000", "--map-group=1000", bwrap.python_executable(),
+             "-c", "from autograder.execution import bwrap; print(bwrap.unavailable_reason())"]
+    script = "echo 1 > /proc/sys/user/max_user_namespaces && exec \"$@\""
+    cmd = ["unshare", "--user", "--map-root-user", "sh", "-c", script, "sh", *inner]
+    if subprocess.run(cmd[:3] + ["true"], capture_output=True).returncode != 0:
+        pytest.skip("this host lets no process make a user namespace, so none can be limited further")
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("bubblewrap cannot create the sandbox's namespaces (exit 1: bwrap: Creating new "
+                                  "namespace failed: "), (done.stdout, done.stderr)
+    assert "user.max_user_namespaces" in done.stdout
+
+
 def test_unsandboxed_run_still_executes():
     result = run_notebook(notebook("print(6 * 7)"), limits=FAST, sandboxed=False)
     assert (result.status, result.sandboxed, text(result.notebook.cells[1])) == (GRADED, False, "42\n")
@@ -360,7 +417,7 @@ def test_runner_is_the_kernel_and_loads_nothing_grading_does_not_need(tmp_path):
     no second process and no schema validation on reading (the trusted side validates)."""
     heavy = ("nbformat", "jsonschema", "rfc3987_syntax", "zmq", "jupyter_client", "ipykernel", "nbclient")
     check = ("import os, sys\n"
-             f"print(sorted(m for m in {heavy!r} if m in sys.modules), os.getpid() == {{pid}})")
+             f"print(sorted(m for m in {heavy!r} if sys.modules.get(m)), os.getpid() == {{pid}})")  # None: blocked
     raw = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
            "cells": [{"cell_type": "code", "id": "a", "metadata": {}, "source": ["x = 1\n", "y = x + 1"],
                       "outputs": [], "execution_count": None, "unknown": "no schema would allow this"},

@@ -50,6 +50,13 @@ def test_english_and_code_names_are_stemmed_as_on_english_pages(korean):
     assert index_words(korean, "역전파(backpropagation)는") == ["역전파", english.stem("backpropagation")]
 
 
+def test_short_english_words_stay_whole_as_in_the_browser(korean):
+    # Sphinx's browser Porter stemmer returns words under three letters unchanged; the
+    # index must too, or a reader's "ms" (from "5.19ms") would find nothing.
+    for word in ("ms", "ms가", "dx", "is"):
+        assert korean.stem(word) == word.removesuffix("가")
+
+
 def test_a_word_is_never_cut_to_nothing(korean):
     for particle in ("는", "의", "입니다", "에서는"):
         assert korean.stem(particle)

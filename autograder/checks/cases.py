@@ -17,6 +17,8 @@ from typing import Callable
 
 import numpy as np
 
+from backprop.datasets.synthetic import spiral
+
 from . import drivers as d
 from .drivers import BY_HAND, GRADIENT, NUMERICAL
 from .stand_ins import BOOK_NET_LAYERS, BOOK_NODES, BOOK_SOFTMAX
@@ -45,27 +47,17 @@ def rng(seed):
     return np.random.default_rng(seed)
 
 
-def spiral(n_per_class, seed, noise=0.2):
-    """Three interleaved spiral arms in 2-D: x (3n, 2), labels (3n,). Not linearly separable."""
-    r = np.random.default_rng(seed)
-    xs, ts = [], []
-    for c in range(3):
-        radius = np.linspace(0.1, 1.0, n_per_class)
-        angle = np.linspace(4 * c, 4 * (c + 1), n_per_class) + r.standard_normal(n_per_class) * noise
-        xs.append(np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]))
-        ts.append(np.full(n_per_class, c))
-    return np.concatenate(xs), np.concatenate(ts)
-
-
 def forward_only(make=lambda cls: cls()):
     def run(objs, inputs, rec):
         rec("out", make(objs[0]).forward(inputs["x"].copy()))
     return run
 
 
-def unary_cases(make=lambda cls: cls(), low=0.1, extra=()):
-    """Random batch (smooth), batch of one, 3-D input, plus ``extra`` (name, x, smooth)."""
-    run, numeric = d.unary_layer(make)
+def unary_cases(make=lambda cls: cls(), low=0.1, extra=(), with_out=True):
+    """Random batch (smooth), batch of one, 3-D input, plus ``extra`` (name, x, smooth).
+
+    ``with_out=False`` for a backward graded apart from its forward: only dx is recorded."""
+    run, numeric = d.unary_layer(make, with_out)
     cases = [
         ("random batch (4, 5)", d.away_from_zero((4, 5), 1, low), True),
         ("batch of one (1, 6)", d.away_from_zero((1, 6), 2, low), True),
@@ -97,8 +89,12 @@ def _price_only(objs, inputs, rec):
 
 
 _square_sum = d.returns_tuple(("x", "y"), ("z", "dx", "dy"))
-_add_mul = d.returns_tuple(("x", "y", "z"), ("f", "dx", "dy", "dz"))
-_fan_out = d.returns_tuple(("x", "y"), ("f", "dx", "dy"))
+_add_mul_value = d.returns_tuple(("x", "y", "z"), ("f", "dx", "dy", "dz"), recorded=("f",))
+_add_mul_grads = d.returns_tuple(("x", "y", "z"), ("f", "dx", "dy", "dz"), recorded=("dx", "dy", "dz"))
+_fan_out_value = d.returns_tuple(("x", "y"), ("f", "dx", "dy"), recorded=("f",))
+_fan_out_grads = d.returns_tuple(("x", "y"), ("f", "dx", "dy"), recorded=("dx", "dy"))
+ADD_MUL = [("x=-2, y=5, z=-4", -2.0, 5.0, -4.0), ("x=1.5, y=2, z=3", 1.5, 2.0, 3.0), ("x=0, y=0, z=7", 0.0, 0.0, 7.0)]
+FAN_OUT = [("x=2, y=3", 2.0, 3.0), ("x=-1.5, y=4", -1.5, 4.0), ("x=0.5, y=-0.5", 0.5, -0.5)]
 
 
 def _chain(x, steps=200):
@@ -129,19 +125,20 @@ PS1 = [
           (Case("random (3, 4)", {"x": rng(1).standard_normal((3, 4))}, forward_only()),
            Case("zeros and negatives (1, 5)", {"x": with_zeros((1, 5), 2)}, forward_only()))),
     Check("ps1_square_backward", "Square.backward", ("Square",),
-          unary_cases(extra=[("exact zeros (2, 6)", with_zeros((2, 6), 4), True)])),
+          unary_cases(extra=[("exact zeros (2, 6)", with_zeros((2, 6), 4), True)], with_out=False)),
     Check("ps1_square_sum", "square_sum", ("square_sum",),
           tuple(Case(n, dict(x=x, y=y), *_square_sum)
                 for n, x, y in [("x=1, y=2", 1.0, 2.0), ("x=-2.5, y=0.5", -2.5, 0.5), ("x=3, y=-3", 3.0, -3.0)])),
-    Check("ps1_add_mul", "add_mul", ("add_mul",),
-          tuple(Case(n, dict(x=x, y=y, z=z), *_add_mul)
-                for n, x, y, z in [("x=-2, y=5, z=-4", -2.0, 5.0, -4.0), ("x=1.5, y=2, z=3", 1.5, 2.0, 3.0),
-                                   ("x=0, y=0, z=7", 0.0, 0.0, 7.0)])),
+    Check("ps1_add_mul_forward", "add_mul's f", ("add_mul",),
+          tuple(Case(n, dict(x=x, y=y, z=z), *_add_mul_value) for n, x, y, z in ADD_MUL)),
+    Check("ps1_add_mul_backward", "add_mul's gradients", ("add_mul",),
+          tuple(Case(n, dict(x=x, y=y, z=z), *_add_mul_grads) for n, x, y, z in ADD_MUL)),
     Check("ps1_autograd", "Value.backward", ("Value",),
           tuple(Case(n, v, *d.value_graph(build, tuple(v))) for n, build, v in AUTOGRAD)),
-    Check("ps1_fan_out", "fan_out", ("fan_out",),
-          tuple(Case(n, dict(x=x, y=y), *_fan_out)
-                for n, x, y in [("x=2, y=3", 2.0, 3.0), ("x=-1.5, y=4", -1.5, 4.0), ("x=0.5, y=-0.5", 0.5, -0.5)])),
+    Check("ps1_fan_out_forward", "fan_out's f", ("fan_out",),
+          tuple(Case(n, dict(x=x, y=y), *_fan_out_value) for n, x, y in FAN_OUT)),
+    Check("ps1_fan_out_backward", "fan_out's gradients", ("fan_out",),
+          tuple(Case(n, dict(x=x, y=y), *_fan_out_grads) for n, x, y in FAN_OUT)),
 ]
 
 # --- Problem set 2: layers --------------------------------------------------------------
@@ -169,21 +166,42 @@ def _affine_cases():
     return tuple(out)
 
 
-def _affine_last_axis_cases():
+def _affine_last_axis_inputs():
+    """(name, inputs) for a batch (N, D) and for inputs of other ranks."""
     out = []
     for i, (name, x_shape, m) in enumerate([("batch (4, 3), W (3, 2)", (4, 3), 2),
                                             ("sequences (2, 5, 3), W (3, 4)", (2, 5, 3), 4),
                                             ("one vector (4,), W (4, 3)", (4,), 3),
-                                            ("rank 4 (2, 2, 3, 2), W (2, 5)", (2, 2, 3, 2), 5)]):
+                                            ("rank 4 (2, 2, 3, 2), W (2, 5)", (2, 2, 3, 2), 5),
+                                            ("batch of one (1, 5), W (5, 2)", (1, 5), 2)]):
         r = rng(35 + i)
-        inputs = dict(x=r.standard_normal(x_shape), W=r.standard_normal((x_shape[-1], m)),
-                      b=r.standard_normal(m), dout=r.standard_normal((*x_shape[:-1], m)))
-        out.append(Case(name, inputs, d.affine_run, d.affine_numeric))
-    return tuple(out)
+        out.append((name, dict(x=r.standard_normal(x_shape), W=r.standard_normal((x_shape[-1], m)),
+                               b=r.standard_normal(m), dout=r.standard_normal((*x_shape[:-1], m)))))
+    return out
+
+
+def _affine_last_axis_cases(part):
+    """part: "forward" (every rank), "backward" on (N, D) batches, or "backward_nd" on other ranks."""
+    inputs = _affine_last_axis_inputs()
+    if part == "forward":
+        return tuple(Case(n, {k: v[k] for k in ("x", "W", "b")}, d.affine_forward) for n, v in inputs)
+    batches = [(n, v) for n, v in inputs if v["x"].ndim == 2]
+    chosen = batches if part == "backward" else [(n, v) for n, v in inputs if v["x"].ndim != 2]
+    return tuple(Case(n, v, d.affine_backward, d.affine_numeric) for n, v in chosen)
 
 
 def _leaky(alpha):
     return lambda cls: cls(alpha)
+
+
+def _forward_cases(make=lambda cls: cls(), prefix="", low=0.1):
+    """forward(x) alone on a random batch, a batch of one, a 3-D input and exact zeros."""
+    cases = [("random batch (4, 5)", d.away_from_zero((4, 5), 1, low)),
+             ("batch of one (1, 6)", d.away_from_zero((1, 6), 2, low)),
+             ("3-D input (2, 3, 2)", d.away_from_zero((2, 3, 2), 3, low))]
+    if low < 0.5:  # a layer defined at 0
+        cases.append(("exact zeros (2, 3)", with_zeros((2, 3), 9)))
+    return tuple(Case(prefix + name, {"x": x}, forward_only(make)) for name, x in cases)
 
 
 PS2 = [
@@ -196,14 +214,24 @@ PS2 = [
           # that case is judged against the reference only.
           unary_cases(extra=[("large inputs (2, 3)", np.array([[-30.0, -8.0, 0.0], [8.0, 30.0, 0.5]]), False)])),
     Check("ps2_affine_backward", "Affine.backward", ("Affine",), _affine_cases()),
-    Check("ps2_tanh", "Tanh", ("Tanh",),
-          unary_cases(extra=[("exact zeros (2, 3)", with_zeros((2, 3), 6), True)])),
-    Check("ps2_leaky_relu", "LeakyRelu", ("LeakyRelu",),
-          unary_cases(_leaky(0.1)) + unary_cases(_leaky(0.25), extra=[
-              ("alpha 0.25, exact zeros (3, 4)", with_zeros((3, 4), 7), False)])[3:]),
-    Check("ps2_exp", "Exp", ("Exp",), unary_cases()),
-    Check("ps2_reciprocal", "Reciprocal", ("Reciprocal",), unary_cases(low=0.5)),
-    Check("ps2_affine_last_axis", "AffineLastAxis", ("AffineLastAxis",), _affine_last_axis_cases()),
+    Check("ps2_tanh_forward", "Tanh.forward", ("Tanh",), _forward_cases()),
+    Check("ps2_tanh_backward", "Tanh.backward", ("Tanh",),
+          unary_cases(extra=[("exact zeros (2, 3)", with_zeros((2, 3), 6), True)], with_out=False)),
+    Check("ps2_leaky_relu_forward", "LeakyRelu.forward", ("LeakyRelu",),
+          _forward_cases(_leaky(0.1)) + _forward_cases(_leaky(0.25), "alpha 0.25, ")[2:]),
+    Check("ps2_leaky_relu_backward", "LeakyRelu.backward", ("LeakyRelu",),
+          unary_cases(_leaky(0.1), with_out=False) + unary_cases(_leaky(0.25), extra=[
+              ("alpha 0.25, exact zeros (3, 4)", with_zeros((3, 4), 7), False)], with_out=False)[3:]),
+    Check("ps2_exp_forward", "Exp.forward", ("Exp",), _forward_cases()),
+    Check("ps2_exp_backward", "Exp.backward", ("Exp",), unary_cases(with_out=False)),
+    Check("ps2_reciprocal_forward", "Reciprocal.forward", ("Reciprocal",), _forward_cases(low=0.5)),
+    Check("ps2_reciprocal_backward", "Reciprocal.backward", ("Reciprocal",), unary_cases(low=0.5, with_out=False)),
+    Check("ps2_affine_last_axis_forward", "AffineLastAxis.forward", ("AffineLastAxis",),
+          _affine_last_axis_cases("forward")),
+    Check("ps2_affine_last_axis_backward", "AffineLastAxis.backward on a batch (N, D)", ("AffineLastAxis",),
+          _affine_last_axis_cases("backward")),
+    Check("ps2_affine_last_axis_backward_nd", "AffineLastAxis.backward on other ranks", ("AffineLastAxis",),
+          _affine_last_axis_cases("backward_nd")),
     Check("ps2_sigmoid_from_nodes", "SigmoidFromNodes", ("SigmoidFromNodes",),
           unary_cases(extra=[("wide inputs (3, 3)", rng(8).standard_normal((3, 3)) * 5, True)])),
 ]
@@ -273,7 +301,8 @@ PS3 = [
     Check("ps3_mse_forward", "MeanSquaredError.forward", ("MeanSquaredError",),
           tuple(Case(n, v, _loss_only) for n, v in _mse_inputs())),
     Check("ps3_mse_backward", "MeanSquaredError.backward", ("MeanSquaredError",),
-          tuple(Case(n, v, d.loss_layer, d.loss_numeric) for n, v in _mse_inputs())),
+          tuple(Case(n, v, d.loss_layer, d.loss_numeric) for n, v in _mse_inputs())
+          + (Case("dout = 2", dict(_mse_inputs()[0][1], dout=2.0), d.loss_layer, d.loss_numeric),)),
 ]
 
 # --- Problem set 4: networks and training ---------------------------------------------------
@@ -353,6 +382,12 @@ PS4 = [
     Check("ps4_multi_init", "MultiLayerNet.__init__", ("MultiLayerNet",), tuple(
         Case(f"hidden {list(h)}", dict(input_size=i, hidden=h, output_size=o), d.net_structure)
         for i, h, o in [(4, (6, 4), 3), (2, (), 3), (3, (5, 5, 5), 2)])),
+    # Thousands of entries per matrix, so that the sample spread is within a few per cent of
+    # weight_init_std (tolerances.SCALE_TOLERANCE is many standard errors wide).
+    Check("ps4_multi_init_scale", "MultiLayerNet.__init__'s weight scale", ("MultiLayerNet",), tuple(
+        Case(f"weight_init_std={std}, hidden {list(h)}", dict(input_size=i, hidden=h, output_size=o,
+                                                             weight_init_std=std), d.net_scale)
+        for std, i, h, o in [(0.01, 100, (80,), 60), (0.5, 100, (80, 60), 50)])),
     Check("ps4_multi_gradient", "MultiLayerNet.gradient", ("MultiLayerNet",), (
         _net_case("hidden [6, 4]", (4, [6, 4], 3), (4, 6, 4, 3), 6, 4, prebuilt=True),
         _net_case("no hidden layer", (3, [], 2), (3, 2), 4, 5, one_hot=True, prebuilt=True),
@@ -368,28 +403,33 @@ PS4 = [
 #: forward passes, sgd_step and the net's structure have no helper that answers them.
 BLOCKS = {
     "ps1_shopping_forward": BY_HAND, "ps1_shopping_backward": BY_HAND, "ps1_square_forward": BY_HAND,
-    "ps1_square_backward": BY_HAND, "ps1_square_sum": BY_HAND, "ps1_add_mul": BY_HAND, "ps1_fan_out": BY_HAND,
+    "ps1_square_backward": BY_HAND, "ps1_square_sum": BY_HAND, "ps1_add_mul_forward": BY_HAND,
+    "ps1_add_mul_backward": BY_HAND, "ps1_fan_out_forward": BY_HAND, "ps1_fan_out_backward": BY_HAND,
     "ps1_autograd": BY_HAND,
     "ps2_mul_backward": GRADIENT, "ps2_add_backward": GRADIENT, "ps2_relu_backward": GRADIENT,
-    "ps2_sigmoid_backward": GRADIENT, "ps2_affine_backward": GRADIENT, "ps2_tanh": GRADIENT,
-    "ps2_leaky_relu": GRADIENT, "ps2_exp": GRADIENT, "ps2_reciprocal": GRADIENT, "ps2_affine_last_axis": GRADIENT,
+    "ps2_sigmoid_backward": GRADIENT, "ps2_affine_backward": GRADIENT,
+    "ps2_tanh_forward": (), "ps2_tanh_backward": GRADIENT, "ps2_leaky_relu_forward": (),
+    "ps2_leaky_relu_backward": GRADIENT, "ps2_exp_forward": (), "ps2_exp_backward": GRADIENT,
+    "ps2_reciprocal_forward": (), "ps2_reciprocal_backward": GRADIENT, "ps2_affine_last_axis_forward": (),
+    "ps2_affine_last_axis_backward": GRADIENT, "ps2_affine_last_axis_backward_nd": GRADIENT,
     "ps2_sigmoid_from_nodes": GRADIENT,
     "ps3_softmax": (), "ps3_cross_entropy": (), "ps3_swl_forward": (), "ps3_swl_backward": GRADIENT,
     "ps3_softmax_layer": GRADIENT, "ps3_mse_forward": (), "ps3_mse_backward": GRADIENT,
     "ps4_gradient": GRADIENT, "ps4_gradient_check": (), "ps4_sgd_step": (), "ps4_multi_init": (),
-    "ps4_multi_gradient": GRADIENT, "ps4_train": (NUMERICAL,),
+    "ps4_multi_init_scale": (), "ps4_multi_gradient": GRADIENT, "ps4_train": (NUMERICAL,),
 }
 
 #: The earlier exercises each check builds on, bound to correct stand-ins while it runs
 #: (``autograder.checks.stand_ins``): a mistake there costs that exercise's points only.
 #: MultiLayerNet.gradient needs no stand-in: its check builds the layers itself.
 STAND_INS = {
-    "ps1_shopping_forward": BOOK_NODES, "ps1_shopping_backward": BOOK_NODES, "ps1_add_mul": BOOK_NODES,
-    "ps1_fan_out": BOOK_NODES, "ps1_square_sum": BOOK_NODES + (("Square", "autograder.checks.stand_ins:Square"),),
+    "ps1_shopping_forward": BOOK_NODES, "ps1_shopping_backward": BOOK_NODES, "ps1_add_mul_forward": BOOK_NODES,
+    "ps1_add_mul_backward": BOOK_NODES, "ps1_fan_out_forward": BOOK_NODES, "ps1_fan_out_backward": BOOK_NODES,
+    "ps1_square_sum": BOOK_NODES + (("Square", "autograder.checks.stand_ins:Square"),),
     "ps2_sigmoid_from_nodes": BOOK_NODES + (("Exp", "autograder.checks.stand_ins:Exp"),
                                             ("Reciprocal", "autograder.checks.stand_ins:Reciprocal")),
     "ps3_swl_forward": BOOK_SOFTMAX, "ps3_swl_backward": BOOK_SOFTMAX, "ps3_softmax_layer": BOOK_SOFTMAX,
-    "ps4_gradient": BOOK_NET_LAYERS, "ps4_multi_init": BOOK_NET_LAYERS,
+    "ps4_gradient": BOOK_NET_LAYERS, "ps4_multi_init": BOOK_NET_LAYERS, "ps4_multi_init_scale": BOOK_NET_LAYERS,
     "ps4_train": BOOK_NET_LAYERS,
 }
 

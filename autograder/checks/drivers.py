@@ -13,12 +13,37 @@ ps4_gradient_check, which blocks nothing) use them.
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 
 import numpy as np
 
 from backprop.nn.gradcheck import numerical_gradient, numerical_gradient_layer
 from backprop.nn.layers import Affine, Relu, SoftmaxWithLoss
+
+from .watch import Watch
+
+#: Output name of the count of forward evaluations away from the cached input (``watch``).
+AWAY = "evaluations_away"
+
+
+class StageError(Exception):
+    """An exception of the student's code, with the method it came from ("forward", "backward")."""
+
+    def __init__(self, stage: str, original: Exception):
+        super().__init__(stage, original)
+        self.stage, self.original = stage, original
+
+
+@contextlib.contextmanager
+def stage(name: str):
+    """Errors inside the block name ``name`` as where they happened (interrupts pass unchanged)."""
+    try:
+        yield
+    except StageError:
+        raise
+    except Exception as exc:
+        raise StageError(name, exc) from exc
 
 
 def _rng(seed):
@@ -66,13 +91,40 @@ GRADIENT = (NUMERICAL, GRAPH_MODEL)
 
 # --- Calling conventions ------------------------------------------------------------------
 
-def unary_layer(make=lambda cls: cls()):
-    """forward(x) then backward(dout): records out, dx and dout after backward."""
+def _watch(layer) -> Watch:
+    """A watch on ``layer``'s class and on the classes of the nodes it holds (SigmoidFromNodes' nodes)."""
+    try:
+        parts = [type(value) for value in vars(layer).values() if callable(getattr(type(value), "forward", None))]
+    except TypeError:  # no __dict__
+        parts = []
+    return Watch([type(layer), *parts])
+
+
+def _watched_pass(layer, forward, backward, rec, with_out=False):
+    """Run ``forward()`` then ``backward()`` on ``layer`` under a watch; returns what backward returned.
+
+    Records "out" (if ``with_out``) and how often backward evaluated forward away from its input
+    (``AWAY``); an error names the method it came from.
+    """
+    with _watch(layer).installed() as watch:
+        with stage("forward"):
+            out = forward()
+        if with_out:
+            rec("out", out)
+        with watch.backward_phase(), stage("backward"):
+            result = backward()
+    rec(AWAY, watch.away)
+    return result
+
+
+def unary_layer(make=lambda cls: cls(), with_out=True):
+    """forward(x) then backward(dout): records out (if ``with_out``), dx, dout after backward, and
+    how often backward evaluated forward away from x (``watch``)."""
     def run(objs, inputs, rec):
         layer = make(objs[0])
-        rec("out", layer.forward(_copy(inputs, "x")))
         dout = _copy(inputs, "dout")
-        rec("dx", layer.backward(dout))
+        rec("dx", _watched_pass(layer, lambda: layer.forward(_copy(inputs, "x")), lambda: layer.backward(dout),
+                                rec, with_out))
         rec("dout_after", dout)
 
     def numeric(objs, inputs):
@@ -84,9 +136,9 @@ def unary_layer(make=lambda cls: cls()):
 def binary_layer(objs, inputs, rec):
     """MulLayer/AddLayer: forward(x, y), backward(dout) -> (dx, dy)."""
     layer = objs[0]()
-    rec("out", layer.forward(_copy(inputs, "x"), _copy(inputs, "y")))
     dout = _copy(inputs, "dout")
-    dx, dy = layer.backward(dout)
+    dx, dy = _watched_pass(layer, lambda: layer.forward(_copy(inputs, "x"), _copy(inputs, "y")),
+                           lambda: layer.backward(dout), rec, with_out=True)
     rec("dx", dx)
     rec("dy", dy)
     rec("dout_after", dout)
@@ -98,14 +150,23 @@ def binary_numeric(objs, inputs):
             "dy": numerical_gradient_layer(lambda a: objs[0]().forward(x, a), y.copy(), dout)}
 
 
-def affine_run(objs, inputs, rec):
+def affine_run(objs, inputs, rec, with_out=True):
     layer = objs[0](_copy(inputs, "W"), _copy(inputs, "b"))
-    rec("out", layer.forward(_copy(inputs, "x")))
     dout = _copy(inputs, "dout")
-    rec("dx", layer.backward(dout))
+    rec("dx", _watched_pass(layer, lambda: layer.forward(_copy(inputs, "x")), lambda: layer.backward(dout),
+                            rec, with_out))
     rec("dW", layer.dW)
     rec("db", layer.db)
     rec("dout_after", dout)
+
+
+def affine_forward(objs, inputs, rec):
+    rec("out", objs[0](_copy(inputs, "W"), _copy(inputs, "b")).forward(_copy(inputs, "x")))
+
+
+def affine_backward(objs, inputs, rec):
+    """Affine-like layer, backward only: out is graded by its own check."""
+    affine_run(objs, inputs, rec, with_out=False)
 
 
 def affine_numeric(objs, inputs):
@@ -118,8 +179,8 @@ def affine_numeric(objs, inputs):
 def loss_layer(objs, inputs, rec):
     """forward(x, t), then backward() or backward(dout); records dx only (the loss has its own check)."""
     layer = objs[0]()
-    layer.forward(_copy(inputs, "x"), _copy(inputs, "t"))
-    rec("dx", layer.backward() if "dout" not in inputs else layer.backward(inputs["dout"]))
+    rec("dx", _watched_pass(layer, lambda: layer.forward(_copy(inputs, "x"), _copy(inputs, "t")),
+                            lambda: layer.backward() if "dout" not in inputs else layer.backward(inputs["dout"]), rec))
 
 
 def loss_numeric(objs, inputs):
@@ -135,25 +196,35 @@ def function_of(*arg_names, output="y"):
     return run
 
 
-def returns_tuple(arg_names, output_names):
-    """A function returning a tuple (value, grad, grad, ...) in the order of output_names."""
+def returns_tuple(arg_names, output_names, recorded=None):
+    """A function returning a tuple (value, grad, grad, ...) in the order of output_names.
+
+    ``recorded``: the outputs this check grades (default all), so that the value
+    and the gradients of one function can be graded apart.
+    """
+    keep = tuple(output_names if recorded is None else recorded)
+
     def run(objs, inputs, rec):
         result = objs[0](*(inputs[k] for k in arg_names))
         if len(result) != len(output_names):
             raise ValueError(f"expected {len(output_names)} values {output_names}, got {len(result)}")
         for name, value in zip(output_names, result):
-            rec(name, value)
+            if name in keep:
+                rec(name, value)
 
     def numeric(objs, inputs):
         out = {}
         for i, k in enumerate(arg_names):
+            if output_names[i + 1] not in keep:
+                continue
+
             def f(a, i=i):
                 args = [float(inputs[j]) for j in arg_names]
                 args[i] = float(a[0])
                 return objs[0](*args)[0]
             out[output_names[i + 1]] = numerical_gradient(f, np.array([float(inputs[k])]))[0]
         return out
-    return run, numeric
+    return run, (numeric if set(keep) - {output_names[0]} else None)
 
 
 def value_graph(build, names):
@@ -230,14 +301,23 @@ def layered_net(cls, sizes):
     return net
 
 
+def _parts(net) -> list:
+    """The classes of the net's layers and last layer: what its forward pass calls."""
+    layers = list(getattr(net, "layers", {}).values()) + [getattr(net, "lastLayer", None)]
+    return [type(layer) for layer in layers if callable(getattr(type(layer), "forward", None))]
+
+
 def net_gradient(make):
-    """net.gradient(x, t) after loading seeded params; records d<key> for every key."""
+    """net.gradient(x, t) after loading seeded params; records d<key> for every key, and how often
+    a layer's forward ran with parameters other than the loaded ones (``watch``)."""
     def run(objs, inputs, rec):
         net = make(objs[0])
         load_params(net, inputs["params"])
-        grads = net.gradient(_copy(inputs, "x"), _copy(inputs, "t"))
+        with Watch.for_parameters(_parts(net), inputs["params"]).installed() as watch:
+            grads = net.gradient(_copy(inputs, "x"), _copy(inputs, "t"))
         for key in inputs["params"]:
             rec("d" + key, grads[key])
+        rec(AWAY, watch.away)
 
     def numeric(objs, inputs):
         net = make(objs[0])
@@ -247,8 +327,22 @@ def net_gradient(make):
     return run, numeric
 
 
+#: Layer kinds in ``net_structure``'s records: by name ("Affine3") and by class.
+LAYER_KINDS = {"Affine": 1, "Relu": 2}
+
+
+def _kind(name: str) -> int:
+    return next((code for prefix, code in LAYER_KINDS.items() if name.startswith(prefix)), 0)
+
+
+def _number(name: str) -> int:
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return int(digits) if digits else -1
+
+
 def net_structure(objs, inputs, rec):
-    """MultiLayerNet(...) as built: parameter count and shapes, layer count, biases."""
+    """MultiLayerNet(...) as built: parameter count and shapes, biases, and the layers in order
+    (name kind, name number, class kind of each)."""
     net = objs[0](inputs["input_size"], list(inputs["hidden"]), inputs["output_size"],
                   weight_init_std=0.01, seed=0)
     sizes = [inputs["input_size"], *inputs["hidden"], inputs["output_size"]]
@@ -257,6 +351,20 @@ def net_structure(objs, inputs, rec):
     for i in range(1, len(sizes)):
         rec(f"shape_W{i}", np.shape(net.params[f"W{i}"]))
         rec(f"b{i}", net.params[f"b{i}"])
+    names = [str(name) for name in net.layers]
+    rec("layer_names", [[_kind(name), _number(name)] for name in names])
+    rec("layer_types", [_kind(type(layer).__name__) for layer in net.layers.values()])
+
+
+def net_scale(objs, inputs, rec):
+    """The spread of each weight matrix in units of weight_init_std: its standard deviation and
+    mean over entries, divided by weight_init_std (about 1 and 0 for standard normal draws)."""
+    std = inputs["weight_init_std"]
+    net = objs[0](inputs["input_size"], list(inputs["hidden"]), inputs["output_size"], weight_init_std=std, seed=0)
+    for i in range(1, len(inputs["hidden"]) + 2):
+        W = np.asarray(net.params[f"W{i}"], dtype=np.float64)
+        rec(f"scale_W{i}", np.std(W) / std)
+        rec(f"centre_W{i}", np.mean(W) / std)
 
 
 class ToyNet:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop.nn import chain_rule as book_chain_rule, functions, layers
+from backprop.nn.expect import distinct, number
 from backprop.nn.gradcheck import REL_ERROR_FLOOR
 from backprop.nn.two_layer_net import TwoLayerNet
 from reference import autograd, chain_rule, extra_layers, training
@@ -34,9 +35,10 @@ from reference.multi_layer_net import MultiLayerNet
 from . import diagnosis
 from .cases import CHECKS, spiral
 from .coerce import MalformedRecord, parse_record
+from .drivers import AWAY, LAYER_KINDS
 from .probe import RAISED, record
 from .tolerances import (GRADCHECK_LARGE, GRADCHECK_SMALL, LOSS_TOLERANCE, NUMERIC_TOLERANCE, REFERENCE_TOLERANCE,
-                         SCALE_SHARE, TRAIN_TARGET)
+                         SCALE_SHARE, SCALE_TOLERANCE, TRAIN_TARGET)
 
 #: The held-out points for the training check: not the ones trained on.
 HELD_OUT_SEED, HELD_OUT_PER_CLASS = 1234, 100
@@ -44,20 +46,24 @@ HELD_OUT_SEED, HELD_OUT_PER_CLASS = 1234, 100
 REFERENCE = {
     "ps1_shopping_forward": (chain_rule.shopping,), "ps1_shopping_backward": (chain_rule.shopping,),
     "ps1_square_forward": (extra_layers.Square,), "ps1_square_backward": (extra_layers.Square,),
-    "ps1_square_sum": (book_chain_rule.square_sum,), "ps1_add_mul": (chain_rule.add_mul,),
-    "ps1_fan_out": (chain_rule.fan_out,), "ps1_autograd": (autograd.Value,),
+    "ps1_square_sum": (book_chain_rule.square_sum,), "ps1_add_mul_forward": (chain_rule.add_mul,),
+    "ps1_add_mul_backward": (chain_rule.add_mul,), "ps1_fan_out_forward": (chain_rule.fan_out,),
+    "ps1_fan_out_backward": (chain_rule.fan_out,), "ps1_autograd": (autograd.Value,),
     "ps2_mul_backward": (layers.MulLayer,), "ps2_add_backward": (layers.AddLayer,),
     "ps2_relu_backward": (layers.Relu,), "ps2_sigmoid_backward": (layers.Sigmoid,),
-    "ps2_affine_backward": (layers.Affine,), "ps2_tanh": (extra_layers.Tanh,),
-    "ps2_leaky_relu": (extra_layers.LeakyRelu,), "ps2_exp": (extra_layers.Exp,),
-    "ps2_reciprocal": (extra_layers.Reciprocal,), "ps2_sigmoid_from_nodes": (extra_layers.SigmoidFromNodes,),
-    "ps2_affine_last_axis": (extra_layers.AffineLastAxis,),
+    "ps2_affine_backward": (layers.Affine,), "ps2_sigmoid_from_nodes": (extra_layers.SigmoidFromNodes,),
+    **{f"ps2_{name}_{part}": (cls,) for name, cls in [
+        ("tanh", extra_layers.Tanh), ("leaky_relu", extra_layers.LeakyRelu), ("exp", extra_layers.Exp),
+        ("reciprocal", extra_layers.Reciprocal)] for part in ("forward", "backward")},
+    **{f"ps2_affine_last_axis_{part}": (extra_layers.AffineLastAxis,)
+       for part in ("forward", "backward", "backward_nd")},
     "ps3_softmax": (functions.softmax,), "ps3_cross_entropy": (functions.cross_entropy_error,),
     "ps3_swl_forward": (layers.SoftmaxWithLoss,), "ps3_swl_backward": (layers.SoftmaxWithLoss,),
     "ps3_softmax_layer": (extra_layers.Softmax,), "ps3_mse_forward": (extra_layers.MeanSquaredError,),
     "ps3_mse_backward": (extra_layers.MeanSquaredError,),
     "ps4_gradient": (TwoLayerNet,), "ps4_gradient_check": (training.gradient_check,),
     "ps4_sgd_step": (training.sgd_step,), "ps4_multi_init": (MultiLayerNet,),
+    "ps4_multi_init_scale": (MultiLayerNet,),
     "ps4_multi_gradient": (MultiLayerNet,), "ps4_train": (MultiLayerNet, training.sgd_step),
 }
 
@@ -113,14 +119,12 @@ def entry_errors(actual, wanted) -> np.ndarray:
     return np.abs(actual - wanted) / np.maximum(max(REL_ERROR_FLOOR, scale), np.abs(actual) + np.abs(wanted))
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
-
-
 _LABELS = (  # internal output names -> words a student recognises
     (re.compile(r"^dout_after$"), "dout after backward"),
     (re.compile(r"^grads_after_(\w+)$"), r"grads['\1'] after sgd_step"),
     (re.compile(r"^shape_(\w+)$"), r"the shape of params['\1']"),
+    (re.compile(r"^scale_(\w+)$"), r"the standard deviation of params['\1'] divided by weight_init_std"),
+    (re.compile(r"^centre_(\w+)$"), r"the mean of params['\1'] divided by weight_init_std"),
     (re.compile(r"^n_params$"), "the number of entries in params"),
     (re.compile(r"^n_layers$"), "the number of entries in layers"),
     (re.compile(r"^error_(\w+)$"), r"the relative error for '\1'"),
@@ -141,26 +145,77 @@ def _where(name: str, index) -> str:
     return f"{output}[{where}]" if " " not in output else f"entry [{where}] of {output}"
 
 
+_KIND_NAMES = {code: name for name, code in LAYER_KINDS.items()}
+
+
+def _layer_list(value: np.ndarray, named: bool) -> str:
+    """The layers a record describes: "['Affine1', 'Relu1', ...]" or, by class, "[Affine, Relu, ...]"."""
+    if named:
+        return str([_KIND_NAMES.get(int(kind), "?") + (str(int(n)) if n >= 0 else "") for kind, n in value])
+    return "[" + ", ".join(_KIND_NAMES.get(int(kind), "another class") for kind in value) + "]"
+
+
+def _compare_layers(name, actual, wanted):
+    output = name.split("/", 1)[1]
+    named = output == "layer_names"
+    if actual.shape == wanted.shape and np.array_equal(actual, wanted):
+        return None
+    if named and (actual.ndim != 2 or actual.shape[1:] != (2,)):
+        return None if actual.size == wanted.size == 0 else "the layer names could not be read"
+    what = "the layers, in order," if named else "the classes of the layers, in order,"
+    return f"{what} should be {_layer_list(wanted, named)}, got {_layer_list(actual, named)}"
+
+
+#: Sample statistics of random weights (``drivers.net_scale``): compared with what the
+#: distribution asked for, not with the reference's own draw, within SCALE_TOLERANCE.
+NOMINAL = {"scale_": 1.0, "centre_": 0.0}
+
+
+def _nominal(name: str) -> float | None:
+    output = name.split("/", 1)[1]
+    return next((value for prefix, value in NOMINAL.items() if output.startswith(prefix)), None)
+
+
 def compare_output(name, actual, wanted):
     """None when ``actual`` agrees with the reference ``wanted``, else a message."""
     case = name.split("/", 1)[0]
     if isinstance(actual, str):
         return f"case '{case}': {_where(name, ())} could not be computed: {actual}"
+    if name.endswith(("/layer_names", "/layer_types")):
+        problem = _compare_layers(name, actual, wanted)
+        return problem and f"case '{case}': {problem}"
     if wanted.shape == () and actual.size == 1:
         actual = actual.reshape(())  # a loss returned as [2.5] is still the number 2.5
     if actual.shape != wanted.shape:
         return (f"case '{case}': {_where(name, ())} should have shape {tuple(wanted.shape)}, "
                 f"got {tuple(actual.shape)}")
+    nominal = _nominal(name)
+    if nominal is not None:
+        if abs(float(actual) - nominal) <= SCALE_TOLERANCE:
+            return None
+        return (f"case '{case}': {_where(name, ())} should be within {SCALE_TOLERANCE:g} of {number(nominal, 1)}, "
+                f"got {number(float(actual), 3)}")
     tol = LOSS_TOLERANCE if name.endswith("/loss") else REFERENCE_TOLERANCE
     errors = entry_errors(actual, wanted)
     if not np.any(errors > tol):
         return None
     index = tuple(int(i) for i in np.argwhere(errors > tol)[0]) if errors.ndim else ()
-    return (f"case '{case}': {_where(name, index)} should be {_fmt(wanted[index])}, "
-            f"got {_fmt(actual[index])}")
+    want_text, got_text = distinct(float(wanted[index]), float(actual[index]))
+    return f"case '{case}': {_where(name, index)} should be {want_text}, got {got_text}"
 
 
-_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+def _away(outputs, case_name):
+    """The message for a case whose backward evaluated forward away from its input, else None."""
+    count = outputs.get(f"{case_name}/{AWAY}")
+    if not isinstance(count, np.ndarray) or count.shape != () or count <= 0:
+        return None
+    return (f"case '{case_name}': while computing the gradient your code ran the forward pass {int(count)} "
+            "time(s) at inputs or parameters other than the ones it was given. That is numerical "
+            "differentiation, which earns no points here: compute the gradient with the chain rule from "
+            "what forward stored")
+
+
+_UNDEFINED = re.compile(r"NameError(?: in \w+)?: name '(\w+)' is not defined")
 
 
 def _defined_by(name: str) -> str | None:
@@ -183,7 +238,7 @@ def _raised(outputs, case_name):
 def _close(check, outputs, want):
     problems = []
     for case in check.cases:
-        problem = _raised(outputs, case.name)
+        problem = _raised(outputs, case.name) or _away(outputs, case.name)
         for name in (n for n in want if n.startswith(case.name + "/")):
             if problem:
                 break
@@ -208,10 +263,10 @@ def _gradcheck(check, outputs, want):
             value = float(actual)
             if wanted < GRADCHECK_SMALL and not 0 <= value < GRADCHECK_SMALL:
                 problem = (f"case '{case}': the gradient is right, so {_where(name, ())} should be "
-                           f"below {GRADCHECK_SMALL:g}, got {_fmt(value)}")
+                           f"below {GRADCHECK_SMALL:g}, got {number(value)}")
             elif wanted > GRADCHECK_LARGE and not value > GRADCHECK_LARGE:
                 problem = (f"case '{case}': the gradient is wrong, so {_where(name, ())} should be "
-                           f"above {GRADCHECK_LARGE:g}, got {_fmt(value)}")
+                           f"above {GRADCHECK_LARGE:g}, got {number(value)}")
         if problem and problem not in problems:
             problems.append(problem)
     return problems
@@ -255,10 +310,10 @@ def judge(check_id: str, recorded) -> Verdict:
     if check is None:
         return Verdict(False, f"unknown check {str(check_id)[:80]!r}: the test cell was changed")
     if recorded is None:
-        names = " and ".join(check.objects)
-        return Verdict(False, f"{check.title}: no result was recorded: the cell stopped before its hidden check "
-                              f"could run {names}. Most likely {names} is not defined: its solution cell raised an "
-                              "error or was not run (run it and read the error), or the kernel died or timed out.")
+        # Why the cell stopped is in the notebook, not in the record: the pipeline adds it
+        # (autograder.pipeline.stopped), so no cause is guessed here.
+        return Verdict(False, f"{check.title}: no result was recorded: the test cell stopped before its hidden "
+                              f"check could run {' and '.join(check.objects)}.")
     try:
         outputs = parse_record(recorded, check_id)
     except MalformedRecord as exc:

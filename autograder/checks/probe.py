@@ -31,7 +31,7 @@ import warnings
 import numpy as np
 
 from .cases import CHECKS
-from .drivers import SWITCHED_OFF
+from .drivers import SWITCHED_OFF, StageError
 
 MIME = "application/vnd.backprop.probe+json"
 
@@ -41,23 +41,30 @@ MAX_ELEMENTS = 20_000
 MAX_ERROR_CHARS = 300
 #: Error text the judge recognises: the result held NaN or infinity.
 NONFINITE = "NonFiniteResult"
+#: Error text the judge recognises: the code returned None (a missing return, most often).
+NONE = "NoneResult"
 #: Key suffix of the error entry for a case that raised.
 RAISED = "raised"
 
 
 def _text(exc: BaseException) -> str:
+    where = ""
+    if isinstance(exc, StageError):  # "ValueError in backward: ...": which method raised
+        exc, where = exc.original, f" in {exc.stage}"
     try:
         name = type(exc).__name__
         message = str(exc)
     except BaseException:  # a hostile __str__ must not escape either
         name, message = "Exception", "(its message could not be read)"
-    text = f"{name}: {message}" if message else name
+    text = f"{name}{where}: {message}" if message else name + where
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     return text[:MAX_ERROR_CHARS]
 
 
 def coerce(value) -> dict:
     """``value`` as {"shape": [...], "data": nested floats}, or {"error": ...}."""
+    if value is None:  # np.array(None, dtype=float) would be a NaN, and the message a riddle
+        return {"error": f"{NONE}: the value is None, not a number or an array"}
     try:
         arr = np.array(value, dtype=np.float64)  # a plain ndarray: subclasses are dropped
         if arr.size > MAX_ELEMENTS:

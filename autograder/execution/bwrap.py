@@ -248,10 +248,21 @@ def bwrap_argv(scratch_home: Path, scratch_io: Path, inner: list[str], limits: L
     return argv + inner
 
 
+def python_executable() -> str:
+    """This interpreter's path as the sandbox sees it: its folder with every ``..`` and symlink resolved.
+
+    Started as ``../../repo/.venv/bin/python``, ``sys.executable`` keeps the folders it came through,
+    and the sandbox has none of them. The file name stays: a virtual environment's ``python`` is a
+    link, and the folder it is called from tells it which environment it belongs to.
+    """
+    exe = Path(sys.executable)
+    return str(Path(os.path.realpath(exe.parent)) / exe.name)
+
+
 def sandbox_env() -> dict[str, str]:
     """The whole environment of the sandboxed runner and kernel; nothing is inherited from the grader."""
     return {
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "PATH": f"{Path(python_executable()).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": SANDBOX_HOME,
         "USER": "student",
         "LANG": "C.UTF-8",
@@ -283,15 +294,34 @@ def unavailable_reason(uid: int = DEFAULT_SANDBOX_UID) -> str | None:
         home, io = Path(tmp, "home"), Path(tmp, "io")
         home.mkdir()
         io.mkdir()
-        argv = bwrap_argv(home, io, [sys.executable, "-I", "-c", "import autograder, backprop"],
-                          Limits(), uid=uid)
+        python = python_executable()
+        argv = bwrap_argv(home, io, [python, "-I", "-c", "import autograder, backprop"], Limits(), uid=uid)
         try:
             done = subprocess.run(argv, env=sandbox_env(), capture_output=True, timeout=60, text=True)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"bubblewrap could not start: {exc}"
     if done.returncode != 0:
-        why = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        return (f"bubblewrap could not start a sandboxed Python (exit {done.returncode}: {why}); "
-                f"user namespaces may be disabled on this host (sysctl kernel.unprivileged_userns_clone, "
-                f"user.max_user_namespaces, or an AppArmor restriction)")
+        return failure_cause(done.returncode, done.stderr, python)
     return None
+
+
+def failure_cause(returncode: int, stderr: str, python: str) -> str:
+    """Why a sandboxed ``python -c "import autograder, backprop"`` failed, from its exit status and stderr."""
+    lines = stderr.strip().splitlines()
+    last = lines[-1] if lines else "no message"
+    said = f"exit {returncode}: {last}"
+    if "failed to execute" in last:   # prlimit's or setpriv's words: the interpreter is not in the sandbox
+        return (f"the sandbox cannot run the Python interpreter {python} ({said}); start the grader with "
+                f"the course environment's python, e.g. .venv/bin/python -m autograder")
+    if last.startswith("bwrap:"):     # bubblewrap itself could not set the sandbox up
+        if "namespace" in last or "uid map" in last or "Operation not permitted" in last:
+            return (f"bubblewrap cannot create the sandbox's namespaces ({said}); user namespaces may be "
+                    f"disabled on this host (sysctl kernel.unprivileged_userns_clone, user.max_user_namespaces, "
+                    f"or an AppArmor restriction)")
+        return f"bubblewrap could not set up the sandbox ({said})"
+    if any(line.startswith("Traceback") for line in lines):
+        # Python started in the sandbox; the course's packages are not where its environment looks.
+        return (f"the sandboxed Python ({python}) cannot import the course's packages ({said}); install them "
+                f"into that environment (`make venv`, or pip install -e . -e ./backprop) and run the grader "
+                f"with it, not with a copy found through the current folder or PYTHONPATH")
+    return f"a sandboxed Python did not start ({said})"

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 
 #: Exit status for unusable arguments or an unreadable input notebook.
@@ -65,6 +66,9 @@ def run(in_path: str, out_path: str, cell_timeout: int, exit_fast: bool = False)
     exit_fast: end the process (``os._exit``) once OUT is written, leaving whatever the cells
     started to the sandbox's PID namespace.
     """
+    # A grading worker blocks SIGINT (the terminal's Ctrl-C is the coordinator's) and exec passes
+    # the mask on: student code gets a kernel's usual signals.
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
     nb = read_plain(in_path)
     code = [cell for cell in nb["cells"] if cell.get("cell_type") == "code"]
     for cell in code:

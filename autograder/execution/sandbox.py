@@ -1,7 +1,7 @@
 """Execute a student notebook in a sandbox and take back only its cell outputs.
 
-:class:`SandboxedExecute` replaces nbgrader's ``Execute`` preprocessor. For each
-notebook it
+:func:`run_notebook`, called by a Dask worker (:mod:`autograder.execution.workers`) or by
+nbgrader's execution step (:mod:`autograder.execution.execute_step`), for each notebook
 
 1. writes the sanitized notebook (hidden tests already restored by nbgrader)
    into a fresh scratch folder, with the submission's other files;
@@ -19,6 +19,8 @@ The outcome is a :class:`RunResult` with a ``status`` the pipeline records:
 ``graded``, ``timed out``, ``killed for memory``, ``kernel died`` or
 ``malformed``. Scores never depend on it: the trusted verdict step only gives
 credit for probe outputs that a reference check accepts.
+
+This module does not import nbgrader (a second or so of every worker's start-up).
 """
 from __future__ import annotations
 
@@ -27,7 +29,6 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -35,13 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, List, Unicode
 
 from autograder.errors import GraderError
 from autograder.execution import bwrap
 from autograder.execution.bwrap import Limits
-from autograder.execution.outcomes import GRADED, KERNEL_DIED, KILLED_FOR_MEMORY, MALFORMED, TIMED_OUT, record_outcome
+from autograder.execution.outcomes import GRADED, KERNEL_DIED, KILLED_FOR_MEMORY, MALFORMED, TIMED_OUT
 from autograder.execution.run_notebook import EXIT_GAVE_UP
 
 #: Files of the submission folder copied into the scratch folder (besides the notebook): at most this many bytes.
@@ -314,11 +313,11 @@ def run_notebook(nb: nbformat.NotebookNode, *, files_from: Path | None = None, f
                 _own(home, uid)
                 _own(io, uid)
             argv = bwrap.bwrap_argv(
-                home, io, [sys.executable, *inner_args, f"{bwrap.SANDBOX_IO}/in.ipynb",
+                home, io, [bwrap.python_executable(), *inner_args, f"{bwrap.SANDBOX_IO}/in.ipynb",
                            f"{bwrap.SANDBOX_IO}/out.ipynb"], limits, uid=uid, hide=hide)
             env, cwd = bwrap.sandbox_env(), None
         else:
-            argv = [sys.executable, *inner_args, str(io / "in.ipynb"), str(io / "out.ipynb")]
+            argv = [bwrap.python_executable(), *inner_args, str(io / "in.ipynb"), str(io / "out.ipynb")]
             env, cwd = {**os.environ, "NBGRADER_EXECUTION": "autograde"}, home
         proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, start_new_session=True)
@@ -344,63 +343,6 @@ def run_notebook(nb: nbformat.NotebookNode, *, files_from: Path | None = None, f
         return RunResult(trusted, status, detail, time.monotonic() - start, sandboxed)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-class SandboxedExecute(Execute):
-    """nbgrader's Execute step, run in a bubblewrap sandbox (configure as ``SandboxedExecute`` or ``Execute``).
-
-    ``timeout`` (per cell) is inherited from Execute, so ``c.Execute.timeout`` applies.
-    After each notebook the outcome is in ``resources["sandbox"]``; one that is not
-    ``graded`` is also passed to :func:`autograder.execution.outcomes.record_outcome`.
-    """
-
-    allow_unsandboxed = Bool(False, help="Run student code without a sandbox where none is available. "
-                                         "Unsafe: the code runs as you.").tag(config=True)
-    use_sandbox = Bool(True, help="False runs student code without bubblewrap even where it works (only to "
-                                  "measure the sandbox's cost; needs allow_unsandboxed).").tag(config=True)
-    notebook_timeout = Integer(600, help="Seconds one notebook may run in total before it is killed.").tag(config=True)
-    memory_limit = Integer(2 * 1024**3, help="Address-space limit (bytes) of every sandboxed process.").tag(config=True)
-    max_processes = Integer(256, help="Process and thread limit of the sandbox user (RLIMIT_NPROC).").tag(config=True)
-    sandbox_uid = Integer(bwrap.DEFAULT_SANDBOX_UID, help="uid the student code runs as when grading as root.").tag(config=True)
-    hide_paths = List(Unicode(), help="More folders to cover with an empty one if they lie inside a mounted folder.").tag(config=True)
-
-    def limits(self) -> Limits:
-        return Limits(cell_timeout=int(self.timeout or 30), notebook_timeout=self.notebook_timeout,
-                      memory_bytes=self.memory_limit, max_processes=self.max_processes)
-
-    def preprocess(self, nb, resources=None, km=None):
-        resources = resources if resources is not None else {}
-        executed = resources.get(EXECUTED_KEY)
-        if executed is not None:
-            # A worker already ran this notebook (autograder.execution.workers): take only its outputs.
-            result = outputs_from_worker(nb, executed)
-        else:
-            result = self._run_here(nb, resources)
-        record = {"status": result.status, "detail": result.detail, "seconds": round(result.seconds, 3),
-                  "sandboxed": result.sandboxed}
-        resources["sandbox"] = record
-        name = resources.get("unique_key")
-        if result.status != GRADED:
-            record_outcome(resources, result.status, result.detail)
-        log = self.log.info if result.status == GRADED else self.log.warning
-        log("Sandboxed run of %s: %s (%s, %.1f s)", name or "notebook", result.status, result.detail, result.seconds)
-        return result.notebook, resources
-
-    def sandboxed(self) -> bool:
-        """Whether notebooks run in the sandbox here; raises SandboxUnavailable if they may not run at all."""
-        if self.use_sandbox:
-            return require_sandbox(self.allow_unsandboxed, self.sandbox_uid)
-        if self.allow_unsandboxed:
-            return False
-        raise SandboxUnavailable("SandboxedExecute.use_sandbox = False needs allow_unsandboxed = True as well")
-
-    def _run_here(self, nb, resources) -> RunResult:
-        sandboxed = self.sandboxed()
-        if not sandboxed:
-            self.log.warning("Running student code WITHOUT a sandbox (allow_unsandboxed is set)")
-        folder = resources.get("metadata", {}).get("path") or None
-        return run_notebook(nb, files_from=Path(folder) if folder else None, limits=self.limits(),
-                            sandboxed=sandboxed, uid=self.sandbox_uid, hide=tuple(Path(p) for p in self.hide_paths))
 
 
 #: resources key holding what a worker returned for this notebook (see :func:`result_record`).

@@ -47,7 +47,7 @@ from autograder.execution import workers
 from autograder.execution.outcomes import FAILED, GRADED, MALFORMED, MISSING, SEVERITY
 from autograder.pipeline import release
 from autograder.pipeline.records import not_submitted, read_records, submission_version
-from autograder.pipeline.gradebook import StatusRow, now, read_status, write_status, zero_notebooks
+from autograder.pipeline.gradebook import StatusRow, ensure_gradebook, now, read_status, write_status, zero_notebooks
 from autograder.pipeline.lock import grading_lock, workspace_lock
 from autograder.pipeline.nbconfig import nbgrader_config
 from autograder.pipeline.cell_schema import schema_checked_once
@@ -108,6 +108,47 @@ def _logger(course: Course, assignment: str) -> logging.Logger:
     return log
 
 
+#: Loggers that libraries under a grading run print on the terminal through (Dask's logging set-up
+#: gives them a stderr handler): nbgrader's Gradebook reports every database error, traceback
+#: included, on tornado's application logger before raising it; Dask tells of its cluster's start,
+#: shut-down and closed connections (with tracebacks when workers are stopped on a Ctrl-C).
+LIBRARY_LOGGERS = ("tornado.application", "tornado", "distributed", "bokeh")
+
+
+class _ToLog(logging.Handler):
+    """Hands records to another logger. Not a StreamHandler: Dask turns those down to ERROR while its
+    cluster runs (LocalCluster's silence_logs), which must not silence the grading log itself."""
+
+    def __init__(self, log: logging.Logger, level: int):
+        super().__init__(level)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.log.handle(record)
+
+
+@contextmanager
+def _library_logs_to(log: logging.Logger):
+    """Meanwhile, warnings and errors that LIBRARY_LOGGERS log go to ``log`` (the grading log), not to the
+    terminal; their chatter goes nowhere.
+
+    Whatever stops a run is raised all the same and reported once, in one line.
+    """
+    import distributed  # noqa: F401  (Dask installs its handlers on first import: before they are taken over)
+
+    to_log = _ToLog(log, logging.WARNING)
+    saved = []
+    for name in LIBRARY_LOGGERS:
+        target = logging.getLogger(name)
+        saved.append((target, target.handlers[:], target.propagate))
+        target.handlers, target.propagate = [to_log], False
+    try:
+        yield
+    finally:
+        for target, handlers, propagate in saved:
+            target.handlers, target.propagate = handlers, propagate
+
+
 def _max_score(course: Course, assignment: str) -> float:
     from autograder.pipeline.results import graded_cells
     return sum(cell.points for cell in graded_cells(course, assignment))
@@ -131,6 +172,14 @@ class _Pending:
     job: workers.Job | None = None
 
 
+def local_workers(requested: int | None, submissions: int) -> int:
+    """Workers of an embedded cluster: ``requested`` (default one per core), never more than submissions.
+
+    A worker costs a process start-up whether or not it gets work: regrading one student starts one.
+    """
+    return max(1, min(requested or workers.cores(), submissions))
+
+
 def _resolve_scheduler(scheduler: str | None) -> str | None:
     """``scheduler``, else Dask's own setting (``scheduler-address`` in its config, ``DASK_SCHEDULER_ADDRESS``)."""
     if scheduler:
@@ -151,7 +200,8 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
     wait: seconds to wait for another run holding the workspace or the gradebook (then GradebookError);
     on_wait is told who holds it when this run starts waiting.
     scheduler: ``tcp://host:port`` of a Dask scheduler to run the notebooks on (default: Dask's
-    ``scheduler-address`` setting, else an embedded cluster of ``workers_count`` workers, one per core).
+    ``scheduler-address`` setting, else an embedded cluster of ``workers_count`` workers, one per core,
+    and no more than there are submissions to grade).
     client: a ``distributed.Client`` to use instead (left open).
     """
     from autograder.execution.sandbox import require_sandbox
@@ -164,13 +214,11 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
     if workers_count is not None and workers_count < 1:
         raise UsageError(f"the number of workers must be at least 1, got {workers_count}")
     require_sandbox(course.allow_unsandboxed)  # refuse before touching anything, not once per student
-    with _exclusive(course, wait, on_wait):
-        release.register(course, assignment)
-        from autograder.pipeline.late import store_due_date   # course.yml's due date, for nbgrader's late penalty
-        store_due_date(course, assignment)
+    with _exclusive(course, wait, on_wait), _library_logs_to(_logger(course, assignment)):
         todo = students or submissions(course, assignment)
         if not todo:
             raise SourceError(f"no submissions of {assignment!r} in {course.submitted_dir}; run collect first")
+        ensure_gradebook(course.gradebook_url)
         done = read_status(course.gradebook_url, assignment)
         rows: dict[str, StatusRow] = {}
         for student in todo:
@@ -179,15 +227,20 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
             if not force and previous is not None and previous.status != FAILED \
                     and previous.submitted == _version(course.submitted_dir / student / assignment):
                 rows[student] = previous
-        state = Progress(total=len(todo), skipped=len(rows))
-        if progress:
-            progress(state)
         queue = [s for s in todo if s not in rows]
-        if queue:
-            with one_gradebook(course.gradebook_url, course.course_id) as gradebook, schema_checked_once(), \
-                    (nullcontext(client) if client is not None else   # the caller's client: theirs to close
-                     workers.dask_client(_resolve_scheduler(scheduler), workers_count)) as dask:
-                _Run(course, assignment, dask, gradebook, state, progress).run(queue, rows)
+        # The workers start while the release is registered (their start-up is most of a small run's time).
+        with (nullcontext() if client is not None or not queue else
+              workers.ClusterStart(_resolve_scheduler(scheduler), local_workers(workers_count, len(queue)))) as start:
+            release.register(course, assignment)
+            from autograder.pipeline.late import store_due_date   # course.yml's due date, for nbgrader's late penalty
+            store_due_date(course, assignment)
+            state = Progress(total=len(todo), skipped=len(rows))
+            if progress:
+                progress(state)
+            if queue:
+                with one_gradebook(course.gradebook_url, course.course_id) as gradebook, schema_checked_once():
+                    dask = client if client is not None else start.client()   # the caller's client: theirs to close
+                    _Run(course, assignment, dask, gradebook, state, progress).run(queue, rows)
         return [rows[s] for s in todo]
 
 
@@ -208,7 +261,7 @@ class _Run:
         # nbconvert validates the notebook after every preprocessor (about 13 per pass, a sixth of the
         # coordinator's time); this, its own option, validates once after the last, raising the same error.
         self.config.Exporter.optimistic_validation = True
-        from autograder.execution.sandbox import SandboxedExecute
+        from autograder.execution.execute_step import SandboxedExecute
         self.execute = SandboxedExecute(config=self.config)
 
     def run(self, queue: list[str], rows: dict[str, StatusRow]) -> None:

@@ -4,7 +4,7 @@ nbgrader is driven with a ``traitlets`` Config built here rather than an
 ``nbgrader_config.py`` file, so tests and the CLI configure it the same way. The
 course's paths and settings come from :class:`autograder.config.Course`; the steps
 are nbgrader's own, the course's (:mod:`autograder.pipeline.preprocessors`) and the
-sandboxed execution step (:class:`autograder.execution.sandbox.SandboxedExecute`).
+sandboxed execution step (:class:`autograder.execution.execute_step.SandboxedExecute`).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 
 from autograder.config import Course
-from autograder.execution.sandbox import SandboxedExecute
+from autograder.execution.execute_step import SandboxedExecute
 from autograder.pipeline import preprocessors as pp
 from autograder.pipeline.changes import CourseLatePenalties
 from autograder.pipeline.duedates import load_settings

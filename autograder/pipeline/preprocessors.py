@@ -24,13 +24,15 @@ from pathlib import Path
 
 import nbformat
 from nbgrader import utils
-from nbgrader.api import Gradebook
-from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
 from traitlets import Unicode
 
 from autograder.checks.probe import MIME as PROBE_MIME  # the mime type of the probe's bundle
 from autograder.checks.verdict import Verdict
 from autograder.execution.outcomes import OUTCOME_KEY, TIMED_OUT, record_outcome
+
+from .stopped import why_stopped
 
 #: Mime type of the verdict that TrustedVerdicts leaves in each graded cell.
 VERDICT_MIME = "application/vnd.backprop.verdict+json"
@@ -107,6 +109,7 @@ class RestoreCells(OverwriteCells):
                 del cell.metadata["nbgrader"]
         self._order = _source_order(self.source_root, resources["nbgrader"]["assignment"],
                                     resources["nbgrader"]["notebook"])
+        self._hidden_tests = ClearHiddenTests(parent=self)   # release's own step, with its configured markers
         return super().preprocess(nb, resources)
 
     def add_missing_grade_cells(self, nb, resources):
@@ -138,6 +141,30 @@ class RestoreCells(OverwriteCells):
             if cell_id and cell_id in by_id:
                 return by_id[cell_id] + 1
         return 0
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        self._put_back_hidden_tests(cell)
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def _put_back_hidden_tests(self, cell) -> None:
+        """Give a locked cell that is exactly as released its hidden tests back, before nbgrader compares.
+
+        The gradebook keeps the instructor's cell (hidden tests included) and its checksum; the
+        student got it without the hidden tests. nbgrader's OverwriteCells puts the instructor's
+        source back either way, but warns "checksum has changed" for every such cell of every
+        submission, which buries the warnings about cells a student really changed.
+        """
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is None or not utils.is_locked(cell):
+            return
+        try:
+            source_cell = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+        except MissingEntry:
+            return   # OverwriteCells says so
+        released = nbformat.NotebookNode(source=source_cell.source)
+        self._hidden_tests._remove_hidden_test_region(released)
+        if source_cell.locked and cell.source == released.source:
+            cell.source = source_cell.source
 
     @staticmethod
     def _present(nb) -> dict[str, int]:
@@ -178,12 +205,13 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 if output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError":
                     if not any(status == TIMED_OUT for status, _ in resources.get(OUTCOME_KEY, [])):
                         record_outcome(resources, TIMED_OUT, "a cell ran past the time limit and was interrupted")
-        for cell in nb.cells:
+        for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
-                cell.outputs = self._verdict_outputs(cell, judge)
+                cell.outputs = self._verdict_outputs(cell, judge, lambda index=index: why_stopped(nb.cells, index))
         return nb, resources
 
-    def _verdict_outputs(self, cell, judge) -> list:
+    def _verdict_outputs(self, cell, judge, stopped=lambda: "") -> list:
+        """``stopped()``: why the cell recorded no result, from the notebook (asked only when it did not)."""
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         ids = list(dict.fromkeys(m.group(2) for m in _CHECK_CALL.finditer(cell.source)))
         bundles: dict[str, list] = {}
@@ -203,6 +231,8 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 # which the judge's strict `type(x) is dict` checks rightly refuse.
                 plain = json.loads(json.dumps(found[0])) if found else None
                 verdict = self._safe_judge(judge, check_id, plain)
+                if plain is None and not verdict.passed:
+                    verdict = Verdict(False, f"{verdict.message} {stopped()}".strip(), verdict.hint)
             checks.append({"check": check_id, "passed": bool(verdict.passed),
                            "message": str(verdict.message), "hint": verdict.hint and str(verdict.hint)})
         if not ids:

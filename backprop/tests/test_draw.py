@@ -107,11 +107,17 @@ def test_states_show_what_the_steps_have_done():
     # The active node is highlighted in the forward colour, then the backward colour.
     active = [c for c in forward_done.iter(f"{SVG}circle") if c.get("fill") != "#fff"]
     assert len(active) == 1 and active[0].get("stroke") == "#1565c0"
-    last = _parse(to_svg(g, n))
+    last_op = max(s.index for s in g.steps() if s.kind == "backward") + 1
+    last = _parse(to_svg(g, last_op))
     active = [c for c in last.iter(f"{SVG}circle") if c.get("fill") != "#fff"]
     assert len(active) == 1 and active[0].get("stroke") == GRAD
     # The active node's local derivative is written beside it: apple_price's are 2 and 100.
     assert "× 2 / × 100" in _texts(last, GRAD)
+    # Then each input in turn: no node lit, the input's edge drawn in the backward colour.
+    tax = _parse(to_svg(g, n))
+    assert not [c for c in tax.iter(f"{SVG}circle") if c.get("fill") != "#fff"]
+    lit = [e for e in tax.iter(f"{SVG}line") if e.get("stroke") == GRAD]
+    assert len(lit) == 1 and lit[0].get("class") == "bp-active"
     assert "× 2 / × 100" not in _texts(_parse(to_svg(g)))   # not in the static figure
     assert not [c for c in _parse(to_svg(g)).iter(f"{SVG}circle") if c.get("fill") != "#fff"]
     # The frame never moves while stepping: one viewBox for every step.
@@ -125,7 +131,12 @@ def test_a_graph_state_object_is_drawn_as_given():
                     ("tax->price:1",), {"price": "× 42"}, "custom")
     root = _parse(to_svg(g, st))
     assert "7.5" in _texts(root) and _texts(root, GRAD) == ["-3.25", "× 42"]
-    assert to_svg(g, state_after(g, 4)) == to_svg(g, 4)
+    # The state of step 4 draws what step 4 draws; as a figure of its own, in a frame that
+    # holds only what it shows (a replayed step keeps room for every step's texts).
+    body = lambda svg: svg[svg.index(">") + 1:]
+    assert body(to_svg(g, state_after(g, 4))) == body(to_svg(g, 4))
+    assert body(to_svg(g, state_after(g, 7))) == body(to_svg(g, 7))
+    assert to_svg(g, state_after(g, 7)) == to_svg(g, 7)   # a local text shows: the frame has room for all
 
 
 def test_bad_input_is_refused_with_a_clear_message():
@@ -268,11 +279,11 @@ def test_a_figure_with_a_phone_drawing_shows_one_of_two():
     fig = figure(g, caption="c", narrow=transposed(g, 0.5, 1.3), node_names=True)
     out = fig._repr_html_()
     assert out.count("<svg") == 2 and "bp-figure-pair" in out
-    assert '<div class="bp-narrow">' in out and "@media (max-width:600px)" in out
+    assert '<div class="bp-narrow"' in out and "@media (max-width:600px)" in out
     narrow_width = float(_parse(fig.narrow_svg).get("viewBox").split()[2])
     wide_width = float(_parse(fig.svg).get("viewBox").split()[2])
     assert narrow_width < 0.5 * wide_width
-    assert "bp-figure-pair" not in figure(g)._repr_html_()
+    assert "bp-figure-pair" not in figure(g, narrow=False)._repr_html_()
     with pytest.raises(ValueError, match="same graph laid out for a phone"):
         figure(g, narrow=apple_graph())
 

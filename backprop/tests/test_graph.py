@@ -25,6 +25,7 @@ def test_each_op_matches_its_maths_forward_and_backward():
         "sigmoid": (lambda g, x: g.sigmoid(x), 0.0, 0.5, 0.25),
         "tanh": (lambda g, x: g.op("tanh", x), 0.5, math.tanh(0.5), 1 / math.cosh(0.5) ** 2),
         "relu": (lambda g, x: g.op("relu", x), 2.0, 2.0, 1.0),
+        "max": (lambda g, x: g.op("max", x, g.const(1.0)), 2.0, 2.0, 1.0),
     }
     assert set(cases) == set(OPS)
     for op, (build, x, y, dydx) in cases.items():
@@ -36,6 +37,12 @@ def test_each_op_matches_its_maths_forward_and_backward():
     g = Graph("relu")
     g.set_output(g.op("relu", g.input("x", -3.0)))
     assert g.forward() == 0.0 and g.backward()["x"] == 0.0
+    # max routes the whole gradient to the larger input (to the first one on a tie).
+    for a, b, routed in ((1.0, 4.0, (0.0, 1.0)), (4.0, 1.0, (1.0, 0.0)), (2.0, 2.0, (1.0, 0.0))):
+        g = Graph("max")
+        g.set_output(g.op("max", g.input("a", a), g.input("b", b)))
+        assert g.forward() == max(a, b)
+        assert tuple(g.backward(3.0).values()) == (3.0 * routed[0], 3.0 * routed[1]), (a, b)
 
 
 def test_fan_out_gradients_add_up():
@@ -89,10 +96,15 @@ def test_steps_replay_both_passes_in_order():
         g = build()
         steps = g.steps()
         ops = [n for n in g.order() if g.nodes[n].op not in ("input", "const")]
-        assert len(steps) == 2 * len(ops) + 2, name
+        inputs = g.inputs_of()
+        assert len(steps) == 2 * len(ops) + 2 + len(inputs), name
         assert [s.index for s in steps] == list(range(len(steps)))
         kinds = [s.kind for s in steps]
-        assert kinds == ["forward"] * (len(ops) + 1) + ["seed"] + ["backward"] * len(ops), name
+        assert kinds == ["forward"] * (len(ops) + 1) + ["seed"] + ["backward"] * len(ops) + ["input"] * len(inputs), name
+        # Last, each input in turn holds the sum of the gradients its edges carried back.
+        for s, nid in zip(steps[-len(inputs):], inputs):
+            assert s.node == nid and s.total == g.node_grads[nid], (name, nid)
+            assert set(s.edges) == {e.id for e in g.edges if e.src == nid}
         # The first step brings in every leaf; every op then runs after all its inputs.
         first = steps[0]
         assert first.node is None
@@ -107,9 +119,10 @@ def test_steps_replay_both_passes_in_order():
         assert sorted(fwd) == sorted(ops)
         seed = steps[len(ops) + 1]
         assert seed.edges == (f"{g.output}->out:0",) and seed.grads == (1.0,)
-        bwd = [s.node for s in steps[len(ops) + 2:]]
+        backward = steps[len(ops) + 2:2 * len(ops) + 2]
+        bwd = [s.node for s in backward]
         assert bwd == fwd[::-1], name
-        for s in steps[len(ops) + 2:]:
+        for s in backward:
             node = g.nodes[s.node]
             assert s.edges == tuple(Edge(src, s.node, k).id for k, src in enumerate(node.inputs))
             assert s.grads == tuple(g.grads[e] for e in s.edges)

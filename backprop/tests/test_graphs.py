@@ -7,14 +7,15 @@ import pytest
 
 from backprop.nn.gradcheck import SMOOTH_TOLERANCE, numerical_gradient, rel_error
 from backprop.graph import Graph
-from backprop.graph.book import (BUILDERS, apple_graph, apple_orange_graph, build, sigmoid_graph,
-                             softmax_with_loss_graph, square_sum_graph, fork_graph,
-                             transposed)
+from backprop.graph.book import (BUILDERS, apple_graph, apple_orange_graph, build, factoring_graph,
+                                 fork_graph, fork_product_graph, patterns_graph, sigmoid_graph,
+                                 softmax_with_loss_graph, square_sum_graph, sum_product_graph,
+                                 transposed)
 
 
 def test_builder_names_match_the_agreed_api():
-    assert list(BUILDERS) == ["apple", "apple_orange", "square_sum", "fork", "sigmoid", "sigmoid_node",
-                             "softmax_with_loss"]
+    assert list(BUILDERS) == ["apple", "apple_orange", "square_sum", "fork", "fork_product", "sigmoid",
+                              "sigmoid_node", "softmax_with_loss", "sum_product", "factoring"]
     for name, builder in BUILDERS.items():
         g = builder()
         assert isinstance(g, Graph) and g.name == name
@@ -53,6 +54,40 @@ def test_fork_gradients_add_up_to_y_plus_one():
     # x's two outgoing edges carry y and 1; the node's gradient is their sum.
     assert (g.grads["x->xy:0"], g.grads["x->f:1"]) == (5.0, 1.0)
     assert sorted(e.dst for e in g.consumers("x")) == ["f", "xy"]
+
+
+def test_fork_product_gradients_add_up_to_x_plus_y_plus_x():
+    g = fork_product_graph(x=2.0, y=3.0)
+    assert g.values["f"] == 10.0
+    # x's edge into the multiply node carries x + y = 5, its edge into the add node x = 2.
+    assert (g.grads["x->f:1"], g.grads["x->s:0"]) == (5.0, 2.0)
+    assert g.node_grads["x"] == 7.0 and g.node_grads["y"] == 2.0
+
+
+def test_sum_product_is_olahs_example():
+    g = sum_product_graph(a=2.0, b=1.0)
+    assert (g.values["c"], g.values["d"], g.values["e"]) == (3.0, 2.0, 6.0)
+    # de/da = d; b reaches e through c (times d = 2) and through d (times c = 3).
+    assert (g.grads["b->c:1"], g.grads["b->d:0"]) == (2.0, 3.0)
+    assert g.backward() == {"a": 2.0, "b": 5.0}
+
+
+def test_factoring_graph_sums_nine_paths_as_a_product_of_two_sums():
+    first, second = (1.0, -2.0, 0.5), (3.0, 0.25, -1.0)
+    g = factoring_graph(first, second, x=2.0)
+    paths = sum(a * b for a in first for b in second)      # all nine products, listed
+    assert g.values["z"] == pytest.approx(2.0 * paths)
+    assert g.backward()["x"] == pytest.approx(paths)
+    assert g.node_grads["y"] == pytest.approx(sum(second))
+    with pytest.raises(ValueError, match="first"):
+        factoring_graph((1.0, 2.0))
+
+
+def test_patterns_graph_is_cs231ns_circuit():
+    g = patterns_graph(x=3.0, y=-4.0, z=2.0, w=-1.0)
+    assert g.values["f"] == -20.0
+    # The add node gives both inputs 2; max routes 2 to z and 0 to w; the product swaps.
+    assert g.backward() == {"x": -8.0, "y": 6.0, "z": 2.0, "w": 0.0}
 
 
 def test_square_sum_is_the_chain_rule_example():
@@ -106,10 +141,15 @@ def _random_inputs(name, rng):
     if name in ("apple", "apple_orange"):
         keys = ["apple", "apple_num", "tax"] + (["orange", "orange_num"] if name == "apple_orange" else [])
         return {k: float(rng.uniform(0.5, 200)) for k in keys}
-    if name in ("square_sum", "fork"):
+    if name in ("square_sum", "fork", "fork_product"):
         return {"x": float(rng.normal(0, 3)), "y": float(rng.normal(0, 3))}
     if name in ("sigmoid", "sigmoid_node"):
         return {"x": float(rng.normal(0, 3))}
+    if name == "sum_product":
+        return {"a": float(rng.normal(0, 3)), "b": float(rng.normal(0, 3))}
+    if name == "factoring":
+        return {"x": float(rng.normal(0, 3)), "first": tuple(rng.normal(0, 2, size=3)),
+                "second": tuple(rng.normal(0, 2, size=3))}
     t = np.zeros(3)
     t[rng.integers(3)] = 1.0
     return {"a": tuple(rng.normal(0, 2, size=3)), "t": tuple(t)}
@@ -122,6 +162,17 @@ def _check_against_numerics(g):
     analytic = g.backward()
     ana = np.array([analytic[i] for i in ids])
     assert rel_error(ana, num) < SMOOTH_TOLERANCE, (g.name, ids, ana, num)
+
+
+def test_the_modes_and_patterns_graphs_agree_with_numerical_gradients():
+    rng = np.random.default_rng(7)
+    for _ in range(4):
+        _check_against_numerics(sum_product_graph(*rng.normal(0, 2, size=2)))
+        _check_against_numerics(factoring_graph(rng.normal(0, 2, size=3), rng.normal(0, 2, size=3),
+                                                float(rng.normal())))
+        z, w = rng.normal(0, 2, size=2)
+        if abs(z - w) > 0.01:   # away from max's kink, where no derivative exists
+            _check_against_numerics(patterns_graph(*rng.normal(0, 2, size=2), z, w))
 
 
 @pytest.mark.parametrize("name", list(BUILDERS))
@@ -151,7 +202,7 @@ def test_build_by_name_and_bad_inputs():
         build("pear")
     with pytest.raises(TypeError, match="input 'apple' must be a real number, got str"):
         apple_graph(apple="100")
-    with pytest.raises(ValueError, match=r"a must have shape \(3\), got \(2,\)"):
+    with pytest.raises(ValueError, match=r"a must have shape \(3,\), got \(2,\)"):
         softmax_with_loss_graph(a=(1.0, 2.0))
     with pytest.raises(ValueError, match="t must hold only finite numbers"):
         softmax_with_loss_graph(t=(0.0, math.inf, 0.0))

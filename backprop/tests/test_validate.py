@@ -18,7 +18,7 @@ def test_as_float_array_converts_and_keeps_shape():
 def test_as_float_array_names_argument_and_shapes():
     with pytest.raises(ValueError, match=r"^W must have shape \(any, 3\), got \(2, 4\)$"):
         as_float_array("W", np.ones((2, 4)), shape=(None, 3))
-    with pytest.raises(ValueError, match=r"^b must have shape \(3\), got \(3, 1\)$"):
+    with pytest.raises(ValueError, match=r"^b must have shape \(3,\), got \(3, 1\)$"):
         as_float_array("b", np.ones((3, 1)), shape=(3,))
     with pytest.raises(ValueError, match=r"^x must be 2-D, got shape \(5,\)$"):
         as_float_array("x", np.ones(5), ndim=2)

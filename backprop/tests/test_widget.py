@@ -54,11 +54,12 @@ def test_frames_follow_the_steps(graph):
     steps = graph.steps()
     frames = frames_of(graph)
     n_ops = sum(1 for n in graph.nodes.values() if n.op not in LEAF_OPS)
-    # inputs enter, each op forward, the seed, each op backward
-    assert len(steps) == 1 + n_ops + 1 + n_ops
+    n_inputs = len(graph.inputs_of())
+    # inputs enter, each op forward, the seed, each op backward, each input's gradient
+    assert len(steps) == 1 + n_ops + 1 + n_ops + n_inputs
     assert len(frames) == len(steps) + 1
     kinds = [f["kind"] for f in frames]
-    assert kinds == ["start"] + ["forward"] * (1 + n_ops) + ["seed"] + ["backward"] * n_ops
+    assert kinds == ["start"] + ["forward"] * (1 + n_ops) + ["seed"] + ["backward"] * n_ops + ["input"] * n_inputs
     assert [f["k"] for f in frames] == list(range(len(frames)))
     # one source: frame k is exactly the drawing of the state after k steps
     for k in (0, 1 + n_ops, len(steps)):
@@ -131,7 +132,7 @@ def test_apple_matches_the_textbook():
     assert grads["apple->apple_price:0"] == pytest.approx(2.2)
     assert grads["apple_num->apple_price:1"] == pytest.approx(110)
     assert grads["tax->price:1"] == pytest.approx(200)
-    assert last.kind == "backward"
+    assert last.kind == "input" and last.node == "tax" and last.total == pytest.approx(200)
     assert "220" in w.frames[3]["svg"]
 
 

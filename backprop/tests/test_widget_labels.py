@@ -10,7 +10,8 @@ import pytest
 from backprop.figures.svg import to_svg
 from backprop.graph.expression import expression_graph
 from backprop.graph.book import BUILDERS, apple_graph, build, sigmoid_graph
-from backprop.figures.layout import local_box, plan, text_box
+from backprop.figures.layout import local_box, plan
+from backprop.figures.text import text_box
 from backprop.graph.nodes import format_value
 
 # Every widget graph, with its defaults; the Softmax-with-Loss graph also with the
@@ -22,16 +23,9 @@ BOOK_SCORES = {"softmax_with_loss": {"a": tuple(np.log([0.3, 0.2, 0.5]) + 1.0)}}
 def label_boxes(graph):
     """(what, box) of every value, gradient and local-derivative text the figure can show."""
     p = plan(graph)
-    out = []
-    for g in p.geo:
-        eid = g.edge.id
-        if eid in p.label_t:
-            t = p.label_t[eid]
-            out.append((f"value of {eid}", g.value_box(t, format_value(p.full.values[eid]))))
-            out.append((f"gradient of {eid}", g.grad_box(t, format_value(p.full.grads[eid]))))
-    for nid, text in p.full.local_text.items():
-        x, y = p.pos[nid]
-        out.append((f"local derivative {text!r} of {nid}", local_box(x, y, p.local_side[nid], text)))
+    out = [(f"{lab.kind} {lab.text!r} of {lab.key}", lab.box) for lab in p.labels
+           if lab.kind in ("value", "grad", "local")]
+    assert {what.split()[0] for what, _ in out} == {"value", "grad", "local"}
     return p, out
 
 
@@ -68,10 +62,10 @@ def test_captions_say_which_number_goes_to_which_edge():
     captions = [s.caption for s in apple_graph().steps() if s.kind == "backward"]
     assert captions[0].endswith("sends 1.1 to the apple_price edge and 200 to the tax edge.")
     assert captions[1].endswith("sends 2.2 to the apple edge and 110 to the apple_num edge.")
-    fork = [s.caption for s in expression_graph("x * y + x", x=2.0, y=3.0).steps()]
+    fork = [s.caption for s in expression_graph("x * y + x", x=2.0, y=3.0).steps() if s.kind == "backward"]
     assert "sends 1 to the edge from the × node and 1 to the x edge." in fork[-2]
     assert fork[-1].endswith("sends 3 to the x edge and 2 to the y edge.")
-    const = expression_graph("x - 2", x=5.0).steps()[-1].caption
+    const = [s for s in expression_graph("x - 2", x=5.0).steps() if s.kind == "backward"][-1].caption
     assert const.endswith("sends 1 to the x edge and 1 to the edge of the constant -2.")
 
 

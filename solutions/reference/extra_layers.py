@@ -11,7 +11,7 @@ import numpy as np
 from backprop.validate import as_float_array, as_number
 
 from backprop.nn.functions import softmax
-from backprop.nn.layers import AddLayer, MulLayer, require_forward, require_shape
+from backprop.nn.layers import AddLayer, MulLayer, require_forward, require_shape, weights_and_bias
 
 
 class Tanh:
@@ -114,8 +114,7 @@ class AffineLastAxis:
     """
 
     def __init__(self, W, b):
-        self.W = as_float_array("W", W, ndim=2)
-        self.b = as_float_array("b", b, shape=(self.W.shape[1],))
+        self.W, self.b = weights_and_bias(W, b, "AffineLastAxis")
         self.x = None
         self.dW = None
         self.db = None

@@ -7,9 +7,10 @@
     widgets    the gradient-flow widget and the training playground, with their browser
                code beside them (widgets/front/)
     nn         the code the book prints, as the textbook's common/ holds it: functions,
-               layers, two_layer_net, training, the autograd engine, chain_rule, and the
-               numerical gradients that check them (gradcheck)
-    datasets   the MNIST loader
+               layers, two_layer_net, training, the autograd engine, chain_rule, the
+               numerical gradients that check them (gradcheck), and the visible tests'
+               assertions (expect: a failure names the quantity, the input, expected and got)
+    datasets   the MNIST loader, and small synthetic data sets (spiral)
 
 Imports go only downward: graph, then figures, then widgets; nn and datasets stand apart
 (the widgets' numerical check borrows nn.gradcheck's step). At the bottom, used by all:

@@ -35,7 +35,7 @@ def as_float_array(name: str, value, *, ndim: int | tuple[int, ...] | None = Non
         if arr.ndim != len(shape) or any(
             want is not None and want != got for want, got in zip(shape, arr.shape)
         ):
-            want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+            want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
             raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
     if finite and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must hold only finite numbers, got a NaN or infinity")

@@ -20,14 +20,19 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import re
 from dataclasses import dataclass
 
 from .. import messages
-from ..graph import LEAF_OPS, Edge, Graph, GraphState, format_value, state_after
+from ..graph import LEAF_OPS, Edge, Graph, GraphState, format_sum, format_value, state_after
 from ..validate import as_number
-from .layout import FONT, SMALL, R, leaf_label_side, local_box, name_box, plan, text_box
+from .grid import R
+from .layout import local_box, plan
+from .phone import phone_graph
+from .text import FONT, SMALL, descent
 
 MIN_TEXT_PX = 10.5       # smallest on-screen text height we allow (sets min-width)
+PAD = 6.0                # around a drawing's contents
 INK, GRAD, FWD, ACTIVE_FILL = "#222", "#c62828", "#1565c0", "#fff3c4"
 HALO = 'paint-order="stroke" stroke="#fff" stroke-width="4" stroke-linejoin="round"'
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
@@ -46,6 +51,11 @@ def _check_state(graph: Graph, state: GraphState) -> None:
         for eid, v in d.items():
             if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
                 raise ValueError(f"state.{what}[{eid!r}] is {v!r}; only finite numbers can be drawn")
+    for nid, v in state.totals.items():
+        if nid not in graph.nodes:
+            raise ValueError(f"state.totals names node {nid!r}, which is not in graph {graph.name!r}")
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+            raise ValueError(f"state.totals[{nid!r}] is {v!r}; only finite numbers can be drawn")
     for nid in [state.active_node, *state.local_text]:
         if nid is not None and nid not in graph.nodes:
             raise ValueError(f"state names node {nid!r}, which is not in graph {graph.name!r}")
@@ -57,7 +67,7 @@ def _check_state(graph: Graph, state: GraphState) -> None:
 
 def _state(graph: Graph, state, full: GraphState) -> GraphState:
     if state is None:   # the static figure: everything, nothing highlighted
-        return GraphState(full.values, full.grads, None, (), {}, "")
+        return GraphState(full.values, full.grads, None, (), {}, "", full.totals)
     if isinstance(state, GraphState):
         _check_state(graph, state)
         return state
@@ -71,7 +81,8 @@ def _text(x, y, s, size, fill=INK, extra=""):
 
 
 def _label(box, s, size, fill=INK, extra=""):
-    return _text((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, s, size, fill, extra)
+    """``s`` centred in ``box`` (a ``text.text_box``: its digit-high part, above any descent)."""
+    return _text((box[0] + box[2]) / 2, (box[1] + box[3] - descent(s, size)) / 2, s, size, fill, extra)
 
 
 def _check_edge_labels(graph: Graph, edge_labels) -> dict[str, tuple[str, str]]:
@@ -93,7 +104,7 @@ def _check_edge_labels(graph: Graph, edge_labels) -> dict[str, tuple[str, str]]:
 
 def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | None = None,
            edge_labels: dict[str, tuple[str, str]] | None = None,
-           node_names: bool = False, min_text_px: float = MIN_TEXT_PX) -> str:
+           node_names: bool = False, min_text_px: float = MIN_TEXT_PX, values_fill: str = INK) -> str:
     """The graph as an inline SVG string.
 
     state: None (the static figure: every forward value and gradient, nothing
@@ -106,6 +117,8 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
     node_names: write each operation node's label (S, 1/S, y₁, ...) above it.
     min_text_px: the smallest text may not shrink below this many pixels (the SVG's
     min-width); a wide graph that must fit a column may allow a little less.
+    values_fill: the colour of the numbers above the edges (a state whose values are
+    forward-mode derivatives draws them in the forward colour, FWD).
     """
     if not isinstance(graph, Graph):
         raise TypeError(f"graph must be a backprop.graph.Graph (the book's are in backprop.graph.book), "
@@ -123,34 +136,35 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
     accent = GRAD if st.grads else FWD   # gradients are visible only once the backward pass began
     active = set(st.active_edges)
     parts = []
+    named = set()
     for g in p.geo:
         e = g.edge
-        color, width = (accent, 3) if e.id in active else (INK, 1.6)
+        on = e.id in active
+        color, width = (accent, 3) if on else (INK, 1.6)
+        mark = ' class="bp-active"' if on else ""
         ax, ay, bx, by = g.x1 - g.ux * 9, g.y1 - g.uy * 9, -g.uy * 4.5, g.ux * 4.5
         parts.append(
             f'<line x1="{g.x0:.1f}" y1="{g.y0:.1f}" x2="{ax:.1f}" y2="{ay:.1f}" stroke="{color}" '
-            f'stroke-width="{width}"/><path d="M{g.x1:.1f},{g.y1:.1f}L{ax + bx:.1f},{ay + by:.1f}'
+            f'stroke-width="{width}"{mark}/><path d="M{g.x1:.1f},{g.y1:.1f}L{ax + bx:.1f},{ay + by:.1f}'
             f'L{ax - bx:.1f},{ay - by:.1f}Z" fill="{color}"/>')
         src = graph.nodes[e.src]
         if src.op == "const":   # a constant's value is its label; its gradient is of no interest
-            text = format_value(src.const)
-            parts.append(_label(text_box(g.x0 - g.ux * 5, g.y0 - g.uy * 5, -g.ux, -g.uy, text, FONT),
-                                text, FONT))
+            lab = p.label("const", e.id)
+            parts.append(_label(lab.box, lab.text, FONT))
             continue
-        if src.op == "input":
-            lx, ly = leaf_label_side(g)
-            parts.append(_label(text_box(g.x0 + lx * 5, g.y0 + ly * 5, lx, ly, src.label, FONT),
-                                src.label, FONT, INK, ' font-style="italic"'))
-        if e.dst is None and src.label:
-            parts.append(_label(text_box(g.x1 + 5, g.y1, 1.0, 0.0, src.label, FONT),
-                                src.label, FONT, INK, ' font-style="italic"'))
-        t = p.label_t[e.id]
+        if src.op == "input" and e.src not in named and p.label("input", e.src):
+            named.add(e.src)
+            lab = p.label("input", e.src)
+            parts.append(_label(lab.box, lab.text, FONT, INK, ' font-style="italic"'))
+        if e.dst is None and p.label("output", e.src):
+            lab = p.label("output", e.src)
+            parts.append(_label(lab.box, lab.text, FONT, INK, ' font-style="italic"'))
         if e.id in st.values:
             text = labels[e.id][0] if e.id in labels else format_value(st.values[e.id])
-            parts.append(_label(g.value_box(t, text), text, FONT))
+            parts.append(_label(p.label("value", e.id).box, text, FONT, values_fill))
         if e.id in st.grads:
             text = labels[e.id][1] if e.id in labels else format_value(st.grads[e.id])
-            parts.append(_label(g.grad_box(t, text), text, FONT, GRAD, ' font-weight="600"'))
+            parts.append(_label(p.label("grad", e.id).box, text, FONT, GRAD, ' font-weight="600"'))
 
     for nid in graph.order():
         node = graph.nodes[nid]
@@ -159,24 +173,32 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
         x, y = p.pos[nid]
         on = nid == st.active_node
         fill, stroke, width = (ACTIVE_FILL, accent, 3) if on else ("#fff", INK, 1.6)
+        mark = ' class="bp-active"' if on else ""
         sym = SHORT_SYMBOL.get(node.op, node.symbol)
         size = min(FONT + 2, 1.55 * R / (0.58 * max(1, len(sym))))  # long symbols shrink to fit
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{R:g}" fill="{fill}" stroke="{stroke}" '
-            f'stroke-width="{width}"/><text x="{x:.1f}" y="{y + 0.36 * size:.1f}" '
+            f'stroke-width="{width}"{mark}/><text x="{x:.1f}" y="{y + 0.36 * size:.1f}" '
             f'font-size="{size:.1f}" text-anchor="middle" fill="{INK}">{html.escape(sym)}</text>')
-        if node_names and node.label:
-            parts.append(_label(name_box(graph, nid, p.pos), node.label, SMALL, INK,
-                                ' font-style="italic"'))
+        if node_names and p.label("name", nid):
+            parts.append(_label(p.label("name", nid).box, node.label, SMALL, INK, ' font-style="italic"'))
         if on and nid in st.local_text:
             text = st.local_text[nid]
             side = p.local_side.get(nid, (0.0, -1.0, R + 6))   # a hand-made state may name any node
             parts.append(_label(local_box(x, y, side, text), text, SMALL, GRAD,
                                 ' font-style="italic" font-weight="600"'))
+    for nid, total in st.totals.items():   # the sum at a fork, written at the input
+        lab = p.label("sum", nid)
+        if lab is None:
+            continue
+        terms = [st.grads.get(g.edge.id, p.full.grads[g.edge.id]) for g in p.geo if g.edge.src == nid]
+        parts.append(_label(lab.box, format_sum(terms, total), FONT, GRAD, ' font-weight="600"'))
 
-    pad = 6.0
-    x0, y0 = p.box[0] - pad, p.box[1] - pad
-    w, h = p.box[2] - p.box[0] + 2 * pad, p.box[3] - p.box[1] + 2 * pad
+    # A replayed step (state k) keeps the size of every other step, local texts included; a
+    # figure of one state only needs room for what it shows.
+    frame = p.box if (isinstance(state, int) and not isinstance(state, bool)) or st.local_text else p.still_box
+    x0, y0 = frame[0] - PAD, frame[1] - PAD
+    w, h = frame[2] - frame[0] + 2 * PAD, frame[3] - frame[1] + 2 * PAD
     name = title if title is not None else (graph.title or graph.name)
     text = desc if desc is not None else describe(graph, st)
     return (
@@ -213,11 +235,21 @@ def describe(graph: Graph, st: GraphState) -> str:
     return messages.text("describe.graph", count=n_ops, details=" ".join(parts))
 
 
-# A figure with a second drawing for phones shows one of the two by screen width.
+# A figure with a second drawing for phones shows one of the two by screen width. The
+# phone's drawing (top to bottom) is made when the wide one would need more than PHONE_PX:
+# the text column of a 390 px phone, less a little for the 360 px ones.
 NARROW_MAX_PX = 600
+PHONE_PX = 320
+PHONE_MIN_TEXT_PX = 9.5  # a phone's drawing may shrink its smallest text this far to fit
+#: The widest a phone's drawing may be, in SVG units (phone.phone_graph's max_width).
+PHONE_UNITS = PHONE_PX * SMALL / PHONE_MIN_TEXT_PX - 2 * PAD
 _PAIR_STYLE = (f"<style>.bp-figure-pair .bp-narrow{{display:none}}"
                f"@media (max-width:{NARROW_MAX_PX}px){{.bp-figure-pair .bp-wide{{display:none}}"
                f".bp-figure-pair .bp-narrow{{display:block}}}}</style>")
+# The drawing is made for white paper: it keeps a white card in a dark theme.
+_CARD = "background:#fff;border-radius:4px"
+#: The output type the book's build turns into a numbered figure (booktools.graph_figures).
+FIGURE_MIME = "application/vnd.backprop.figure+json"
 
 
 @dataclass(frozen=True)
@@ -225,38 +257,90 @@ class SvgFigure:
     """An SVG figure that notebooks and the book show inline (via ``_repr_html_``).
 
     narrow_svg: an optional drawing shown instead on screens up to NARROW_MAX_PX wide.
+    name: with a caption, the book numbers the figure and ``{numref}`fig-name``` refers to it.
     """
     svg: str
     caption: str | None = None
     narrow_svg: str | None = None
+    name: str | None = None
+    panels: tuple[tuple[str, "SvgFigure"], ...] = ()   # (heading, figure) side by side, instead of svg
+
+    def body(self) -> str:
+        """The drawing(s) without the caption."""
+        if self.panels:   # side by side where there is room, one above the other on a phone
+            return ('<div class="bp-panels" style="display:flex;flex-wrap:wrap;gap:0.8em 1.2em">' + "".join(
+                # a panel as wide as its drawing needs: two that do not fit side by side wrap
+                f'<div class="bp-panel{" bp-figure-pair" if fig.narrow_svg else ""}" '
+                f'style="flex:1 1 {_min_width(fig.svg):.0f}px;min-width:0">'
+                f'<p class="bp-panel-title" style="margin:0 0 0.3em;font-size:0.9em">{html.escape(heading)}</p>'
+                f'{fig.body()}</div>' for heading, fig in self.panels) + "</div>")
+        # overflow-x: where a drawing still needs more room than the screen has, it scrolls
+        # instead of shrinking its text away.
+        body = f'<div class="bp-wide" style="overflow-x:auto;{_CARD}">{self.svg}</div>'
+        if self.narrow_svg is not None:
+            body = _PAIR_STYLE + body + f'<div class="bp-narrow" style="overflow-x:auto;{_CARD}">{self.narrow_svg}</div>'
+        return body
 
     def _repr_html_(self) -> str:
-        # overflow-x: on a phone a wide graph scrolls instead of shrinking its text away.
-        body = f'<div class="bp-wide" style="overflow-x:auto">{self.svg}</div>'
-        cls = "bp-figure"
-        if self.narrow_svg is not None:
-            body = _PAIR_STYLE + body + f'<div class="bp-narrow">{self.narrow_svg}</div>'
-            cls += " bp-figure-pair"
+        cls = "bp-figure" + (" bp-figure-pair" if self.narrow_svg is not None else "")
         cap = "" if self.caption is None else f"<figcaption>{html.escape(self.caption)}</figcaption>"
-        return f'<figure class="{cls}" style="margin:1em 0">{body}{cap}</figure>'
+        return f'<figure class="{cls}" style="margin:1em 0">{self.body()}{cap}</figure>'
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/html": self._repr_html_()}
+        if self.caption is not None:   # the book shows a captioned figure numbered, as its plots
+            data[FIGURE_MIME] = {"html": self.body(), "caption": self.caption, "name": self.name,
+                                 "classes": ["bp-figure"] + (["bp-figure-pair"] if self.narrow_svg else [])}
+        return data
 
 
 def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | None = None,
            edge_labels: dict[str, tuple[str, str]] | None = None, node_names: bool = False,
-           narrow: Graph | None = None, min_text_px: float = MIN_TEXT_PX) -> SvgFigure:
-    """``to_svg`` ready for display; ``alt`` (if given) becomes the SVG's description."""
+           narrow: Graph | bool | None = None, min_text_px: float = MIN_TEXT_PX,
+           name: str | None = None, values_fill: str = INK) -> SvgFigure:
+    """``to_svg`` ready for display; ``alt`` (if given) becomes the SVG's description.
+
+    narrow: the drawing for phones. None (the default): where the figure would need more
+    than PHONE_PX, the same graph drawn top to bottom to fit (``phone.phone_graph``);
+    False: none; a Graph: that one (the same nodes, laid out by hand).
+    name: how the book refers to a captioned figure (``{numref}`fig-apple```); the book
+    numbers every captioned figure, named or not.
+    """
     if caption is not None and not isinstance(caption, str):
         raise TypeError(f"caption must be a string or None, got {type(caption).__name__}")
     # Checked here too: to_svg would name its own argument (desc), which the caller never wrote.
     if alt is not None and not isinstance(alt, str):
         raise TypeError(f"alt must be a string (the figure's text for screen readers) or None, "
                         f"got {type(alt).__name__}")
-    svg = to_svg(graph, state, desc=alt, edge_labels=edge_labels, node_names=node_names,
-                 min_text_px=min_text_px)
+    if name is not None and not (isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9-]*", name)):
+        raise ValueError(f"name must be a label of lower-case letters, digits and '-' "
+                         f"(such as 'fig-apple'), got {name!r}")
+    if name is not None and caption is None:
+        raise ValueError(f"figure {name!r} has no caption: the book numbers and names captioned figures only")
+    # A figure stands alone: drawn as the state it shows, in a frame just big enough for that
+    # (a replayed step k keeps room for every step's texts, which only the widget needs).
+    shown = lambda g: state_after(g, state) if isinstance(state, int) and not isinstance(state, bool) else state
+    svg = to_svg(graph, shown(graph), desc=alt, edge_labels=edge_labels, node_names=node_names,
+                 min_text_px=min_text_px, values_fill=values_fill)
+    if narrow is False:
+        return SvgFigure(svg, caption, None, name)
     if narrow is None:
-        return SvgFigure(svg, caption)
-    if not isinstance(narrow, Graph) or set(narrow.nodes) != set(graph.nodes):
+        if _min_width(svg) <= PHONE_PX:
+            return SvgFigure(svg, caption, None, name)
+        narrow = phone_graph(graph, PHONE_UNITS, edge_labels, node_names)
+    elif not isinstance(narrow, Graph) or set(narrow.nodes) != set(graph.nodes):
         raise ValueError("narrow must be the same graph laid out for a phone "
-                         "(e.g. backprop.graph.book.transposed(graph))")
-    small = to_svg(narrow, state, desc=alt, edge_labels=edge_labels, node_names=node_names)
-    return SvgFigure(svg, caption, small)
+                         "(e.g. backprop.figures.grid.upright(graph)), None or False")
+    # Its smallest text as large as the phone's column allows, from MIN_TEXT_PX down to PHONE_MIN_TEXT_PX.
+    small = to_svg(narrow, shown(narrow), desc=alt, edge_labels=edge_labels, node_names=node_names,
+                   min_text_px=PHONE_MIN_TEXT_PX, values_fill=values_fill)
+    fitting = PHONE_PX * PHONE_MIN_TEXT_PX / _min_width(small)
+    if fitting > PHONE_MIN_TEXT_PX:
+        small = to_svg(narrow, shown(narrow), desc=alt, edge_labels=edge_labels, node_names=node_names,
+                       min_text_px=min(MIN_TEXT_PX, fitting), values_fill=values_fill)
+    return SvgFigure(svg, caption, small, name)
+
+
+def _min_width(svg: str) -> float:
+    """The min-width (px) an SVG made by ``to_svg`` asks for."""
+    return float(re.search(r"min-width:([\d.]+)px", svg).group(1))

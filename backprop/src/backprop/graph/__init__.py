@@ -15,9 +15,9 @@ The names below are the model's public face, importable from ``backprop.graph`` 
 """
 
 from .model import Graph
-from .nodes import LEAF_OPS, OPS, Edge, GraphError, Node, OpRule, format_value
+from .nodes import LEAF_OPS, OPS, Edge, GraphError, Node, OpRule, format_sum, format_value
 from .replay import GraphState, forward_state, state_after
 from .steps import Step, build_steps
 
 __all__ = ["Graph", "Node", "Edge", "Step", "GraphState", "GraphError", "OpRule", "OPS", "LEAF_OPS",
-           "format_value", "state_after", "forward_state", "build_steps"]
+           "format_value", "format_sum", "state_after", "forward_state", "build_steps"]

@@ -10,6 +10,10 @@ output on the right, as in the book's figures. Rows grow downwards.
     apple_orange_graph       (100 x 2 + 150 x 3) x 1.1 = 715   (book fig. 5-17)
     square_sum_graph         z = (x + y)**2 as t = x + y, z = t**2
     fork_graph               f = x*y + x: x feeds two nodes, df/dx = y + 1
+    fork_product_graph       f = (x + y)*x: x feeds two nodes, df/dx = (x + y) + x
+    sum_product_graph        e = (a + b)(b + 1), Olah's example: forward and reverse mode
+    factoring_graph          x -> three edges -> y -> three edges -> z: 9 paths, factored
+    patterns_graph           f = 2(x*y + max(z, w)), CS231n's circuit: add, max, multiply
     sigmoid_graph            x -> x(-1) -> exp -> +1 -> 1/x    (the sigmoid, in primitives)
     softmax_with_loss_graph  3-class softmax + cross-entropy (the appendix graph)
     affine_graph             Y = X·W + B as a dot node and an add node (drawn with shapes)
@@ -80,16 +84,83 @@ def square_sum_graph(x: float = 1.0, y: float = 2.0) -> Graph:
     return _finish(g, "z")
 
 
+def _fork(name: str, title: str, inner: str, outer: str, inner_id: str, inner_label: str,
+          x: float, y: float) -> Graph:
+    """x and y enter the ``inner`` operation; its output and x again enter ``outer``, giving f."""
+    g = Graph(name, title)
+    xi = g.input("x", x, pos=(0, 0))
+    yi = g.input("y", y, pos=(0, 1.4))
+    mid = g.op(inner, xi, yi, id=inner_id, label=inner_label, pos=(1.2, 0.9))
+    g.op(outer, mid, xi, id="f", label="f", pos=(2.4, 0.2))
+    return _finish(g, "f")
+
+
 def fork_graph(x: float = 3.0, y: float = 5.0) -> Graph:
     """``f = x*y + x``: x fans out to the multiply node and the add node (gradients add at forks).
 
     Inputs: x, y. Output: f; df/dx = y + 1 (one path through each consumer), df/dy = x.
     """
-    g = Graph("fork", messages.text("graph.fork.title"))
+    return _fork("fork", messages.text("graph.fork.title"), "mul", "add", "xy", "x·y", x, y)
+
+
+def fork_product_graph(x: float = 2.0, y: float = 3.0) -> Graph:
+    """``f = (x + y)*x``: x feeds the add node and, directly, the multiply node.
+
+    Inputs: x, y. Output: f; df/dx = (x + y) + x (one path through each consumer), df/dy = x.
+    """
+    return _fork("fork_product", messages.text("graph.fork_product.title"), "add", "mul", "s", "x+y",
+                 x, y)
+
+
+def sum_product_graph(a: float = 2.0, b: float = 1.0) -> Graph:
+    """``e = (a + b)(b + 1)``, the example of Olah's "Calculus on Computational Graphs".
+
+    c = a + b, d = b + 1, e = c * d: b feeds both factors. Inputs: a, b. Output: e;
+    de/da = d = b + 1, de/db = d + c = (b + 1) + (a + b).
+    """
+    g = Graph("sum_product", messages.text("graph.sum_product.title"))
+    ai = g.input("a", a, pos=(0, 0))
+    bi = g.input("b", b, pos=(0, 1.2))
+    one = g.const(1.0, id="one", pos=(0, 2.4))
+    c = g.add(ai, bi, id="c", label="c", pos=(1.2, 0.6))
+    d = g.add(bi, one, id="d", label="d", pos=(1.2, 1.8))
+    g.mul(c, d, id="e", label="e", pos=(2.4, 1.2))
+    return _finish(g, "e")
+
+
+def factoring_graph(first=(1.0, 2.0, 3.0), second=(4.0, 5.0, 6.0), x: float = 1.0) -> Graph:
+    """Three edges from x to y, three from y to z: 3 x 3 paths from x to z.
+
+    ``y = first[0]*x + first[1]*x + first[2]*x`` and ``z = second[0]*y + ...``, each
+    product a ``scale`` node. dz/dx, summed over the nine paths, factors into
+    ``sum(first) * sum(second)``. Input: x. Output: z.
+    """
+    first = as_float_array("first", first, shape=(3,), finite=True)
+    second = as_float_array("second", second, shape=(3,), finite=True)
+    g = Graph("factoring", messages.text("graph.factoring.title"))
+    xi = g.input("x", x, pos=(0, 1))
+    ys = [g.scale(xi, float(c), id=f"p{k + 1}", pos=(1, k)) for k, c in enumerate(first)]
+    y = g.add(*ys, id="y", label="y", pos=(2, 1))
+    zs = [g.scale(y, float(c), id=f"q{k + 1}", pos=(3, k)) for k, c in enumerate(second)]
+    g.add(*zs, id="z", label="z", pos=(4, 1))
+    return _finish(g, "z")
+
+
+def patterns_graph(x: float = 3.0, y: float = -4.0, z: float = 2.0, w: float = -1.0) -> Graph:
+    """``f = 2(x*y + max(z, w))``, the circuit of CS231n's "patterns in backward flow".
+
+    The add node distributes its gradient, the max node routes it to the larger input,
+    the multiply node swaps its inputs. Inputs: x, y, z, w. Output: f.
+    """
+    g = Graph("patterns", messages.text("graph.patterns.title"))
     xi = g.input("x", x, pos=(0, 0))
-    yi = g.input("y", y, pos=(0, 1.4))
-    xy = g.mul(xi, yi, id="xy", label="x·y", pos=(1.2, 0.9))
-    g.add(xy, xi, id="f", label="f", pos=(2.4, 0.2))
+    yi = g.input("y", y, pos=(0, 1))
+    zi = g.input("z", z, pos=(0, 2.2))
+    wi = g.input("w", w, pos=(0, 3.2))
+    xy = g.mul(xi, yi, id="xy", label="x·y", pos=(1.2, 0.5))
+    m = g.op("max", zi, wi, id="m", label="max", pos=(1.2, 2.7))
+    s = g.add(xy, m, id="s", label="s", pos=(2.4, 1.6))
+    g.scale(s, 2.0, id="f", label="f", pos=(3.6, 1.6))
     return _finish(g, "f")
 
 
@@ -207,9 +278,12 @@ BUILDERS: dict[str, Callable[..., Graph]] = {
     "apple_orange": apple_orange_graph,
     "square_sum": square_sum_graph,
     "fork": fork_graph,
+    "fork_product": fork_product_graph,
     "sigmoid": sigmoid_graph,
     "sigmoid_node": sigmoid_node_graph,
     "softmax_with_loss": softmax_with_loss_graph,
+    "sum_product": sum_product_graph,
+    "factoring": factoring_graph,
 }
 
 

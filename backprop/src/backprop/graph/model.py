@@ -9,8 +9,8 @@ the operations themselves live in ``backprop.graph.nodes``).
 
 Vocabulary: a *node* is an input, a constant or an operation; an *edge* carries
 one node's output to one consumer slot (or, for the output node, out of the
-graph). A node whose output feeds several consumers *fans out*: in the backward
-pass the gradients of its outgoing edges add up (분기 노드 in the notes).
+graph). A node whose output feeds several consumers *fans out* (the graph forks
+there): in the backward pass the gradients of its outgoing edges add up.
 """
 
 from __future__ import annotations

@@ -24,25 +24,37 @@ def local_derivatives(graph: Graph) -> dict[str, list[float]]:
             for nid, n in graph.nodes.items() if n.op not in LEAF_OPS}
 
 
+def tangents(graph: Graph, wrt: str, local=None) -> dict[str, float]:
+    """Node id -> d(node)/d(wrt): one forward-mode pass, seeded at wrt.
+
+    local: ``local_derivatives(graph)``, when several passes share it.
+    """
+    if wrt not in graph.inputs_of():
+        raise ValueError(f"wrt must be one of the graph's inputs "
+                         f"{graph.inputs_of()}, got {wrt!r}")
+    local = local_derivatives(graph) if local is None else local
+    tangent = {}  # node id -> d(node)/d(wrt), from left to right
+    for nid in graph.order():
+        node = graph.nodes[nid]
+        if node.op in LEAF_OPS:
+            tangent[nid] = 1.0 if nid == wrt else 0.0
+        else:
+            pairs = zip(node.inputs, local[nid])
+            tangent[nid] = sum(d * tangent[src] for src, d in pairs)
+    return tangent
+
+
 def forward_mode(graph: Graph) -> tuple[dict[str, float], int]:
     """d(output)/d(input) for every input: one pass per input.
 
-    Returns (gradients by input id, multiplications used).
+    Returns (gradients by input id, multiplications used): each pass
+    multiplies once per edge into an operation.
     """
     local = local_derivatives(graph)
-    grads, multiplications = {}, 0
-    for x in graph.inputs_of():
-        tangent = {}  # node id -> d(node)/d(x), from left to right
-        for nid in graph.order():
-            node = graph.nodes[nid]
-            if node.op in LEAF_OPS:
-                tangent[nid] = 1.0 if nid == x else 0.0
-                continue
-            pairs = zip(node.inputs, local[nid])
-            tangent[nid] = sum(d * tangent[src] for src, d in pairs)
-            multiplications += len(node.inputs)
-        grads[x] = tangent[graph.output]
-    return grads, multiplications
+    per_pass = sum(len(graph.nodes[nid].inputs) for nid in local)
+    grads = {x: tangents(graph, x, local)[graph.output]
+             for x in graph.inputs_of()}
+    return grads, per_pass * len(grads)
 
 
 def reverse_mode(graph: Graph) -> tuple[dict[str, float], int]:

@@ -123,6 +123,24 @@ def format_value(v: float | None) -> str:
     return "0" if text == "-0" else text
 
 
+def format_sum(terms, total: float) -> str:
+    """A sum as a figure writes it at a fork: [5, 1], 6 -> '5 + 1 = 6'; [0.5, -0.25] -> '0.5 − 0.25 = 0.25'.
+
+    Each term and the total go through ``format_value``; a negative term after the first
+    is subtracted (with the minus sign U+2212), as one writes a sum by hand.
+    """
+    parts = []
+    for k, term in enumerate(terms):
+        text = format_value(term)
+        if k == 0:
+            parts.append(text)
+        elif text.startswith("-"):
+            parts.append(f"\u2212 {text[1:]}")
+        else:
+            parts.append(f"+ {text}")
+    return f"{' '.join(parts)} = {format_value(total)}"
+
+
 @dataclass(frozen=True)
 class Node:
     """One node. ``id`` is deterministic (given by the builder or counted)."""

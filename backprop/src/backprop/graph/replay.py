@@ -8,7 +8,7 @@ and nothing of the backward one.
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import messages
 from .model import Graph
@@ -27,6 +27,7 @@ class GraphState:
     active_edges: tuple[str, ...]
     local_text: dict[str, str]    # node id -> text shown beside the node
     caption: str
+    totals: dict[str, float] = field(default_factory=dict)  # input id -> its gradient, written at it
 
 
 def state_after(graph: Graph, k: int | None = None) -> GraphState:
@@ -46,9 +47,12 @@ def state_after(graph: Graph, k: int | None = None) -> GraphState:
     values: dict[str, float] = {}
     grads: dict[str, float] = {}
     local_text: dict[str, str] = {}
+    totals: dict[str, float] = {}
     for step in steps[:k]:
         values.update(zip(step.edges, step.values))
         grads.update(zip(step.edges, step.grads))
+        if step.kind == "input":
+            totals[step.node] = step.total
         if step.kind == "backward":
             local_text[step.node] = " / ".join(dict.fromkeys(
                 _local_label(graph.nodes[step.node].op, text, d)
@@ -56,7 +60,7 @@ def state_after(graph: Graph, k: int | None = None) -> GraphState:
     last = steps[k - 1] if k else None
     return GraphState(values, grads, last.node if last else None,
                       last.edges if last else (), local_text,
-                      last.caption if last else messages.text("replay.start"))
+                      last.caption if last else messages.text("replay.start"), totals)
 
 
 def forward_state(graph: Graph) -> GraphState:

@@ -2,7 +2,9 @@
 
 ``build_steps`` turns an evaluated graph into an ordered list of ``Step``:
 the inputs entering, each operation forward in topological order, the seed
-gradient 1 on the output, then each operation backward in reverse order.
+gradient 1 on the output, each operation backward in reverse order, and last
+each input collecting its gradient: where an input feeds several nodes (a fork),
+that step adds the gradients of its edges ("5 + 1 = 6"), as the backward pass does.
 What is visible after the first k steps is ``backprop.graph.replay``'s business.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import messages
-from .nodes import LEAF_OPS, OPS, Edge, format_value
+from .nodes import LEAF_OPS, OPS, Edge, format_sum, format_value
 
 # ``graph`` below is a ``backprop.graph.model.Graph``; it is not imported, because
 # model.py imports this module (the annotations are never evaluated).
@@ -22,9 +24,11 @@ class Step:
     """One replayable step of a pass.
 
     kind: "forward" (``node`` computed its output; ``edges`` got ``values``),
-    "seed" (the backward pass starts with ``1`` on the output edge) or
+    "seed" (the backward pass starts with ``1`` on the output edge),
     "backward" (``node`` multiplied its upstream gradient by its local
-    derivatives; ``edges`` - its input edges - got ``grads``).
+    derivatives; ``edges`` - its input edges - got ``grads``) or
+    "input" (the input ``node`` holds ``total``, the sum of the gradients on its
+    ``edges``, the edges it feeds).
     """
     index: int
     kind: str
@@ -35,6 +39,7 @@ class Step:
     local: tuple[float, ...] = ()
     local_text: tuple[str, ...] = ()
     caption: str = ""
+    total: float | None = None
 
 
 def build_steps(graph: Graph) -> list[Step]:
@@ -82,15 +87,37 @@ def build_steps(graph: Graph) -> list[Step]:
         edges = in_edges[nid]
         n = len(edges)
         texts = tuple(OPS[node.op].formula(k, n, node.const) for k in range(n))
-        key = "step.backward.fanout" if len(out_edges[nid]) > 1 else "step.backward"
+        outs = out_edges[nid]
+        # A node that fans out first adds what its consumers sent: the sum is in the caption.
+        upstream = format_sum([graph.grads[e.id] for e in outs], graph.node_grads[nid]) if len(outs) > 1 \
+            else format_value(graph.node_grads[nid])
+        key = "step.backward.fanout" if len(outs) > 1 else "step.backward"
         sends = [messages.text("step.send", value=format_value(graph.grads[e.id]), edge=edge_name(graph, e.src))
                  for e in edges]
         push(kind="backward", node=nid, edges=tuple(e.id for e in edges),
              grads=tuple(graph.grads[e.id] for e in edges), local=graph.local[nid], local_text=texts,
-             caption=messages.text(key, symbol=node.symbol, upstream=format_value(graph.node_grads[nid]),
+             caption=messages.text(key, symbol=node.symbol, upstream=upstream,
                                    local="; ".join(format_value(d) for d in graph.local[nid]),
                                    sends=messages.join_and(sends)))
+    output = output_symbol(graph)
+    for nid in graph.inputs_of():
+        outs = out_edges[nid]
+        if not outs:
+            continue
+        total = graph.node_grads[nid]
+        name = graph.nodes[nid].label
+        if len(outs) > 1:
+            caption = messages.text("step.input.fork", name=name, output=output, count=len(outs),
+                                    sum=format_sum([graph.grads[e.id] for e in outs], total))
+        else:
+            caption = messages.text("step.input", name=name, output=output, value=format_value(total))
+        push(kind="input", node=nid, edges=tuple(e.id for e in outs), total=total, caption=caption)
     return steps
+
+
+def output_symbol(graph: Graph) -> str:
+    """How a formula names the output: its label (price, f, L), else "out"."""
+    return graph.nodes[graph.output].label or messages.text("output.symbol")
 
 
 def edge_name(graph: Graph, src: str) -> str:

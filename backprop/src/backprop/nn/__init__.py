@@ -7,6 +7,8 @@
     training       sgd_step
     autograd       a small autograd engine whose operations are the layers (chapter 6)
     gradcheck      numerical gradients and relative error: the oracle for every backward
+    expect         the notebooks' visible tests: a failure names the quantity, the input,
+                   expected and got
 
 Apart from the graph model: it uses NumPy and ``backprop.validate`` only.
 """

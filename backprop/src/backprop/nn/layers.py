@@ -45,13 +45,32 @@ def checked_dout(layer, dout, stored: np.ndarray, columns: int | None = None) ->
     return require_shape("dout", dout, shape)
 
 
+def weights_and_bias(W, b, layer: str = "Affine") -> tuple[np.ndarray, np.ndarray]:
+    """W (D, M) and b (M,) as float arrays, or an error that blames the one that is wrong.
+
+    When b has as many entries as W has rows (and not columns), W is the likely culprit:
+    it was built transposed, (M, D); the message says so instead of blaming b.
+    """
+    W = as_float_array("W", W, ndim=2)
+    b = as_float_array("b", b)
+    if b.shape == (W.shape[1],):
+        return W, b
+    if b.ndim == 1 and W.shape[0] == b.shape[0] != W.shape[1]:
+        raise ValueError(f"{layer}: W has shape {W.shape} but b has {b.shape[0]} entries; W must be (D, M), one "
+                         f"column per entry of b, so W looks transposed (W.T has shape {W.T.shape})")
+    raise ValueError(f"{layer}: b must have shape ({W.shape[1]},), one entry per column of W {W.shape}, "
+                     f"got {b.shape}")
+
+
 def as_rows(x, W: np.ndarray) -> np.ndarray:
     """``x`` as an (N, D) float array for weights ``W`` (D, M); (N, ...) is flattened."""
     x = as_float_array("x", x)
     d = W.shape[0]
-    if x.ndim < 2 or int(np.prod(x.shape[1:])) != d:
-        raise ValueError(f"Affine.forward: x must have shape (N, {d}) (W is {W.shape}), "
-                         f"got {x.shape}")
+    features = int(np.prod(x.shape[1:])) if x.ndim >= 2 else None
+    if features != d:
+        transposed = (f"; x would fit W.T: W must be (D, M) = ({features}, {d}), so W looks transposed"
+                      if features == W.shape[1] else "")
+        raise ValueError(f"Affine.forward: x must have shape (N, {d}) (W is {W.shape}), got {x.shape}{transposed}")
     return x.reshape(x.shape[0], d)
 
 
@@ -136,8 +155,7 @@ class Affine:
     """
 
     def __init__(self, W, b):
-        self.W = as_float_array("W", W, ndim=2)
-        self.b = as_float_array("b", b, shape=(self.W.shape[1],))
+        self.W, self.b = weights_and_bias(W, b)
         self.x = None
         self.x_shape = None
         self.dW = None

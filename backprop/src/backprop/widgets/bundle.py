@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import messages
-from ..figures import layout, svg
+from ..figures import grid, layout, phone, svg, text
 from ..graph import expression
 from ..graph.nodes import OPS_FILE
 
@@ -23,7 +23,7 @@ from ..graph.nodes import OPS_FILE
 FRONT = Path(__file__).parent / "front"
 #: The browser engine's files, in the order they are bundled (each uses the ones before it;
 #: rules.js uses expression.js's parser, but only once the whole bundle has loaded).
-ENGINE_FILES = ("messages.js", "numbers.js", "engine.js", "rules.js", "figures.js", "expression.js")
+ENGINE_FILES = ("messages.js", "numbers.js", "engine.js", "rules.js", "grid.js", "layout.js", "draw.js", "expression.js")
 #: The message groups the browser reads (the "python" group stays in Python).
 BROWSER_MESSAGES = (messages.BOTH, messages.BROWSER)
 
@@ -40,9 +40,15 @@ def messages_source() -> str:
 def constants_source() -> str:
     """The Python constants and the operation table the engine shares, as JavaScript ``const`` lines."""
     shared = {
-        layout: ("CX", "RY", "R", "FONT", "SMALL", "OUT_LEN", "LABEL_T", "LINE_COST", "LOCAL_SIDES",
-                 "LOCAL_RINGS", "LOCAL_LINE_COST"),
-        svg: ("MIN_TEXT_PX", "INK", "GRAD", "FWD", "ACTIVE_FILL", "HALO", "FONT_FAMILY", "SHORT_SYMBOL"),
+        text: ("FONT", "SMALL", "MARGIN", "CHAR_EM", "DEFAULT_EM", "WIDE_EM", "BOLD", "DESCENDERS", "DESCENT",
+               "WIDE_RANGES"),
+        grid: ("CX", "RY", "R", "AUTO_ROW", "FORK_ANGLE"),
+        layout: ("OUT_LEN", "LABEL_T", "SPREADS", "SPREAD_PROBLEM", "LABEL_GAP", "LABEL_LIFT", "LIFT_COST",
+                 "LINE_COST", "PARALLEL", "GAP", "D", "LOCAL_SIDES", "LOCAL_RINGS", "LOCAL_LINE_COST",
+                 "WIDEN_COST", "NAME_SIDES"),
+        phone: ("PHONE_ACROSS", "PHONE_DOWN", "PROBLEM_UNITS"),
+        svg: ("MIN_TEXT_PX", "INK", "GRAD", "FWD", "ACTIVE_FILL", "HALO", "FONT_FAMILY", "SHORT_SYMBOL",
+              "PHONE_PX", "PHONE_MIN_TEXT_PX", "PAD", "PHONE_UNITS", "NARROW_MAX_PX"),
         expression: ("MAX_TEXT", "MAX_NODES", "FUNCTIONS", "MODULES"),
     }
     lines = [_const(name, getattr(module, name)) for module, names in shared.items() for name in names]

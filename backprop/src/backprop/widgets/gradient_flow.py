@@ -9,8 +9,9 @@ forward and back, reset, speed and the slider are all front-end behaviour.
 The inputs are number boxes (and a graph from ``expression_graph`` gets a box
 for its text). An edit is recomputed in the browser by the widget's engine, a
 port of the graph model, layout and drawing (``front/numbers.js``,
-``front/engine.js``, ``front/figures.js``, ``front/expression.js``, bundled in
-front of ``front/gradient_flow.js`` as one anywidget module, see ``bundle``; ``spec`` carries the
+``front/engine.js``, ``front/grid.js``, ``front/layout.js``, ``front/draw.js``,
+``front/expression.js``, bundled in front of ``front/gradient_flow.js`` as one anywidget
+module, see ``bundle``; ``spec`` carries the
 graph's structure). It writes the same SVG and captions as Python, which
 tests/test_browser_engine.py checks. With a kernel, the edit also goes to
 Python, which rebuilds the graph with ``Graph.with_inputs`` (or
@@ -30,7 +31,8 @@ import ipywidgets
 import traitlets
 
 from .. import messages
-from ..figures.svg import to_svg
+from ..figures.phone import phone_graph
+from ..figures.svg import PHONE_UNITS, to_svg
 from ..graph import Graph, GraphError, state_after
 from ..graph.book import BUILDERS, build
 from ..graph.expression import expression_graph
@@ -62,11 +64,15 @@ def frames_of(graph: Graph) -> list[dict]:
 def graph_spec(graph: Graph) -> dict:
     """The graph's structure for the browser engine (``graphFromSpec`` in front/engine.js).
 
-    ``h`` is the step of the "check numerically" button's central difference.
+    ``h`` is the step of the "check numerically" button's central difference; ``phone`` is
+    where each node goes when a narrow screen draws the graph top to bottom
+    (``backprop.figures.phone.phone_graph``), found here once so that a phone need not search.
     """
     nodes = [{"id": n.id, "op": n.op, "inputs": list(n.inputs), "label": n.label, "const": n.const,
               "pos": list(n.pos) if n.pos is not None else None} for n in graph.nodes.values()]
-    return {"name": graph.name, "title": graph.title, "output": graph.output, "nodes": nodes, "h": H}
+    phone = phone_graph(graph, PHONE_UNITS)
+    return {"name": graph.name, "title": graph.title, "output": graph.output, "nodes": nodes, "h": H,
+            "phone": {nid: list(n.pos) for nid, n in phone.nodes.items()}}
 
 
 def input_specs(graph: Graph) -> list[dict]:

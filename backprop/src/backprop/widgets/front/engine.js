@@ -38,7 +38,9 @@ class Graph {
     this.invalidate();
   }
 
-  invalidate() { this.values = {}; this.grads = {}; this.nodeGrads = {}; this.local = {}; this.stepsMemo = null; }
+  invalidate() {
+    this.values = {}; this.grads = {}; this.nodeGrads = {}; this.local = {}; this.stepsMemo = null; this.planMemo = null;
+  }
 
   newId(op, id) {
     if (id === undefined || id === null) {
@@ -179,7 +181,7 @@ function buildSteps(g) {
   for (const nid of order) outEdges[nid] = [];
   for (const e of g.edges()) outEdges[e.src].push(e);
   const steps = [];
-  const push = (s) => steps.push({ index: steps.length, values: [], grads: [], local: [], localText: [], ...s });
+  const push = (s) => steps.push({ index: steps.length, values: [], grads: [], local: [], localText: [], total: null, ...s });
   const fv = formatValue;
   const leaves = order.filter((nid) => isLeaf(g.nodes.get(nid).op));
   const leafEdges = leaves.flatMap((nid) => outEdges[nid]);
@@ -203,14 +205,31 @@ function buildSteps(g) {
     const edges = node.inputs.map((s, k) => edgeId(s, nid, k));
     const n = edges.length;
     const texts = edges.map((_, k) => ops()[node.op].formula(k, n, node.const));
-    const key = outEdges[nid].length > 1 ? "step.backward.fanout" : "step.backward";
+    const outs = outEdges[nid];
+    // A node that fans out first adds what its consumers sent: the sum is in the caption.
+    const upstream = outs.length > 1 ? formatSum(outs.map((e) => g.grads[e.id]), g.nodeGrads[nid]) : fv(g.nodeGrads[nid]);
+    const key = outs.length > 1 ? "step.backward.fanout" : "step.backward";
     const sends = node.inputs.map((src, k) => msg("step.send", { value: fv(g.grads[edges[k]]), edge: edgeName(g, src) }));
     push({ kind: "backward", node: nid, edges, grads: edges.map((e) => g.grads[e]), local: g.local[nid], localText: texts,
-      caption: msg(key, { symbol: symbolOf(node), upstream: fv(g.nodeGrads[nid]), local: g.local[nid].map(fv).join("; "),
+      caption: msg(key, { symbol: symbolOf(node), upstream, local: g.local[nid].map(fv).join("; "),
         sends: msgJoinAnd(sends) }) });
+  }
+  const output = outputSymbol(g);
+  for (const nid of g.inputsOf()) {
+    const outs = outEdges[nid];
+    if (!outs.length) continue;
+    const total = g.nodeGrads[nid];
+    const name = g.nodes.get(nid).label;
+    const caption = outs.length > 1
+      ? msg("step.input.fork", { name, output, count: outs.length, sum: formatSum(outs.map((e) => g.grads[e.id]), total) })
+      : msg("step.input", { name, output, value: fv(total) });
+    push({ kind: "input", node: nid, edges: outs.map((e) => e.id), total, caption });
   }
   return steps;
 }
+
+// backprop.graph.steps.output_symbol: how a formula names the output (its label, else "out").
+function outputSymbol(g) { return g.nodes.get(g.output).label || msg("output.symbol"); }
 
 // backprop.graph.replay._local_label: the rule beside its value where the table says so.
 function localLabel(op, rule, value) {
@@ -221,10 +240,11 @@ function localLabel(op, rule, value) {
 function stateAfter(g, k) {
   const steps = g.steps();
   if (k === null || k === undefined) k = steps.length;
-  const values = {}; const grads = {}; const localText = {};
+  const values = {}; const grads = {}; const localText = {}; const totals = {};
   for (const step of steps.slice(0, k)) {
     step.edges.forEach((e, i) => { if (i < step.values.length) values[e] = step.values[i]; });
     step.edges.forEach((e, i) => { if (i < step.grads.length) grads[e] = step.grads[i]; });
+    if (step.kind === "input") totals[step.node] = step.total;
     if (step.kind === "backward") {
       const op = g.nodes.get(step.node).op;
       localText[step.node] = [...new Set(step.localText.map((t, i) => localLabel(op, t, step.local[i])))].join(" / ");
@@ -232,5 +252,5 @@ function stateAfter(g, k) {
   }
   const last = k ? steps[k - 1] : null;
   return { values, grads, activeNode: last ? last.node : null, activeEdges: last ? last.edges : [], localText,
-    caption: last ? last.caption : msg("replay.start") };
+    caption: last ? last.caption : msg("replay.start"), totals };
 }

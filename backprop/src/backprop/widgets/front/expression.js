@@ -278,4 +278,5 @@ function expressionNames(text) {
 
 // The engine's public face (the widget's front-end and the tests use it).
 const BP = { Graph, GraphError, ExpressionError, graphFromSpec, expressionGraph, expressionNames, buildSteps,
-  stateAfter, plan, toSvg, framesOf, formatValue, pyFixed, pyG, pyRepr, ops, msg };
+  stateAfter, plan, problems, grid, upright, withHints, phoneLayout, phoneGraph, toSvg, framesOf, formatValue, formatSum,
+  pyFixed, pyG, pyRepr, ops, msg, PHONE_UNITS, PHONE_MIN_TEXT_PX };

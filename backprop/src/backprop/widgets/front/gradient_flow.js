@@ -8,6 +8,10 @@
 // to Python, whose frames (the same) then replace ours.
 // Button labels are words and the two triangles every system font has; every text
 // the reader sees comes from the message catalogue (msg).
+//
+// Where the graph as the book drew it would not fit across the widget (a phone), the
+// engine draws it top to bottom instead, with the nodes where Python placed them for a
+// phone (spec.phone), and the stage scrolls to keep the active node in view.
 
 const SPEEDS = [0.5, 1, 2, 4];
 
@@ -50,12 +54,37 @@ function render({ model, el: host }) {
   let k = Math.max(0, model.get("step") || 0);
   let timer = null;
   // What the engine computed after the reader's last edit (null: show Python's frames).
-  let local = null;   // {graph, frames, error, values: {id: value}, text}
+  let local = null;   // {graph, frames, error, values: {id: value}, text, phone}
+  // The phone's drawing of Python's graph, made when first needed (null: not yet).
+  let phoneOfModel = null;
   // Every value the reader gave a name, so that a name that leaves the text while it is
   // being typed ("exp(" on the way to "exp(a)") comes back with its value.
   const remembered = {};
 
-  const frames = () => (local ? local.frames : model.get("frames") || []);
+  const wideFrames = () => (local ? local.frames : model.get("frames") || []);
+  // A phone's screen too narrow for the wide drawing (it would need more than the stage's
+  // width); a wider screen keeps the book's drawing and scrolls it.
+  const narrow = () => {
+    const first = wideFrames()[0];
+    const need = first ? Number((/min-width:(\d+)px/.exec(first.svg) || [0, 0])[1]) : 0;
+    const room = stage.clientWidth - 12;   // inside the stage's padding
+    return room > 0 && need > room && window.innerWidth <= NARROW_MAX_PX;
+  };
+  function phoneFrames() {
+    if (local) {
+      if (!local.phone && local.graph) local.phone = BP.framesOf(BP.phoneGraph(local.graph, PHONE_UNITS), PHONE_MIN_TEXT_PX);
+      return local.phone || [];
+    }
+    if (!phoneOfModel) {
+      const spec = model.get("spec");
+      const g = BP.graphFromSpec(spec);
+      const twin = spec.phone ? BP.withHints(g, spec.phone) : BP.phoneGraph(g, PHONE_UNITS);
+      phoneOfModel = BP.framesOf(twin, PHONE_MIN_TEXT_PX);
+    }
+    return phoneOfModel;
+  }
+  const usePhone = () => narrow() && wideFrames().length > 0;
+  const frames = () => (usePhone() ? phoneFrames() : wideFrames());
   const last = () => Math.max(0, frames().length - 1);
   const errorText = () => (local ? local.error : model.get("error"));
 
@@ -76,9 +105,11 @@ function render({ model, el: host }) {
     }
     k = Math.min(Math.max(0, newK), fs.length - 1);
     const frame = fs[k];
-    stage.innerHTML = frame.svg;   // SVG made by backprop.figures.svg (or its port, figures.js)
+    stage.innerHTML = frame.svg;   // SVG made by backprop.figures.svg (or its port, draw.js)
     stage.dataset.step = String(k);
     stage.dataset.kind = frame.kind;
+    stage.dataset.layout = usePhone() ? "phone" : "wide";
+    follow();
     caption.textContent = frame.caption;
     slider.max = String(fs.length - 1);
     slider.value = String(k);
@@ -89,6 +120,30 @@ function render({ model, el: host }) {
       model.set("step", k);
       model.save_changes();   // a no-op without a kernel
     }
+  }
+
+  // Scroll the stage (never the page) so that the active node (or, where no node is lit,
+  // the lit edges) is in view.
+  function follow() {
+    const node = stage.querySelector("circle.bp-active");
+    const lit = node ? [node] : stage.querySelectorAll(".bp-active");
+    if (!lit.length) return;
+    const box = stage.getBoundingClientRect();
+    let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+    for (const el of lit) {
+      const r = el.getBoundingClientRect();
+      left = Math.min(left, r.left); top = Math.min(top, r.top);
+      right = Math.max(right, r.right); bottom = Math.max(bottom, r.bottom);
+    }
+    const margin = 40;   // room for the numbers beside what is lit
+    const shift = (lo, hi, start, size) => {
+      if (hi - lo > size - 2 * margin) return lo - start - margin;   // too big: show its start
+      if (lo < start + margin) return lo - start - margin;
+      if (hi > start + size - margin) return hi - (start + size - margin);
+      return 0;
+    };
+    stage.scrollLeft += shift(left, right, box.left, stage.clientWidth);
+    stage.scrollTop += shift(top, bottom, box.top, stage.clientHeight);
   }
 
   function stop() {
@@ -157,7 +212,7 @@ function render({ model, el: host }) {
       // Not the words of Python's error widget: the book's test looks for those in every page.
       error = msg(exprText ? "flow.error.expression" : "flow.error.inputs", { error: e.message });
     }
-    local = { graph, frames: out, error, values, text: exprText };
+    local = { graph, frames: out, error, values, text: exprText, phone: null };
     checks.replaceChildren();
     show(Math.min(k, last()), false);
     // With a kernel, Python recomputes too (and sends the same frames); without one this does nothing.
@@ -176,7 +231,8 @@ function render({ model, el: host }) {
     for (const [id, value] of Object.entries(values)) {
       const label = el("label", { class: "bp-input" });
       label.append(el("span", {}, labels[id] || id));
-      const box = el("input", { type: "number", step: "any", value: String(value), "data-input": id });
+      // Shown rounded as the figure writes numbers; the exact value stays until the reader types.
+      const box = el("input", { type: "number", step: "any", value: BP.formatValue(value), "data-input": id });
       // "input" as the reader types; "change" also comes from the spinner and from scripts.
       box.addEventListener("input", () => edit(id, box));
       box.addEventListener("change", () => edit(id, box));
@@ -239,8 +295,15 @@ function render({ model, el: host }) {
 
   const onFrames = () => {   // Python sent frames (a kernel answered): they replace ours
     local = null;
+    phoneOfModel = null;
     show(Math.min(k, last()), false);
   };
+  // A phone turned sideways (or a resized window) may need the other drawing.
+  const observer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => {
+    if (errorText() || !stage.dataset.layout) return;
+    if ((stage.dataset.layout === "phone") !== usePhone()) show(k, false);
+  });
+  if (observer) observer.observe(stage);
   const onStep = () => { if (model.get("step") !== k) show(model.get("step"), false); };
   model.on("change:frames", onFrames);
   model.on("change:error", onFrames);
@@ -249,7 +312,7 @@ function render({ model, el: host }) {
   buildExpressionBox();
   buildInputs(currentValues());
   show(k, false);
-  return () => { stop(); };
+  return () => { stop(); if (observer) observer.disconnect(); };
 }
 
 export default { render };

@@ -110,3 +110,13 @@ function formatValue(v) {
   const text = pyG(v, 4);
   return text === "-0" ? "0" : text;
 }
+
+// backprop.graph.nodes.format_sum: [5, 1], 6 -> "5 + 1 = 6"; a negative term after the first is subtracted.
+function formatSum(terms, total) {
+  const parts = terms.map((term, k) => {
+    const text = formatValue(term);
+    if (k === 0) return text;
+    return text.startsWith("-") ? `\u2212 ${text.slice(1)}` : `+ ${text}`;
+  });
+  return `${parts.join(" ")} = ${formatValue(total)}`;
+}
