@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from backprop.figures.svg import GRAD, MIN_TEXT_PX, SvgFigure, figure, to_svg
+from backprop.figures.svg import (COLUMN_PX, GRAD, MIN_TEXT_PX, PHONE_MIN_TEXT_PX, SvgFigure, figure,
+                                  to_svg)
 from backprop.graph import Graph, GraphError, GraphState, Node, state_after
-from backprop.graph.book import BUILDERS, affine_graph, apple_graph, softmax_with_loss_graph, transposed
+from backprop.graph.book import BUILDERS, affine_graph, apple_graph, apple_orange_graph, softmax_with_loss_graph, transposed
 
 SVG = "{http://www.w3.org/2000/svg}"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -286,6 +287,24 @@ def test_a_figure_with_a_phone_drawing_shows_one_of_two():
     assert "bp-figure-pair" not in figure(g, narrow=False)._repr_html_()
     with pytest.raises(ValueError, match="same graph laid out for a phone"):
         figure(g, narrow=apple_graph())
+
+
+def _min_width(svg):
+    style = dict(kv.split(":") for kv in _parse(svg).get("style").split(";"))
+    return float(style["min-width"].removesuffix("px"))
+
+
+def test_a_wide_drawing_fits_the_desktop_column_by_shrinking_its_text():
+    g = apple_orange_graph()
+    width = float(_parse(to_svg(g)).get("viewBox").split()[2])
+    # Asked for text so large that the drawing would be wider than the column: it fits it.
+    asked = 1.1 * COLUMN_PX / width * 14
+    assert _min_width(to_svg(g, min_text_px=asked)) > COLUMN_PX
+    assert _min_width(figure(g, min_text_px=asked).svg) == pytest.approx(COLUMN_PX, abs=0.5)
+    # Never below the phone's smallest text: the softmax graph then scrolls, readable.
+    wide = softmax_with_loss_graph()
+    wide_width = float(_parse(to_svg(wide)).get("viewBox").split()[2])
+    assert _min_width(figure(wide).svg) == pytest.approx(wide_width * PHONE_MIN_TEXT_PX / 14, abs=0.5)
 
 
 def test_min_text_px_sets_the_min_width():

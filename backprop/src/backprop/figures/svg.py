@@ -241,6 +241,10 @@ def describe(graph: Graph, st: GraphState) -> str:
 NARROW_MAX_PX = 600
 PHONE_PX = 320
 PHONE_MIN_TEXT_PX = 9.5  # a phone's drawing may shrink its smallest text this far to fit
+#: The text column of a page on a desktop screen (the book's theme at 1280 px): a wide
+#: drawing that would need more shrinks its smallest text (not below PHONE_MIN_TEXT_PX)
+#: rather than scroll sideways where there is room to show it whole.
+COLUMN_PX = 660
 #: The widest a phone's drawing may be, in SVG units (phone.phone_graph's max_width).
 PHONE_UNITS = PHONE_PX * SMALL / PHONE_MIN_TEXT_PX - 2 * PAD
 _PAIR_STYLE = (f"<style>.bp-figure-pair .bp-narrow{{display:none}}"
@@ -322,6 +326,10 @@ def figure(graph: Graph, state=None, *, caption: str | None = None, alt: str | N
     shown = lambda g: state_after(g, state) if isinstance(state, int) and not isinstance(state, bool) else state
     svg = to_svg(graph, shown(graph), desc=alt, edge_labels=edge_labels, node_names=node_names,
                  min_text_px=min_text_px, values_fill=values_fill)
+    if _min_width(svg) > COLUMN_PX:
+        svg = to_svg(graph, shown(graph), desc=alt, edge_labels=edge_labels, node_names=node_names,
+                     min_text_px=max(PHONE_MIN_TEXT_PX, min_text_px * COLUMN_PX / _min_width(svg)),
+                     values_fill=values_fill)
     if narrow is False:
         return SvgFigure(svg, caption, None, name)
     if narrow is None:
