@@ -34,8 +34,12 @@ RED = "#c62828"   # the drawing's gradient colour (backprop.figures.svg.GRAD)
 
 
 def apple_figures(page: str) -> list[str]:
-    """The article's drawings of the apple purchase (problem 1), in page order."""
-    return [svg for svg in book.inline_svgs(page) if 'aria-label="Buying apples"' in svg]
+    """The article's drawings of the apple purchase (problem 1), in page order: one per
+    figure, the wide one where a figure also has a drawing for phones (the same graph
+    top to bottom, shown instead of it on a narrow screen)."""
+    figures = re.findall(r"<figure\b.*?</figure>", book._main(page), flags=re.S)
+    drawings = [book.inline_svgs('<article class="bd-article">' + f + "</article>") for f in figures]
+    return [svgs[0] for svgs in drawings if svgs and 'aria-label="Buying apples"' in svgs[0]]
 
 
 def red_numbers(svg: str) -> list[float]:
@@ -58,9 +62,11 @@ def test_the_apple_graph_is_drawn_once_per_purpose(built_book):
 
 def test_the_purpose_check_sees_a_third_drawing():
     svg = '<svg aria-label="Buying apples"><text fill="#222">220</text></svg>'
-    page = f'<article class="bd-article">{svg}{svg}{svg}</article>'
+    pair = f'<figure class="bp-figure bp-figure-pair">{svg}{svg}</figure>'   # wide + phone: one drawing
+    page = f'<article class="bd-article">{pair}{pair}{pair}</article>'
     with pytest.raises(ValueError):
         forward, backward = apple_figures(page)
+    assert len(apple_figures(f'<article class="bd-article">{pair}{pair}</article>')) == 2
 
 
 KOREAN = ["계산 그래프", "노드", "에지", "곱셈 노드", "순전파", "역전파", "덧셈 노드", "국소적 계산", "미분"]

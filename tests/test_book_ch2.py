@@ -46,7 +46,7 @@ def test_x_receives_the_sum_of_its_two_gradients_at_both_forks(text):
     # f = (x + y)*x at x = 2, y = 3: the product sends x + y along x's direct edge, and x
     # (the product's other input) through the sum; x receives (x + y) + x = 2x + y.
     x, y = 2.0, 3.0
-    assert book.numbers_after(text, "So \\(x\\) receives", [g(x + y), g(x), g(2 * x + y)], window=30) is None
+    assert book.numbers_after(text, "So x receives", [g(x + y), g(x), g(2 * x + y)], window=30) is None
 
 
 def test_both_forks_are_drawn_with_their_gradients(page):
