@@ -28,7 +28,8 @@ $(STAMP): requirements.txt pyproject.toml backprop/pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt -e ./backprop -e .
 	touch $@
 
-# Front-end files the offline book needs (widget manager, require.js, MathJax),
+# Front-end files the offline book needs (MathJax, run at build time, and its fonts;
+# the Korean web font),
 # fetched from their registries at pinned versions; see booktools/vendor.py.
 vendor: $(STAMP)
 	$(PY) -m booktools.vendor book/_vendor

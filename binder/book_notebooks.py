@@ -9,7 +9,9 @@ script derives the notebook a launch button opens (sphinx-book-theme links to
 pairs out of the build). Each pair opens with one added cell that installs the
 student package where it is missing (Colab has only its own packages), from the
 repository that ``repository.url`` and ``repository.branch`` in ``_config.yml``
-name: the one place the course's address is set.
+name: the one place the course's address is set. While that address is empty (the
+course has no public home yet, and the book shows no launch buttons), the cell says
+how to install the package from a copy of the repository instead.
 """
 
 from __future__ import annotations
@@ -33,11 +35,19 @@ import sys
 if importlib.util.find_spec("backprop") is None:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", {requirement!r}])'''
 
+SETUP_WITHOUT_ADDRESS = '''\
+# This notebook needs the course's package, backprop.
+import importlib.util
+
+if importlib.util.find_spec("backprop") is None:
+    raise ModuleNotFoundError("the course's package is missing: run `pip install ./backprop` in a copy "
+                              "of the course's repository, then restart the kernel")'''
+
 
 def repository(config: Path = ROOT / "_config.yml") -> tuple[str, str]:
-    """(url, branch) of the course repository, as ``_config.yml`` sets them."""
-    repo = yaml.safe_load(config.read_text())["repository"]
-    return repo["url"].rstrip("/"), repo.get("branch", "main")
+    """(url, branch) of the course repository, as ``_config.yml`` sets them (url "" when it has none)."""
+    repo = yaml.safe_load(config.read_text()).get("repository") or {}
+    return (repo.get("url") or "").strip().rstrip("/"), repo.get("branch") or "main"
 
 
 def _files(entries: list[dict]) -> list[str]:
@@ -63,7 +73,8 @@ def requirement(url: str, branch: str) -> str:
 def pair(page: Path, url: str, branch: str) -> str:
     """The notebook text for ``page``: its cells, after the set-up cell."""
     nb = read_myst_markdown_notebook(page.read_text())
-    nb.cells.insert(0, new_code_cell(SETUP.format(requirement=requirement(url, branch))))
+    setup = SETUP.format(requirement=requirement(url, branch)) if url else SETUP_WITHOUT_ADDRESS
+    nb.cells.insert(0, new_code_cell(setup))
     nb.metadata.pop("jupytext", None)
     nb.metadata["language_info"] = {"name": "python"}
     for i, cell in enumerate(nb.cells):

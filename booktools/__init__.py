@@ -1,8 +1,7 @@
 """Tools the book's build needs and students do not: installed by the root project only.
 
     vendor        fetches the offline book's front-end files at pinned versions
-                  (``python -m booktools.vendor book/_vendor``), with ``widget_boot.js``,
-                  the script every page loads before the widget manager, and the
+                  (``python -m booktools.vendor book/_vendor``): MathJax and the
                   Korean web font
     build         builds both editions (``python -m booktools.build``, what ``make book`` runs)
     catalogues    the Korean edition's gettext catalogues (``python -m booktools.catalogues``)
@@ -15,6 +14,12 @@ Sphinx extensions the build loads (``_config.yml``):
     search_ko     a Korean search language
     korean_font   the Korean web font on every page
     glossary      the glossary page's table (and the checks of translated terms)
+    addresses     repository and launch buttons only for a real address
+    page_assets   what every page loads (no FontAwesome script), scroll cues
+    widget_host   the widgets drawn by static/widget-host.js, not Jupyter's manager
+    static_math   formulas typeset when the book builds (MathJax under node)
+    plot_style    plots as SVG in one style, with the width that keeps text readable
+    glue_cells    code cells shown without their glue(...) bookkeeping
 
 and a MyST-NB output renderer (registered in the root pyproject.toml):
 

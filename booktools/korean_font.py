@@ -16,6 +16,12 @@ it on every machine, whatever Korean font the machine has or lacks, and everythi
 else (Latin letters, digits, punctuation, which Fontsource's subsets also carry) keeps
 the theme's fonts. Left to the browser's fallback after the theme's fonts, Hangul was
 drawn as empty boxes in places by Chromium without a Korean system font.
+
+The stylesheet of an edition holds only the subsets whose characters its pages contain
+(the text, and the widgets' words in their saved state, escaped or not): every page
+loads it, so all 240 rules (160 kB) on every page weighed more than the few subset
+files a page downloads. A character typed into the search box that no page contains
+is drawn by the system's fonts.
 """
 
 from __future__ import annotations
@@ -70,8 +76,9 @@ class FontMissing(RuntimeError):
     """The vendored font files are not where the build looks for them."""
 
 
-def font_faces(fontsource_css: str, url_prefix: str) -> list[str]:
-    """The ``@font-face`` rules of the numbered subsets, woff2 only, with URLs under ``url_prefix``."""
+def font_faces(fontsource_css: str, url_prefix: str, used: set[int] | None = None) -> list[str]:
+    """The ``@font-face`` rules of the numbered subsets, woff2 only, with URLs under ``url_prefix``;
+    with ``used`` (code points), only the subsets that draw one of them."""
     faces = []
     for face in _FACE.findall(fontsource_css):
         match = _SUBSET_FILE.search(face)
@@ -80,37 +87,58 @@ def font_faces(fontsource_css: str, url_prefix: str) -> list[str]:
         ranges = korean_ranges(_RANGE.search(face).group(1))
         if not ranges:   # a subset of Latin letters and punctuation only
             continue
+        if used is not None and not any(low <= c <= high for c in used for low, high in ranges):
+            continue
         src = f"src: url({url_prefix}/{match.group(1)}) format('woff2');"
         face = re.sub(r"src:[^;]*;", src, face)
         faces.append(_RANGE.sub(f"unicode-range: {css_range(ranges)};", face))
     return faces
 
 
-def stylesheet(font_dir: Path, url_prefix: str = FONT_DIR) -> str:
-    """The whole ``korean-font.css`` for the font files in ``font_dir``."""
+def stylesheet(font_dir: Path, url_prefix: str = FONT_DIR, used: set[int] | None = None) -> str:
+    """``korean-font.css`` for the font files in ``font_dir`` (only the subsets drawing ``used``, if given)."""
     faces = []
     for weight in WEIGHTS:
         css = font_dir / f"{weight}.css"
         if not css.is_file():
             raise FontMissing(f"{css} is missing: the Korean web font is fetched with the book's other "
                               "front-end files; run `make vendor` (python -m booktools.vendor book/_vendor)")
-        found = font_faces(css.read_text(encoding="utf-8"), url_prefix)
-        missing = [f for f in re.findall(r"url\([^)]*/([^/)]+)\)", "".join(found)) if not (font_dir / f).is_file()]
-        if not found or missing:
-            raise FontMissing(f"{css}: {'no Hangul subsets found' if not found else f'{len(missing)} subset files missing'}"
+        every = font_faces(css.read_text(encoding="utf-8"), url_prefix)
+        missing = [f for f in re.findall(r"url\([^)]*/([^/)]+)\)", "".join(every)) if not (font_dir / f).is_file()]
+        if not every or missing:
+            raise FontMissing(f"{css}: {'no Hangul subsets found' if not every else f'{len(missing)} subset files missing'}"
                               "; run `make vendor` again")
-        faces += found
+        faces += font_faces(css.read_text(encoding="utf-8"), url_prefix, used) if used is not None else every
     return "/* Noto Sans KR, SIL Open Font License 1.1 (fonts/noto-sans-kr/LICENSE). */\n" + \
         "\n".join(faces) + "\n" + STACK
 
 
 def _font_dir(app) -> Path:
-    for static in app.config.html_static_path:
-        candidate = Path(app.confdir, static, FONT_DIR)
-        if candidate.is_dir():
-            return candidate
-    raise FontMissing(f"no {FONT_DIR} folder in html_static_path {app.config.html_static_path}; "
-                      "run `make vendor` (python -m booktools.vendor book/_vendor)")
+    from booktools.vendor import vendored_folder
+    return vendored_folder(app, FONT_DIR, FontMissing)
+
+
+_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def korean_code_points(text: str) -> set[int]:
+    """The code points of ``text`` in ``KOREAN_BLOCKS``, also those written as JSON's ``\\uXXXX``."""
+    points = {ord(c) for c in text} | {int(h, 16) for h in _ESCAPED.findall(text)}
+    return {c for c in points if any(low <= c <= high for low, high in KOREAN_BLOCKS)}
+
+
+def edition_code_points(outdir: Path) -> set[int]:
+    """The Korean code points of every page the build wrote: not the static files, nor the
+    other editions published below the English one (``_build/html/ko``)."""
+    from booktools.editions import EDITIONS
+
+    other_editions = {folder for folder in EDITIONS.values() if folder}
+    used: set[int] = set()
+    for page in Path(outdir).rglob("*.html"):
+        parts = page.relative_to(outdir).parts
+        if "_static" not in parts and parts[0] not in other_editions:
+            used |= korean_code_points(page.read_text(encoding="utf-8", errors="replace"))
+    return used
 
 
 def _write(app, exception) -> None:
@@ -118,7 +146,7 @@ def _write(app, exception) -> None:
         return
     target = Path(app.outdir, "_static", CSS_NAME)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(stylesheet(_font_dir(app)), encoding="utf-8")
+    target.write_text(stylesheet(_font_dir(app), used=edition_code_points(Path(app.outdir))), encoding="utf-8")
 
 
 def _check(app) -> None:

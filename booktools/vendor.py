@@ -1,22 +1,19 @@
 """Fetch the front-end files the offline book needs: ``python -m booktools.vendor book/_vendor``.
 
-The built book must work with no network: the widget manager, require.js,
-anywidget's front-end and MathJax are served from the book itself. They come
-from their registries at pinned versions, never from files copied into the
-repository:
-
-- npm packages are fetched with ``npm pack`` (npm checks the registry's
-  integrity hash) and their tarball hash is checked again against the pins
-  below, so a different file under the same version fails loudly.
-- anywidget's front-end is the ``nbextension/index.js`` shipped inside the
-  anywidget wheel that requirements.txt pins, so it always matches the Python
-  side that writes the widget state.
+The built book must work with no network: MathJax (which typesets the book's
+formulas while it builds, ``booktools.static_math``, and whose fonts the pages load)
+and the Korean web font are served from the book itself. They come from their
+registries at pinned versions, never from files copied into the repository: npm
+packages are fetched with ``npm pack`` (npm checks the registry's integrity hash) and
+their tarball hash is checked again against the pins below, so a different file
+under the same version fails loudly. (The widgets need no file from here: the book's
+own widget host, ``booktools/static/widget-host.js``, renders them.)
 
 The target folder gets one sub-folder, ``backprop-offline/``, which
 _config.yml lists in ``html_static_path`` (Sphinx copies it into ``_static/``).
 A manifest records what was written with each file's SHA-256; a second run
 with the same pins only hashes the files again (well under a second for the
-~20 MB) and fetches everything again if one is missing or differs, so a file
+~10 MB) and fetches everything again if one is missing or differs, so a file
 edited or damaged by hand never reaches the book.
 """
 
@@ -33,30 +30,20 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 # name -> (version, sha512 integrity as npm reports it, {member prefix in the tarball: target prefix})
 NPM_PINS: dict[str, tuple[str, str, dict[str, str]]] = {
-    "requirejs": ("2.3.7",
-                  "sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdTLT4/VA8OaUhBa0JPVHJ0pyBkM1z+pDsw==",
-                  {"package/require.js": "require.js"}),
-    # html-manager 1.0.x is the embedder for ipywidgets 8 state (myst-nb's default URL is 1.0.6).
-    "@jupyter-widgets/html-manager": ("1.0.15",
-                                      "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
-                                      {"package/dist/embed-amd.js": "html-manager/embed-amd.js",
-                                       # the icon fonts its CSS loads relative to the script
-                                       "package/dist/": "html-manager/"}),
-    # MathJax 3 (Sphinx 7's default is mathjax@3 tex-mml-chtml.js). Only the
-    # combined component and what it loads on demand are kept.
+    # MathJax 3 run by node at build time (booktools/static_math.py): its node entry point,
+    # TeX input (with the extensions it loads on demand), CHTML output with its fonts
+    # (which the pages load) and the assistive MathML.
     "mathjax": ("3.2.2",
                 "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
-                {"package/es5/tex-mml-chtml.js": "mathjax/tex-mml-chtml.js",
+                {"package/es5/node-main.js": "mathjax/node-main.js",
                  "package/es5/input/": "mathjax/input/",
+                 "package/es5/output/chtml.js": "mathjax/output/chtml.js",
                  "package/es5/output/chtml/": "mathjax/output/chtml/",
-                 "package/es5/a11y/": "mathjax/a11y/",
-                 "package/es5/ui/": "mathjax/ui/",
-                 "package/es5/sre/": "mathjax/sre/",
+                 "package/es5/a11y/assistive-mml.js": "mathjax/a11y/assistive-mml.js",
                  "package/LICENSE": "mathjax/LICENSE"}),
     # Noto Sans KR for Hangul on machines without a Korean font: Fontsource cuts it into
     # ~120 unicode-range subsets, so a page downloads only the subsets its characters
@@ -70,15 +57,14 @@ NPM_PINS: dict[str, tuple[str, str, dict[str, str]]] = {
 }
 # Folders taken from a tarball only in part: member prefix -> which files to keep.
 KEEP = {
-    # the html-manager folder keeps only its script and icon fonts
-    "package/dist/": lambda rel: rel.endswith((".woff", ".woff2", ".ttf", ".eot", ".svg")),
+    # TeX input: the component and its extensions, not the other input languages
+    "package/es5/input/": lambda rel: rel == "mathjax/input/tex.js" or rel.startswith("mathjax/input/tex/"),
     # the numbered Hangul subsets in woff2, regular and bold (not the one-file "korean" cut)
     "package/files/": lambda rel: re.search(r"noto-sans-kr-\d+-(400|700)-normal\.woff2$", rel) is not None,
 }
 SKIP_SUFFIXES = (".map", ".d.ts", ".LICENSE.txt")
 SUBDIR = "backprop-offline"
 MANIFEST = "VENDOR.json"
-BOOT = "widget-boot.js"
 
 
 class VendorError(RuntimeError):
@@ -86,13 +72,7 @@ class VendorError(RuntimeError):
 
 
 def _pins() -> dict:
-    import anywidget
-    return {"npm": {k: [v[0], v[1]] for k, v in NPM_PINS.items()},
-            "anywidget": anywidget.__version__}
-
-
-def _boot_js() -> bytes:
-    return resources.files("booktools").joinpath("widget_boot.js").read_bytes()
+    return {"npm": {k: [v[0], v[1]] for k, v in NPM_PINS.items()}}
 
 
 def _npm_command() -> list[str]:
@@ -154,14 +134,6 @@ def _extract(data: bytes, mapping: dict[str, str], dest: Path) -> list[str]:
     return written
 
 
-def _anywidget_js() -> bytes:
-    try:
-        return resources.files("anywidget").joinpath("nbextension", "index.js").read_bytes()
-    except (ModuleNotFoundError, FileNotFoundError) as exc:
-        raise VendorError("anywidget's front-end (anywidget/nbextension/index.js) was not found; "
-                          "`pip install -r requirements.txt` installs the pinned anywidget") from exc
-
-
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -176,10 +148,9 @@ def _up_to_date(dest: Path, pins: dict) -> bool:
         return False
     files = old.get("files")
     # an older manifest listed names without hashes: nothing to verify against, so fetch again
-    if old.get("pins") != pins or not isinstance(files, dict) or BOOT not in files:
+    if old.get("pins") != pins or not isinstance(files, dict) or not files:
         return False
-    return all(rel == BOOT or ((dest / rel).is_file() and _sha256(dest / rel) == digest)
-               for rel, digest in files.items())
+    return all((dest / rel).is_file() and _sha256(dest / rel) == digest for rel, digest in files.items())
 
 
 def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
@@ -187,13 +158,6 @@ def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
     dest = Path(target) / SUBDIR
     pins = _pins()
     if _up_to_date(dest, pins):
-        # our own boot script changes with the package, not with a pin: refresh it alone
-        boot = dest / BOOT
-        if not boot.is_file() or boot.read_bytes() != _boot_js():
-            boot.write_bytes(_boot_js())
-            manifest = json.loads((dest / MANIFEST).read_text())
-            manifest["files"][BOOT] = _sha256(boot)
-            (dest / MANIFEST).write_text(json.dumps(manifest, indent=1))
         if not quiet:
             print(f"{dest}: front-end files up to date (hashes checked)")
         return dest
@@ -208,10 +172,6 @@ def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
             if not quiet:
                 print(f"fetching {name}@{version} from the npm registry")
             files += _extract(_fetch(name, version, integrity, tmp), mapping, stage)
-        (stage / "anywidget").mkdir()
-        (stage / "anywidget" / "index.js").write_bytes(_anywidget_js())
-        (stage / BOOT).write_bytes(_boot_js())
-        files += ["anywidget/index.js", BOOT]
         hashes = {rel: _sha256(stage / rel) for rel in sorted(set(files))}
         (stage / MANIFEST).write_text(json.dumps({"pins": pins, "files": hashes}, indent=1))
         # swap in whole so an interrupted run never leaves a half-filled folder behind
@@ -223,6 +183,17 @@ def vendor(target: str | os.PathLike, *, quiet: bool = False) -> Path:
     if not quiet:
         print(f"{dest}: {len(files)} front-end files written")
     return dest
+
+
+def vendored_folder(app, relative: str, error: type[Exception]) -> Path:
+    """``relative`` (e.g. ``backprop-offline/mathjax``) in the first folder of a Sphinx build's
+    ``html_static_path`` that holds it; ``error`` saying how to fetch it when none does."""
+    for static in app.config.html_static_path:
+        candidate = Path(app.confdir, static, relative)
+        if candidate.is_dir():
+            return candidate
+    raise error(f"no {relative} folder in html_static_path {app.config.html_static_path}; "
+                "run `make vendor` (python -m booktools.vendor book/_vendor)")
 
 
 def main(argv: list[str] | None = None) -> int:

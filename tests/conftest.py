@@ -5,7 +5,8 @@
 --warningiserror --keep-going`` with its language) into a temporary folder, so
 tests never touch ``_build/``. A failing build fails every test that uses the
 fixture; each edition's build time goes to the test log. ``korean_book`` is the
-Korean edition inside it.
+Korean edition inside it. ``BACKPROP_BOOK_HTML=<built html folder>`` (``_build/html``
+after ``make book``) reuses a book built earlier instead, for working on the tests.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ def vendored() -> Path:
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory, vendored) -> Path:
     """Build the whole book once; return the folder of the built HTML."""
+    given = os.environ.get("BACKPROP_BOOK_HTML")
+    if given:
+        return Path(given)
     env = _build_env()
     out = tmp_path_factory.mktemp("book")
     cmd = [sys.executable, "-m", "booktools.build", "--path-output", str(out)]

@@ -7,7 +7,8 @@
   glossary's words and none of the known mistranslations, and are indexed by the
   Korean search language;
 - the glossary page shows the glossary file in both editions;
-- every page loads the Korean web font's stylesheet, whose files are in the book.
+- every page loads the Korean web font's stylesheet, whose files are in the book, and
+  which draws every Korean character the edition's pages hold (and is no heavier).
 
 BACKPROP_BOOK_HTML=<built html folder> reuses a book built earlier (both editions).
 """
@@ -185,9 +186,29 @@ def test_the_korean_edition_is_indexed_by_the_korean_search_language(korean):
     assert "Stemmer" in read(korean / "_static/language_data.js") and "KO_ENDINGS" in read(korean / "_static/language_data.js")
 
 
+def _ranges(face: str) -> list[tuple[int, int]]:
+    found = []
+    for part in re.search(r"unicode-range:\s*([^;]*);", face).group(1).split(","):
+        bounds = part.strip().upper().removeprefix("U+").split("-")
+        found.append((int(bounds[0], 16), int(bounds[-1], 16)))
+    return found
+
+
 def test_every_page_loads_the_korean_font_which_the_book_carries(english, korean):
     for edition in (english, korean):
         css = read(edition / "_static" / "korean-font.css")
         files = re.findall(r"url\(([^)]+)\)", css)
-        assert len(files) >= 200 and all((edition / "_static" / f).is_file() for f in files)
+        assert files and all((edition / "_static" / f).is_file() for f in files)
         assert all("korean-font.css" in read(edition / page) for page in pages(edition))
+        # every Hangul syllable of every page (text, widget state) has a subset, and the
+        # stylesheet holds no subset that draws none of them
+        ranges = [_ranges(face) for face in re.findall(r"@font-face\s*{[^}]*}", css)]
+        text = "".join(read(edition / page) for page in pages(edition))
+        used = {ord(c) for c in text if "\uac00" <= c <= "\ud7a3"}
+        used |= {int(h, 16) for h in re.findall(r"\\u([0-9a-fA-F]{4})", text) if 0xAC00 <= int(h, 16) <= 0xD7A3}
+        assert len(used) > 50, f"only {len(used)} Hangul syllables in {edition}"
+        undrawn = sorted(chr(c) for c in used if not any(a <= c <= b for face in ranges for a, b in face))
+        assert not undrawn, f"{edition}: no subset of the Korean font draws {''.join(undrawn[:40])}"
+        idle = [face for face in ranges if not any(a <= c <= b for a, b in face for c in used)
+                and not any(a <= c <= b for a, b in face for c in range(0x3000, 0x3100))]
+        assert len(idle) <= len(ranges) // 2, f"{len(idle)} of {len(ranges)} subsets draw no character of {edition}"

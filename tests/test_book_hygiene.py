@@ -44,6 +44,7 @@ def _build_one_page(tmp_path: Path, code: str, vendored: Path) -> subprocess.Com
     (book / "book").mkdir(parents=True)
     (book / "book" / "_vendor").symlink_to(vendored)   # html_static_path in _config.yml (the Korean font)
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
+    shutil.copy(ROOT / "references.bib", book / "references.bib")   # bibtex_bibfiles in _config.yml
     (book / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
     (book / "book" / "intro.md").write_text(PAGE.format(code=code))
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book),

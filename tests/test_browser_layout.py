@@ -1,6 +1,6 @@
 """The built book's layout in Debian's headless Chromium: nothing too wide.
 
-At 1280 px no page scrolls sideways, no code block needs its own scroll bar (no line
+In both editions (English and the Korean one below it): at 1280 px no page scrolls sideways, no code block needs its own scroll bar (no line
 is wider than the text column) and no displayed equation overflows its column. Widths
 are measured after MathJax has typeset the page. The browser set-up (offline, 127.0.0.1 only) is
 test_browser_widget's; when CI is set, a missing browser fails the test.
@@ -84,12 +84,15 @@ def load(driver, url: str, width: int, height: int = 900) -> None:
 
 
 def book_pages(book: Path) -> list[str]:
-    return sorted(str(p.relative_to(book)) for p in (book / "book").glob("*.html"))
+    """The chapters of both editions: book/*.html and ko/book/*.html."""
+    return sorted(str(p.relative_to(book)) for folder in (book / "book", book / "ko" / "book")
+                  for p in folder.glob("*.html"))
 
 
 def test_no_page_is_wider_than_the_screen_at_1280_px(book_html, site, browser):
     pages = book_pages(book_html)
-    assert len(pages) >= int(os.environ.get("BACKPROP_LAYOUT_MIN_PAGES", "8")), pages
+    assert len(pages) >= 2 * int(os.environ.get("BACKPROP_LAYOUT_MIN_PAGES", "8")), pages
+    assert any(page.startswith("ko/") for page in pages), "the Korean edition is not in the build"
     problems = {}
     for page in pages:
         load(browser, f"{site}/{page}", 1280)
@@ -129,19 +132,20 @@ return [...document.querySelectorAll('article figure svg[role=img]')]
 """
 
 
-def softmax_figures_at(browser, site, width: int) -> tuple[int, list[dict]]:
-    load(browser, f"{site}/book/ch4_softmax.html", width, 844)
+def softmax_figures_at(browser, site, width: int, edition: str = "") -> tuple[int, list[dict]]:
+    load(browser, f"{site}/{edition}book/ch4_softmax.html", width, 844)
     assert browser.execute_script("return window.innerWidth") == width
     screen = browser.execute_script("return document.documentElement.clientWidth")
     return screen, browser.execute_script(VISIBLE_FIGURES_JS, SOFTMAX_TITLE)
 
 
+@pytest.mark.parametrize("edition", ["", "ko/"], ids=["en", "ko"])
 @pytest.mark.parametrize("width", [390, 1280])
-def test_softmax_with_loss_figures_fit_and_name_their_nodes(book_html, site, browser, width):
+def test_softmax_with_loss_figures_fit_and_name_their_nodes(book_html, site, browser, width, edition):
     """Both Softmax-with-Loss figures of chapter 4 lie within the screen and within
     their column, a phone's too, and show the node names S, 1/S and y_k at least
-    10 px high."""
-    screen, figures = softmax_figures_at(browser, site, width)
+    10 px high; in both editions."""
+    screen, figures = softmax_figures_at(browser, site, width, edition)
     assert len(figures) == 2, f"{len(figures)} visible Softmax-with-Loss figures at {width} px"
     for fig in figures:
         assert fig["left"] >= 0 and fig["right"] <= screen + 0.5, \

@@ -578,6 +578,7 @@ def bad_input_book(tmp_path_factory) -> Path:
     (src / "book").mkdir()
     (src / "book" / "_vendor").symlink_to(ROOT / "book" / "_vendor", target_is_directory=True)
     (src / "_config.yml").write_text((ROOT / "_config.yml").read_text())
+    (src / "references.bib").write_text((ROOT / "references.bib").read_text())   # its bibtex_bibfiles
     (src / "_toc.yml").write_text("format: jb-book\nroot: book/bad\n")
     (src / "book" / "bad.md").write_text(BAD_INPUT_PAGE)
     out = src / "out"

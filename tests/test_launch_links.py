@@ -1,7 +1,11 @@
 """The launch and download routes: links built by the book's own theme code from
 ``_config.yml`` point at files that exist in the repository, the repository's address
 is set in one place, Binder installs the student package, and the pages' .ipynb
-pairs are current (issue 12)."""
+pairs are current.
+
+The course has no public address yet (``repository.url`` is empty, and the book shows no
+launch buttons: tests/test_header_buttons.py builds a page both ways), so the links are
+checked with a copy of ``_config.yml`` that names one."""
 
 from __future__ import annotations
 
@@ -43,7 +47,24 @@ def _theme_app(tmp_path, config: Path):
         outdir=str(tmp_path / "html"))
 
 
-def launch_links(tmp_path, page: Path, config: Path = ROOT / "_config.yml") -> dict:
+A_REPOSITORY = "https://github.com/someone/backprop-course"
+A_HUB = "https://hub.someuniversity.edu"
+
+
+def config_with(tmp_path: Path, url: str, hub: str = A_HUB) -> Path:
+    """A copy of _config.yml whose repository is ``url`` and whose JupyterHub is ``hub``."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["repository"]["url"] = url
+    config["launch_buttons"]["jupyterhub_url"] = hub
+    path = tmp_path / "config" / "_config.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def launch_links(tmp_path, page: Path, config: Path) -> dict:
     """{button text: url} as sphinx-book-theme builds them for ``page``."""
     app = _theme_app(tmp_path, config)
     update_context_with_repository_info(app)
@@ -73,9 +94,10 @@ def _repo_file(url: str, button: str, repo: str) -> str:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_launch_links_open_the_pages_ipynb_pair_which_exists(tmp_path, page):
-    url, branch = book_notebooks.repository()
+    config = config_with(tmp_path, A_REPOSITORY)
+    url, branch = book_notebooks.repository(config)
     repo = url.rsplit("/", 1)[1]
-    links = launch_links(tmp_path, page)
+    links = launch_links(tmp_path, page, config)
     assert set(links) == {"Binder", "JupyterHub", "Colab"}, links
     for button, link in links.items():
         path = _repo_file(link, button, repo)
@@ -86,15 +108,18 @@ def test_launch_links_open_the_pages_ipynb_pair_which_exists(tmp_path, page):
 
 def test_the_repository_address_is_one_setting(tmp_path):
     """Changing repository.url in _config.yml moves every link and the pairs' install cell."""
-    other = tmp_path / "_config.yml"
-    text = (ROOT / "_config.yml").read_text()
-    url, _ = book_notebooks.repository()
-    other.write_text(text.replace(url, "https://github.com/someone-else/course"))
+    first = launch_links(tmp_path, PAGES[1], config_with(tmp_path, A_REPOSITORY))
+    other = config_with(tmp_path / "other", "https://github.com/someone-else/course")
     links = launch_links(tmp_path, PAGES[1], other)
     assert all("someone-else" in link for link in links.values()), links
+    assert not any("someone-else" in link for link in first.values()), first
     pair = book_notebooks.pair(PAGES[1], *book_notebooks.repository(other))
-    assert "someone-else/course" in pair and url not in pair
-    # Nowhere else does a tracked file spell the address out, except the generated pairs.
+    assert "someone-else/course" in pair and A_REPOSITORY not in pair
+    # Nowhere else does a tracked file spell an address out, except the generated pairs.
+    url, _ = book_notebooks.repository()
+    if not url:   # no address yet: the pairs say how to install the package without one
+        assert "pip install ./backprop" in book_notebooks.pair(PAGES[1], url, "main")
+        return
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     if not tracked:  # not a git checkout (an exported copy): look at the files themselves
         tracked = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file() and ".venv" not in p.parts]

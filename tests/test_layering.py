@@ -8,8 +8,9 @@ level only the shared bottom modules (``config``, ``errors``) and the entry poin
 ``python -m autograder``, ``autograder.probe`` that hidden tests import) live.
 
 ``backprop``: the graph model below its figures below the widgets (``graph``, ``figures``,
-``widgets``); ``nn`` and ``datasets`` stand apart (only the widgets' numerical check borrows
-``nn.gradcheck``'s step, and ``figures.trace`` draws what ``nn.autograd`` recorded); the shared helpers at the top level (``validate``, ``messages``,
+``widgets``); ``nn`` and ``datasets`` stand apart (only the widgets borrow from ``nn``: the
+numerical check's step from ``nn.gradcheck``, the playground's log floor from ``nn.functions``;
+and ``figures.trace`` draws what ``nn.autograd`` recorded); the shared helpers at the top level (``validate``, ``messages``,
 ``glue``, the old module names) are the bottom.
 
 Imports are read with ``ast`` from every file, those inside functions included, so a late

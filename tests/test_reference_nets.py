@@ -67,6 +67,36 @@ def test_replacing_a_parameter_array_takes_effect():
     assert net.loss(x, t) == pytest.approx(np.log(3), rel=1e-12)
 
 
+def test_a_layer_added_to_layers_takes_part_in_both_loops():
+    """Chapter 5: adding a layer means adding its entry (and an Affine layer's arrays);
+    predict and gradient stay as they are. Checked against matrix code written here."""
+    from backprop.nn.layers import Affine, Relu
+
+    x, t = batch(7, n=5, d=4, c=2)   # 2 classes: the added Affine3 ends in 2 scores
+    net = TwoLayerNet(4, 5, 3, weight_init_std=0.5, seed=3)
+    r = np.random.default_rng(8)
+    net.params["W3"], net.params["b3"] = r.standard_normal((3, 2)), r.standard_normal(2)
+    net.layers["Relu2"] = Relu()
+    net.layers["Affine3"] = Affine(net.params["W3"], net.params["b3"])
+    net.params["W3"] = net.params["W3"] * 2      # a new array: predict must hand it on
+    p = net.params
+    h1 = np.maximum(x @ p["W1"] + p["b1"], 0)
+    h2 = np.maximum(h1 @ p["W2"] + p["b2"], 0)
+    s = h2 @ p["W3"] + p["b3"]
+    y = np.exp(s - s.max(axis=1, keepdims=True))
+    y /= y.sum(axis=1, keepdims=True)
+    n = len(x)
+    assert net.loss(x, t) == pytest.approx(-np.mean(np.log(y[np.arange(n), t])), rel=1e-12)
+    ds = (y - np.eye(2)[t]) / n
+    dh2 = (ds @ p["W3"].T) * (h2 > 0)
+    dh1 = (dh2 @ p["W2"].T) * (h1 > 0)
+    want = {"W3": h2.T @ ds, "b3": ds.sum(0), "W2": h1.T @ dh2, "b2": dh2.sum(0), "W1": x.T @ dh1, "b1": dh1.sum(0)}
+    got = net.gradient(x, t)
+    assert set(got) == set(want)
+    for key in want:
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-10, atol=1e-14, err_msg=key)
+
+
 def test_sgd_step_updates_params_in_place_and_leaves_grads():
     params = {"W": np.array([[1.0, 2.0]]), "b": np.array([0.5])}
     grads = {"W": np.array([[10.0, -10.0]]), "b": np.array([1.0])}

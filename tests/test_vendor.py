@@ -25,11 +25,14 @@ def vendored(tmp_path_factory):
 
 def test_the_files_the_book_loads_are_there(vendored):
     _, dest = vendored
-    for rel in ("require.js", "html-manager/embed-amd.js", "anywidget/index.js", "widget-boot.js",
-                "mathjax/tex-mml-chtml.js", "mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff"):
+    # MathJax for node at build time (booktools/static_math.py) and its fonts for the pages
+    for rel in ("mathjax/node-main.js", "mathjax/input/tex.js", "mathjax/output/chtml.js",
+                "mathjax/output/chtml/fonts/tex.js", "mathjax/a11y/assistive-mml.js",
+                "mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff"):
         assert (dest / rel).is_file(), rel
-    # anywidget's front-end is an AMD module the widget manager's require.js can load
-    assert 'define(["@jupyter-widgets/base"]' in (dest / "anywidget" / "index.js").read_text()
+    # nothing the pages no longer load: the widget manager, require.js, MathJax for the browser
+    for rel in ("require.js", "html-manager", "anywidget", "mathjax/tex-mml-chtml.js", "mathjax/ui", "mathjax/sre"):
+        assert not (dest / rel).exists(), rel
     manifest = json.loads((dest / v.MANIFEST).read_text())
     assert manifest["pins"]["npm"]["mathjax"][0] == "3.2.2"
     assert all((dest / f).is_file() for f in manifest["files"])
@@ -37,17 +40,18 @@ def test_the_files_the_book_loads_are_there(vendored):
     assert not list(dest.rglob("*.map"))
 
 
-def test_the_paths_in_config_exist(vendored):
-    """Every vendored path _config.yml names is produced by the vendor step."""
-    import re
-    from pathlib import Path
+def test_the_build_finds_what_it_needs_there(vendored):
+    """The build's extensions find MathJax and the Korean font under html_static_path's folder."""
+    from booktools import korean_font, static_math
 
-    _, dest = vendored
-    config = (Path(__file__).resolve().parents[1] / "_config.yml").read_text()
-    named = re.findall(r"backprop-offline/([\w./-]+\.js)", config)
-    assert named, "_config.yml names no vendored file"
-    for rel in named:
-        assert (dest / rel).is_file(), f"_config.yml names backprop-offline/{rel}, which vendor did not write"
+    target, dest = vendored
+    assert (target / static_math.MATHJAX_DIR / "node-main.js").is_file()
+    assert (target / korean_font.FONT_DIR / "400.css").is_file()
+    typesetter = static_math.Typesetter(target / static_math.MATHJAX_DIR)
+    try:
+        assert "<mjx-container" in typesetter.html(r"\frac{\partial L}{\partial x}", True)
+    finally:
+        typesetter.close()
 
 
 def test_second_run_fetches_nothing(vendored, monkeypatch):
@@ -58,12 +62,6 @@ def test_second_run_fetches_nothing(vendored, monkeypatch):
 
     monkeypatch.setattr(v, "_fetch", no_fetch)
     assert v.vendor(target, quiet=True) == dest
-    # our own boot script is refreshed alone when the package changes it
-    (dest / "widget-boot.js").write_text("// stale")
-    v.vendor(target, quiet=True)
-    assert (dest / "widget-boot.js").read_bytes() == v._boot_js()
-    manifest = json.loads((dest / v.MANIFEST).read_text())
-    assert manifest["files"]["widget-boot.js"] == hashlib.sha256(v._boot_js()).hexdigest()
 
 
 @pytest.fixture
@@ -84,9 +82,9 @@ def test_a_missing_file_or_changed_pin_fetches_again(vendored, tmp_path, fetch_c
     target, dest = vendored
     copy = tmp_path / "copy"
     shutil.copytree(target, copy)
-    (copy / v.SUBDIR / "require.js").unlink()
+    (copy / v.SUBDIR / "mathjax" / "node-main.js").unlink()
     v.vendor(copy, quiet=True)
-    assert (copy / v.SUBDIR / "require.js").is_file()
+    assert (copy / v.SUBDIR / "mathjax" / "node-main.js").is_file()
     assert fetch_calls == list(v.NPM_PINS)
 
 
@@ -95,12 +93,12 @@ def test_a_changed_file_fails_its_hash_and_fetches_again(vendored, tmp_path, fet
     target, dest = vendored
     manifest = json.loads((dest / v.MANIFEST).read_text())
     # the manifest's hashes are those of the files on disk, computed here independently
-    assert set(manifest["files"]) >= {"require.js", "anywidget/index.js", "mathjax/tex-mml-chtml.js"}
+    assert set(manifest["files"]) >= {"mathjax/node-main.js", "mathjax/input/tex.js", "mathjax/output/chtml.js"}
     for rel, digest in manifest["files"].items():
         assert hashlib.sha256((dest / rel).read_bytes()).hexdigest() == digest, rel
     copy = tmp_path / "copy"
     shutil.copytree(target, copy)
-    js = copy / v.SUBDIR / "mathjax" / "tex-mml-chtml.js"
+    js = copy / v.SUBDIR / "mathjax" / "output" / "chtml.js"
     good = js.read_bytes()
     js.write_bytes(good[:-1] + (b"X" if good[-1:] != b"X" else b"Y"))   # same size, one byte off
     v.vendor(copy, quiet=True)
@@ -133,9 +131,9 @@ def test_a_manifest_without_hashes_fetches_again(vendored, tmp_path, monkeypatch
 
 
 def test_a_tarball_that_does_not_match_its_pin_is_refused(tmp_path, monkeypatch):
-    version, _, mapping = v.NPM_PINS["requirejs"]
-    monkeypatch.setattr(v, "NPM_PINS", {"requirejs": (version, "sha512-AAAA", mapping)})
-    with pytest.raises(v.VendorError, match=r"requirejs@2\.3\.7.*refusing"):
+    version, _, mapping = v.NPM_PINS["mathjax"]
+    monkeypatch.setattr(v, "NPM_PINS", {"mathjax": (version, "sha512-AAAA", mapping)})
+    with pytest.raises(v.VendorError, match=r"mathjax@3\.2\.2.*refusing"):
         v.vendor(tmp_path / "out", quiet=True)
     assert list((tmp_path / "out").iterdir()) == [], "a refused fetch left files behind"
 

@@ -20,8 +20,9 @@ class MultiLayerNet(TwoLayerNet):
     softmax classifier). With L = len(hidden_size_list) + 1, ``params`` holds
     W1, b1, ..., WL, bL (Wi of shape (size before, size after), bi zeros) and
     ``layers`` holds Affine1, Relu1, Affine2, Relu2, ..., AffineL in that order.
-    Like ``TwoLayerNet``, every forward pass reads the current arrays from
-    ``params``; ``loss``, ``accuracy`` and ``numerical_gradient`` are inherited.
+    ``predict``, ``loss``, ``accuracy`` and ``numerical_gradient`` are
+    inherited: ``TwoLayerNet.predict`` loops over ``layers`` and hands each
+    ``AffineK`` the current ``WK`` and ``bK``, whatever their number.
     """
 
     def __init__(self, input_size, hidden_size_list, output_size, weight_init_std=0.01, seed=None):
@@ -40,14 +41,6 @@ class MultiLayerNet(TwoLayerNet):
                 self.layers[f"Relu{i}"] = Relu()
         self.lastLayer = SoftmaxWithLoss()
 
-    def predict(self, x):
-        """x: (N, D). Returns scores (N, C)."""
-        for name, layer in self.layers.items():
-            if name.startswith("Affine"):  # "Affine3" reads W3 and b3
-                layer.W, layer.b = self.params["W" + name[6:]], self.params["b" + name[6:]]
-            x = layer.forward(x)
-        return x
-
     def gradient(self, x, t):
         """Gradients of the loss by backpropagation; dict with the keys of params."""
         self.loss(x, t)
@@ -55,8 +48,6 @@ class MultiLayerNet(TwoLayerNet):
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
         grads = {}
-        for name, layer in self.layers.items():
-            if name.startswith("Affine"):
-                grads["W" + name[6:]] = layer.dW
-                grads["b" + name[6:]] = layer.db
+        for layer, w, b in self.affine_layers():   # Affine3 holds dW3 and db3
+            grads[w], grads[b] = layer.dW, layer.db
         return grads

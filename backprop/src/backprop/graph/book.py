@@ -16,6 +16,7 @@ output on the right, as in the book's figures. Rows grow downwards.
     patterns_graph           f = 2(x*y + max(z, w)), CS231n's circuit: add, max, multiply
     sigmoid_graph            x -> x(-1) -> exp -> +1 -> 1/x    (the sigmoid, in primitives)
     softmax_with_loss_graph  3-class softmax + cross-entropy (the appendix graph)
+    weight_decay_graph       J = L + (lam/2)(w1² + w2²): each weight forks to the loss and the penalty
     affine_graph             Y = X·W + B as a dot node and an add node (drawn with shapes)
 """
 
@@ -247,6 +248,35 @@ def softmax_with_loss_graph(a=(0.3, 2.9, 4.0), t=(0.0, 1.0, 0.0)) -> Graph:
     total = g.add(*terms, id="sum", label="Σ t log y", pos=(9.0, rows[1]))
     g.scale(total, -1.0, id="L", label="L", pos=(10.0, rows[1]))
     return _finish(g, "L")
+
+
+def weight_decay_graph(x: float = 1.5, w1: float = 0.8, w2: float = -0.5, lam: float = 0.1) -> Graph:
+    """A network of one unit per layer with weight decay, as d2l draws it with matrices.
+
+    z = x·w1 (a scale node: x is the data), h = relu(z), o = h·w2, and the
+    cross-entropy of the label 1, L = -log sigmoid(o); the penalty
+    s = (lam/2)(w1² + w2²); the objective J = L + s. Each weight forks: to its
+    layer on the way to L and to the penalty, so dJ/dw = dL/dw + lam·w.
+    Inputs: w1, w2. Output: J. Not a widget graph (not in BUILDERS).
+    """
+    g = Graph("weight_decay", messages.text("graph.weight_decay.title"))
+    # The network runs along row 0, the penalty below it; each weight sends one edge
+    # right (its layer) and one down (its square). The squares sit on different rows
+    # so that w1²'s edge to the sum passes below w2², not through it.
+    a = g.input("w₁", w1, id="w1", pos=(0, 0))
+    z = g.scale(a, x, id="z", label="z", pos=(1, 0))
+    h = g.op("relu", z, id="h", label="h", pos=(2, 0))
+    b = g.input("w₂", w2, id="w2", pos=(2, 1.3))
+    o = g.mul(h, b, id="o", label="o", pos=(3, 0))
+    y = g.sigmoid(o, id="y", label="y", pos=(4, 0))
+    log_y = g.log(y, id="log_y", label="log y", pos=(5, 0))
+    loss = g.scale(log_y, -1.0, id="L", label="L", pos=(6, 0))
+    square1 = g.square(a, id="sq1", label="w₁²", pos=(1, 3.4))
+    square2 = g.square(b, id="sq2", label="w₂²", pos=(3, 2.3))
+    both = g.add(square1, square2, id="sum_sq", label="w₁² + w₂²", pos=(4.2, 2.9))
+    penalty = g.scale(both, lam / 2, id="s", label="s", pos=(5.4, 2.9))
+    g.add(loss, penalty, id="J", label="J", pos=(7, 1.45))
+    return _finish(g, "J")
 
 
 def transposed(graph: Graph, across: float = 1.0, down: float = 1.0) -> Graph:

@@ -34,8 +34,9 @@ def _writable_float64(name: str, x) -> np.ndarray:
         )
     if x.dtype != np.float64:
         raise TypeError(
-            f"{name} must have dtype float64 so that a step of {H} is not rounded away, "
-            f"got {x.dtype}; convert it with x.astype(np.float64)"
+            f"{name} must have dtype float64 so that the central difference keeps its precision "
+            f"(float32 keeps only 3-4 significant digits of it), got {x.dtype}; "
+            "convert it with x.astype(np.float64)"
         )
     if not x.flags.writeable:
         raise ValueError(f"{name} must be writeable: the check perturbs it in place and restores it")

@@ -23,7 +23,8 @@ class TwoLayerNet:
     to the Affine layers, so replacing ``params['W1']`` with a new array
     works as well as updating it in place. (The book's version shares the
     arrays once, at construction, and silently stops learning if they are
-    replaced.)
+    replaced.) ``predict`` and ``gradient`` loop over ``layers``: neither
+    names a layer, so they serve a network with more layers unchanged.
     """
 
     def __init__(self, input_size, hidden_size, output_size,
@@ -45,10 +46,9 @@ class TwoLayerNet:
 
     def predict(self, x):
         """x: (N, D). Returns scores (N, C), before the softmax."""
-        p, layers = self.params, self.layers
-        layers["Affine1"].W, layers["Affine1"].b = p["W1"], p["b1"]
-        layers["Affine2"].W, layers["Affine2"].b = p["W2"], p["b2"]
-        for layer in layers.values():
+        for layer, w, b in self.affine_layers():   # the current arrays
+            layer.W, layer.b = self.params[w], self.params[b]
+        for layer in self.layers.values():
             x = layer.forward(x)
         return x
 
@@ -75,5 +75,21 @@ class TwoLayerNet:
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
-        a1, a2 = self.layers["Affine1"], self.layers["Affine2"]
-        return {"W1": a1.dW, "b1": a1.db, "W2": a2.dW, "b2": a2.db}
+        grads = {}
+        for layer, w, b in self.affine_layers():
+            grads[w], grads[b] = layer.dW, layer.db
+        return grads
+
+    def affine_layers(self):
+        """(layer, weight key, bias key) for every Affine layer, in order.
+
+        The names tie a layer to its parameters: ``AffineK`` uses ``WK`` and
+        ``bK``, so a layer added to ``layers`` under that name (with its
+        arrays in ``params``) is seen by ``predict`` and ``gradient`` alike.
+        """
+        found = []
+        for name, layer in self.layers.items():
+            if name.startswith("Affine"):
+                k = name[len("Affine"):]
+                found.append((layer, "W" + k, "b" + k))
+        return found

@@ -2,10 +2,11 @@
 
 The static book has no Python, so the gradient-flow widget carries a port of the graph
 model, its rules, layout and drawing (``ENGINE_FILES``) in front of its own front-end
-(``front/gradient_flow.js``); the playground carries only its front-end. In front of
-both go the constants, the operation table (``graph/ops.json``) and the message catalogue
-(``backprop.messages``, in the installed language), each written from its one source, so
-the two engines cannot disagree about them.
+(``front/gradient_flow.js``); the playground carries only its front-end and the one
+constant of the book's layers it computes with (``LOG_FLOOR``, the cross-entropy's log
+floor). In front of both go the constants, the operation table (``graph/ops.json``) and
+the message catalogue (``backprop.messages``, in the installed language), each written
+from its one source, so the two engines cannot disagree about them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .. import messages
 from ..figures import grid, layout, phone, svg, text
 from ..graph import expression
 from ..graph.nodes import OPS_FILE
+from ..nn import functions
 
 #: The widgets' browser code and style sheet.
 FRONT = Path(__file__).parent / "front"
@@ -68,7 +70,8 @@ def engine_source() -> str:
 @lru_cache(maxsize=4)
 def _bundles(translations) -> tuple[str, str]:
     flow = engine_source() + "\n" + _read("gradient_flow.js")
-    playground = "\n".join([messages_source(), _read("messages.js"), _read("playground.js")])
+    playground = "\n".join([messages_source(), _const("LOG_FLOOR", functions.LOG_FLOOR), _read("messages.js"),
+                            _read("playground.js")])
     return flow, playground
 
 

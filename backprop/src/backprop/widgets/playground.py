@@ -6,7 +6,10 @@ three data sets (spiral, circles, XOR) by full-batch gradient descent, in the
 reader's browser with no kernel: the decision boundary and the loss curve
 update as it learns. Hidden size, activation and learning rate can be chosen;
 the choice is kept in the page's URL (``?pg-data=spiral&pg-hidden=8...``) so
-that a reader can share it.
+that a reader can share it. Run trains ``STEP_BUDGET`` steps and stops (press
+it again for as many more); the loss uses the book's ``cross_entropy_error``
+(a log floor of ``LOG_FLOOR``, not ``+ 1e-7``). With the ReLU activation the
+network is chapter 5's ``TwoLayerNet`` with 2 inputs and 2 classes.
 
 Everything random is drawn here, once, with a seeded NumPy generator: the
 points of every data set and the initial weights for every hidden size travel
@@ -32,7 +35,17 @@ DATASETS = ("spiral", "circles", "xor")
 HIDDEN_SIZES = (2, 4, 8, 16)
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 LEARNING_RATES = (0.03, 0.1, 0.3, 1.0, 3.0)
-DEFAULTS = {"data": "spiral", "hidden": 8, "act": "tanh", "lr": 0.3}
+#: The settings a page opens with: chapter 5's TwoLayerNet (ReLU), which learns the
+#: spiral within STEP_BUDGET steps (checked for these weights in the book's build and
+#: for other seeds in backprop/tests/test_widget_playground.py).
+DEFAULTS = {"data": "spiral", "hidden": 16, "act": "relu", "lr": 1.0}
+#: Steps one press of Run trains: a few seconds in a browser.
+STEP_BUDGET = 2000
+#: Standard deviation of the first layer's starting weights. The points fill [-1, 1]²
+#: and the spiral's arms lie about 0.3 apart, so a hidden unit needs weights of a few
+#: units to bend the boundary between them; from Xavier's 1/sqrt(2), plain gradient
+#: descent spends thousands of steps growing them first.
+W1_STD = 3.0
 DIGITS = 4   # the points and weights are rounded so the page stays small; the reference uses the same
 
 
@@ -59,8 +72,9 @@ def make_points(name: str, rng: np.random.Generator, n: int = N_POINTS) -> tuple
 
 
 def init_weights(hidden: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Xavier-scaled weights, zero biases: W1 (2, H), b1 (H,), W2 (H, 2), b2 (2,)."""
-    w1 = rng.normal(0, 1, (2, hidden)) / np.sqrt(2)
+    """Starting weights, zero biases: W1 (2, H) with standard deviation ``W1_STD``,
+    W2 (H, 2) Xavier-scaled (1/sqrt(H)), b1 (H,), b2 (2,)."""
+    w1 = rng.normal(0, W1_STD, (2, hidden))
     w2 = rng.normal(0, 1, (hidden, 2)) / np.sqrt(hidden)
     return {"W1": np.round(w1, DIGITS), "b1": np.zeros(hidden),
             "W2": np.round(w2, DIGITS), "b2": np.zeros(2)}
@@ -89,6 +103,7 @@ class Playground(anywidget.AnyWidget):
     data = traitlets.Dict().tag(sync=True)
     defaults = traitlets.Dict().tag(sync=True)
     choices = traitlets.Dict().tag(sync=True)
+    budget = traitlets.Int(STEP_BUDGET).tag(sync=True)
 
     def __init__(self, seed: int = 0, **defaults):
         unknown = sorted(set(defaults) - set(DEFAULTS))

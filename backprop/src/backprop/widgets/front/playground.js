@@ -7,6 +7,9 @@
 // The points and the initial weights come from Python (the widget state), so
 // "Reset" starts from the same weights and a test can compare the losses with
 // NumPy's. Settings live in the URL (?pg-data=...&pg-hidden=...&pg-act=...&pg-lr=...).
+// Run trains the widget's step budget and stops; the loss curve is drawn on a log
+// scale over the budget, with the loss of a 50/50 guess (ln 2) for reference, so that
+// a fall from 0.69 to 0.03 shows as much as one from 0.69 to 0.6 at the start.
 
 const ACT = {
   tanh: [(a) => Math.tanh(a), (a, z) => 1 - z * z],
@@ -14,7 +17,9 @@ const ACT = {
   sigmoid: [(a) => 1 / (1 + Math.exp(-a)), (a, z) => z * (1 - z)],
 };
 const KEYS = { data: "pg-data", hidden: "pg-hidden", act: "pg-act", lr: "pg-lr" };
-const GRID = 60, SIZE = 240, STEPS_PER_FRAME = 4;
+const GRID = 60, SIZE = 240, STEPS_PER_FRAME = 10;
+// The loss chart: its size and the margins that hold the axis labels.
+const CHART = { width: 240, height: 150, left: 36, right: 8, top: 18, bottom: 18 };
 
 // Text for an SVG string: a translated message may hold < or &.
 function escapeText(s) {
@@ -44,7 +49,8 @@ function forward(net, act, x0, x1) {
 }
 
 // One step of gradient descent on every point; returns the loss before the update
-// (the book's cross_entropy_error: mean of -log(y_t + 1e-7)).
+// (the book's cross_entropy_error: the mean of -log(max(y_t, LOG_FLOOR)), where
+// LOG_FLOOR is backprop.nn.functions.LOG_FLOOR, put in front of this file by the bundle).
 function trainStep(net, act, X, t, lr) {
   const N = X.length, H = net.b1.length;
   const dW1 = [new Float64Array(H), new Float64Array(H)], db1 = new Float64Array(H);
@@ -52,7 +58,7 @@ function trainStep(net, act, X, t, lr) {
   let loss = 0;
   for (let n = 0; n < N; n++) {
     const [a, z, y] = forward(net, act, X[n][0], X[n][1]);
-    loss += -Math.log(y[t[n]] + 1e-7);
+    loss += -Math.log(Math.max(y[t[n]], LOG_FLOOR));
     const d = [(y[0] - (t[n] === 0 ? 1 : 0)) / N, (y[1] - (t[n] === 1 ? 1 : 0)) / N];   // SoftmaxWithLoss.backward
     db2[0] += d[0]; db2[1] += d[1];
     for (let j = 0; j < H; j++) {
@@ -89,9 +95,47 @@ function writeUrl(settings) {
   } catch (e) { /* a page that cannot change its URL (e.g. in a sandboxed frame) still trains */ }
 }
 
+// "1", "0.1", "0.01": a power of ten as the axis writes it.
+function decade(k) {
+  return k >= 0 ? String(10 ** k) : (10 ** k).toFixed(-k);
+}
+
+// The loss curve as SVG: steps 1..span across, the loss on a log scale from a power of
+// ten at or below the smallest loss to one at or above the largest (at least 0.1 to 1).
+function lossChart(losses, span) {
+  const { width: W, height: H, left, right, top, bottom } = CHART;
+  const finite = losses.filter((l) => Number.isFinite(l));
+  const hi = Math.ceil(Math.log10(Math.max(1, ...finite)));
+  const lo = Math.min(-1, Math.floor(Math.log10(Math.max(1e-4, Math.min(...finite, 1)))));
+  const x = (step) => left + (step / span) * (W - left - right);
+  const y = (l) => top + ((hi - Math.log10(Math.min(Math.max(l, 10 ** lo), 10 ** hi))) / (hi - lo)) * (H - top - bottom);
+  const label = (tx, ty, text, anchor) =>
+    `<text x="${tx.toFixed(1)}" y="${ty.toFixed(1)}" font-size="10" fill="#555" text-anchor="${anchor}">${escapeText(text)}</text>`;
+  let out = `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeText(msg("playground.loss"))}">`
+    + `<rect x="${left}" y="${top}" width="${W - left - right}" height="${H - top - bottom}" fill="#fff" stroke="#ddd"/>`;
+  for (let k = lo; k <= hi; k++) {
+    const gy = y(10 ** k);
+    out += `<line x1="${left}" x2="${W - right}" y1="${gy.toFixed(1)}" y2="${gy.toFixed(1)}" stroke="#eee"/>`
+      + label(left - 4, gy + 3.5, decade(k), "end");
+  }
+  const chance = y(Math.LN2);
+  out += `<line x1="${left}" x2="${W - right}" y1="${chance.toFixed(1)}" y2="${chance.toFixed(1)}" stroke="#888" stroke-dasharray="4 3"/>`
+    + label(W - right - 3, chance - 3, msg("playground.loss.chance"), "end");
+  // At most about 400 points: the chart is 200 pixels wide.
+  const every = Math.max(1, Math.ceil(losses.length / 400));
+  const pts = [];
+  for (let i = 0; i < losses.length; i += every) pts.push(`${x(i + 1).toFixed(1)},${y(losses[i]).toFixed(1)}`);
+  if (losses.length && (losses.length - 1) % every) pts.push(`${x(losses.length).toFixed(1)},${y(losses[losses.length - 1]).toFixed(1)}`);
+  if (pts.length > 1) out += `<polyline fill="none" stroke="#c62828" stroke-width="1.6" points="${pts.join(" ")}"/>`;
+  out += label(left, H - 5, "0", "start") + label(W - right, H - 5, msg("playground.loss.steps", { count: span }), "end")
+    + label(left, top - 6, msg("playground.loss.axis"), "start");
+  return out + "</svg>";
+}
+
 function render({ model, el: host }) {
   const data = model.get("data");
   const choices = model.get("choices");
+  const budget = model.get("budget");
   const settings = readUrl(choices, model.get("defaults"));
   const root = el("div", { class: "bp-playground" });
   const bar = el("div", { class: "bp-flow-controls", role: "group", "aria-label": msg("playground.settings") });
@@ -128,7 +172,7 @@ function render({ model, el: host }) {
   root.append(bar, pics, buttons, status);
   host.append(root);
 
-  let net = null, X = null, t = null, losses = [], frame = null;
+  let net = null, X = null, t = null, losses = [], frame = null, stopAt = 0;
   root.bpLosses = losses;
 
   function reset() {
@@ -168,23 +212,17 @@ function render({ model, el: host }) {
       ctx.fillStyle = t[n] === 1 ? "#e65100" : "#1565c0";
       ctx.fill();
     }
-    const W = 240, Hh = 120, top = Math.max(...losses, 0.8);
-    const pts = losses.map((l, i) => `${(i / Math.max(1, losses.length - 1) * W).toFixed(1)},${(Hh - l / top * Hh).toFixed(1)}`);
-    curve.innerHTML = `<svg viewBox="0 0 ${W} ${Hh}" width="${W}" height="${Hh}" role="img" aria-label="${escapeText(msg("playground.loss"))}">`
-      + `<rect width="${W}" height="${Hh}" fill="#fff" stroke="#ddd"/>`
-      + (pts.length > 1 ? `<polyline fill="none" stroke="#c62828" stroke-width="1.6" points="${pts.join(" ")}"/>` : "")
-      + `<text x="4" y="13" font-size="11" fill="#555">${escapeText(msg("playground.loss.top", { top: top.toFixed(2) }))}</text>`
-      + `<text x="${W - 4}" y="${Hh - 4}" font-size="11" fill="#555" text-anchor="end">`
-      + `${escapeText(msg("playground.loss.steps", { count: losses.length }))}</text>`
-      + "</svg>";
+    // Across: the budget, or as many budgets as the steps taken so far need.
+    curve.innerHTML = lossChart(losses, budget * Math.max(1, Math.ceil(losses.length / budget)));
     const last = losses.length ? losses[losses.length - 1].toFixed(4) : msg("playground.untrained");
     status.textContent = msg("playground.status", { count: losses.length, loss: last, accuracy: (100 * accuracy()).toFixed(0) });
     root.dataset.steps = String(losses.length);
   }
 
   function loop() {
-    for (let i = 0; i < STEPS_PER_FRAME; i++) once();
+    for (let i = 0; i < STEPS_PER_FRAME && losses.length < stopAt; i++) once();
     draw();
+    if (losses.length >= stopAt) { pause(); return; }
     frame = requestAnimationFrame(loop);
   }
   function pause() {
@@ -195,6 +233,7 @@ function render({ model, el: host }) {
   run.addEventListener("click", () => {
     if (frame !== null) { pause(); return; }
     run.textContent = msg("playground.pause");
+    stopAt = (Math.floor(losses.length / budget) + 1) * budget;   // the next budget's end
     frame = requestAnimationFrame(loop);
   });
   step.addEventListener("click", () => { pause(); once(); draw(); });
