@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ROOT / "locales"
@@ -318,6 +318,30 @@ def translate_cell(kind: str, source: str, lookup, language: str = SOURCE_LANGUA
     return translate_code(source, lookup, language)
 
 
+def code_names(cells) -> set[str]:
+    """Every name the cells' code uses (functions, classes, attributes, arguments, variables): in a
+    docstring, a comment or a hint a bare ``softmax`` or ``layers`` is code, not a word to translate."""
+    names = set()
+    for cell in cells:
+        if cell.kind == "markdown":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            names.update(getattr(node, attr) for attr in ("id", "attr", "name", "arg")
+                         if isinstance(getattr(node, attr, None), str))
+    return names
+
+
+def without_code(text: str, names: set[str] = frozenset()) -> str:
+    """``text`` with its blanks, dotted and called names and the given code ``names`` blanked out
+    (what the glossary checks read)."""
+    ident = r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*"
+    text = re.sub(r"\{\w+(:[^}\s]*)?\}|" + ident + r"(\.[A-Za-z_][A-Za-z0-9_]*)+|" + ident + r"\(|\.T\b", " ", text)
+    if names:
+        text = re.sub(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+                      + r")(?![A-Za-z0-9_])", " ", text)
+    return " ".join(text.split())
+
+
 # ---- the catalogues ------------------------------------------------------------------
 
 def po_path(language: str, assignment: str, locales: Path = LOCALES) -> Path:
@@ -363,34 +387,15 @@ def template(assignment: str, cells) -> Catalog:
 
 def update(language: str, assignment: str, cells, locales: Path = LOCALES) -> Path:
     """Merge the assignment's current English into ``language``'s catalogue (new: untranslated, changed: fuzzy)."""
-    path = po_path(language, assignment, locales)
-    english = template(assignment, cells)
-    catalogue = read(path) if path.is_file() else Catalog(locale=language, project=f"assignment {assignment}",
-                                                           fuzzy=False, charset="utf-8")
-    catalogue.update(english)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as f:
-        write_po(f, catalogue, width=LINE_WIDTH, omit_header=False)
-    return path
+    from booktools.catalogues import merge
+
+    return merge(po_path(language, assignment, locales), template(assignment, cells), language,
+                 f"assignment {assignment}")
 
 
 def report(language: str, assignment: str, cells, locales: Path = LOCALES):
     """What keeps one assignment's catalogue from being complete and current (booktools.catalogues.Report)."""
-    from booktools.catalogues import Report
+    from booktools.catalogues import compare
 
-    result = Report(f"{FOLDER}/{assignment}")
-    path = po_path(language, assignment, locales)
-    if not path.is_file():
-        result.missing = True
-        return result
-    english = [m.id for m in template(assignment, cells) if m.id]
-    current = {m.id: m for m in read(path) if m.id}
-    result.new = [t for t in english if t not in current]
-    result.gone = [t for t in current if t not in set(english)]
-    for text in english:
-        message = current.get(text)
-        if message is not None and message.fuzzy:
-            result.fuzzy.append(text)
-        elif message is not None and not message.string:
-            result.untranslated.append(text)
-    return result
+    return compare(f"{FOLDER}/{assignment}", po_path(language, assignment, locales),
+                   [m.id for m in template(assignment, cells) if m.id])
