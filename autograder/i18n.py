@@ -20,6 +20,7 @@ file can fall behind the ``.po``. Instructor messages on the terminal stay Engli
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import gettext as _gettext
 import io
@@ -32,8 +33,8 @@ SOURCE_LANGUAGE = "en"
 DOMAIN = "grading"
 LOCALES = Path(__file__).resolve().parents[1] / "locales"
 
-_current: _gettext.NullTranslations = _gettext.NullTranslations()
-_current_language = SOURCE_LANGUAGE
+#: (language, catalogue) in force; a context variable, so grading threads never see each other's
+_in_force: contextvars.ContextVar = contextvars.ContextVar("language", default=(SOURCE_LANGUAGE, None))
 
 
 def catalogue_path(language: str, locales: Path = LOCALES) -> Path:
@@ -72,20 +73,32 @@ def translations(language: str, locales: Path = LOCALES) -> _gettext.NullTransla
 
 def current() -> str:
     """The language in force."""
-    return _current_language
+    return _in_force.get()[0]
+
+
+def _catalogue() -> _gettext.NullTranslations:
+    return _in_force.get()[1] or _gettext.NullTranslations()
 
 
 @contextlib.contextmanager
 def language(name: str | None):
-    """Within the block every message is in ``name`` (None or "en": English)."""
-    global _current, _current_language
+    """Within the block (in this thread) every message is in ``name`` (None or "en": English)."""
     name = name or SOURCE_LANGUAGE
-    before = _current, _current_language
-    _current, _current_language = translations(name), name
+    token = _in_force.set((name, translations(name)))
     try:
         yield
     finally:
-        _current, _current_language = before
+        _in_force.reset(token)
+
+
+def translator(name: str | None):
+    """``_`` bound to the language ``name`` whatever is in force (what a page template calls)."""
+    catalogue = translations(name or SOURCE_LANGUAGE)
+
+    def bound(english: str, **fields) -> str:
+        text = catalogue.gettext(english) if english else english
+        return fill(text, fields) if fields else text
+    return bound
 
 
 def fill(text: str, fields: dict) -> str:
@@ -106,13 +119,13 @@ def fill(text: str, fields: dict) -> str:
 
 def _(english: str, **fields) -> str:
     """``english`` in the language in force, its blanks filled from ``fields``."""
-    text = _current.gettext(english) if english else english
+    text = _catalogue().gettext(english) if english else english
     return fill(text, fields) if fields else text
 
 
 def translate(text: str) -> str:
     """A marked constant (``N_``) or a stored English message in the language in force, as it is."""
-    return _current.gettext(text) if text else text
+    return _catalogue().gettext(text) if text else text
 
 
 def N_(english: str) -> str:
