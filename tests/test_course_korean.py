@@ -146,3 +146,35 @@ def test_a_korean_notebook_says_in_korean_what_its_visible_test_found(tmp_path):
     assert failed["test_square_backward"].startswith("입력 형상이 (3, 4)인 x와 dout(시드 0)에서 Square.backward의 dx: ")
     assert "수치 기울기" in failed["test_square_backward"] and "상대 오차" in failed["test_square_backward"]
     assert failed["test_square_sum"].startswith("이 테스트는 여러분이 작성한 Square(2절) 부분에 기대는데")
+
+
+GUIDE = ROOT / "docs" / "student-guide.ko.md"
+
+
+def test_the_korean_student_guide_quotes_what_the_course_really_says():
+    """docs/student-guide.ko.md: its example failure is what a Korean notebook prints, its hint the grader's
+    Korean hint, its table the assignments there are; its prose keeps 합니다체 and never a known mistranslation."""
+    import numpy as np
+
+    from backprop import messages
+    from backprop.nn.expect import describe, expect_close
+
+    text = GUIDE.read_text(encoding="utf-8")
+    messages.install("ko")
+    try:
+        with pytest.raises(AssertionError) as info:
+            expect_close("Tanh.backward의 dx", [[0.5, -1.5]], [[0.786448, 0.180707]], source="numerical",
+                         given=describe(x=np.array([[0.5, -1.5]]), dout=np.ones((1, 2))))
+    finally:
+        messages.install(None)
+    assert f"```text\n{info.value}\n```" in text
+    hints = {m.string for m in nc.read(ROOT / "locales" / "ko" / "LC_MESSAGES" / "grading.po") if m.id}
+    quoted = re.findall(r"^> 힌트: (.+)$", text, re.M)
+    assert quoted and all(hint in hints for hint in quoted)
+    for assignment, name in build_sources.NOTEBOOKS.items():
+        assert f"| `{assignment}` | `{name}.ipynb` |" in text
+        assert (ROOT / "exercises" / "ko" / assignment / f"{name}.ipynb").is_file()
+    prose = re.sub(r"```.*?```|^\|.*$|^>.*$", " ", text, flags=re.S | re.M)
+    assert register_problems(prose) == []
+    glossary = load()
+    assert not [word for word in glossary.forbidden if word in text]
