@@ -10,6 +10,7 @@ at the edge, by exact category (see _known_warnings).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
 import warnings
@@ -92,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
     p.add_argument("--check", action="store_true",
                    help="write nothing; fail (exit 5) if exercises/ is stale or shows solutions or hidden tests")
+    p.add_argument("--language", action="append", metavar="LANG",
+                   help="release the notebooks in LANG (repeat for several; English into exercises/, another "
+                        "language into exercises/LANG/); default: course.yml's language")
 
     p = sub.add_parser("collect", parents=[common], help="import submissions into the workspace")
     p.add_argument("assignment", metavar="ASSIGNMENT")
@@ -195,16 +199,19 @@ def _course(args: argparse.Namespace) -> Course:
 
 
 def _release(course: Course, args, out) -> int:
-    if args.check:
-        problems = release_mod.stale(course, args.assignments or None)
-        problems += release_mod.leaks(course, args.assignments or None)
-        if problems:
-            raise StaleReleaseError(f"exercises/ is not a clean, current release ({len(problems)} problems, "
-                                    f"first: {problems[0]}); run `backprop-grader release` and commit exercises/")
-        print("exercises/ is current and shows no solutions or hidden tests", file=out)
-        return 0
-    for path in release_mod.release(course, args.assignments or None):
-        print(f"wrote {path}", file=out)
+    for language in dict.fromkeys(args.language or [course.language]):
+        in_language = dataclasses.replace(course, language=language)
+        folder = in_language.release_dir.relative_to(course.repo)
+        if args.check:
+            problems = release_mod.stale(in_language, args.assignments or None)
+            problems += release_mod.leaks(in_language, args.assignments or None)
+            if problems:
+                raise StaleReleaseError(f"{folder}/ is not a clean, current release ({len(problems)} problems, first: "
+                                        f"{problems[0]}); run `backprop-grader release` and commit {folder}/")
+            print(f"{folder}/ is current and shows no solutions or hidden tests", file=out)
+            continue
+        for path in release_mod.release(in_language, args.assignments or None):
+            print(f"wrote {path}", file=out)
     return 0
 
 

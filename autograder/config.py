@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.errors import UsageError
+from autograder.errors import SourceError, UsageError
 
 #: Per-cell wall-clock limit in seconds; a cell running longer is interrupted and
 #: its exercise scores 0, the rest of the notebook still runs.
@@ -26,6 +26,43 @@ CELL_TIMEOUT = 30
 COURSE_ID = "backprop"
 #: Environment variable naming the grading workspace when --workspace is not given.
 WORKSPACE_ENV = "BACKPROP_GRADING_DIR"
+#: The settings of one run of the course (due dates, late policy, language): in the grading
+#: workspace, else in the repository root (autograder.pipeline.duedates reads the rest).
+SETTINGS_FILE = "course.yml"
+
+
+def settings_path(workspace: Path, repo: Path) -> Path | None:
+    """The course.yml in effect: the workspace's, else the repository's, else None."""
+    for folder in (workspace, repo):
+        if (Path(folder) / SETTINGS_FILE).is_file():
+            return Path(folder) / SETTINGS_FILE
+    return None
+
+
+def course_language(workspace: Path, repo: Path) -> str:
+    """course.yml's ``language`` (default English), checked against the languages the grader speaks.
+
+    A course.yml that cannot be read is left to autograder.pipeline.duedates, which says why.
+    """
+    from autograder import i18n
+
+    path = settings_path(workspace, repo)
+    if path is None:
+        return i18n.SOURCE_LANGUAGE
+    import yaml
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return i18n.SOURCE_LANGUAGE
+    value = raw.get("language") if isinstance(raw, dict) else None
+    if value is None:
+        return i18n.SOURCE_LANGUAGE
+    known = i18n.languages()
+    if str(value) not in known:
+        raise SourceError(f"{path}: language {value!r} is not one the course is written in; use one of "
+                          f"{', '.join(known)}")
+    return str(value)
 
 
 def absolute_sqlite(db_url: str) -> str:
@@ -82,6 +119,8 @@ class Course:
     allow_unsandboxed: bool = False
     #: ``module:function`` judging probe bundles in the trusted process.
     judge: str = "autograder.checks.judge:judge"
+    #: The language of the notebooks, the checks' messages and the pages ("en", "ko"); None: course.yml's.
+    language: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "repo", Path(self.repo).resolve())
@@ -91,17 +130,25 @@ class Course:
         object.__setattr__(self, "workspace", Path(workspace).resolve())
         if self.db_url:
             object.__setattr__(self, "db_url", absolute_sqlite(self.db_url))
+        if self.language is None:
+            object.__setattr__(self, "language", course_language(self.workspace, self.repo))
         if self.cell_timeout <= 0:
             raise UsageError(f"cell_timeout must be a positive number of seconds, got {self.cell_timeout!r}")
 
-    # -- the repository
+    # -- the repository: English in solutions/ and exercises/, another language in a folder of its
+    # name inside them (solutions/ko/, exercises/ko/), generated from the same sources
     @property
     def source_dir(self) -> Path:
-        return self.repo / "solutions"
+        return self._in_language(self.repo / "solutions")
 
     @property
     def release_dir(self) -> Path:
-        return self.repo / "exercises"
+        return self._in_language(self.repo / "exercises")
+
+    def _in_language(self, folder: Path) -> Path:
+        from autograder import i18n
+
+        return folder if self.language == i18n.SOURCE_LANGUAGE else folder / self.language
 
     # -- the workspace
     @property
@@ -125,8 +172,11 @@ class Course:
         return self.db_url or f"sqlite:///{self.workspace / 'gradebook.db'}"
 
     def assignments(self) -> list[str]:
-        """Assignment names: folders of ``solutions/`` that hold notebooks."""
+        """Assignment names: folders of ``solutions/`` (of ``solutions/<language>/``) that hold notebooks."""
         if not self.source_dir.is_dir():
+            if (self.repo / "solutions").is_dir():
+                raise UsageError(f"no {self.source_dir.relative_to(self.repo)}/ folder in {self.repo}: the "
+                                 f"assignments are not built in {self.language!r}; run python solutions/build_sources.py")
             raise UsageError(f"no solutions/ folder in {self.repo}; pass --repo pointing at the course repository")
         return sorted(p.name for p in self.source_dir.iterdir()
                       if p.is_dir() and any(p.glob("*.ipynb")))

@@ -149,12 +149,51 @@ def read_catalogue(path: Path):
         return read_po(f)
 
 
+def merge(path: Path, english, language: str, project: str) -> Path:
+    """Merge the ``english`` messages (a babel Catalog) into the ``.po`` at ``path``, as sphinx-intl
+    merges a page's: a new message arrives untranslated, a changed one fuzzy, a removed one obsolete."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    path = Path(path)
+    catalogue = read_catalogue(path) if path.is_file() else Catalog(locale=language, project=project, fuzzy=False,
+                                                                    charset="utf-8")
+    catalogue.update(english)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        write_po(f, catalogue, width=LINE_WIDTH, omit_header=False)
+    return path
+
+
+def compare(domain: str, path: Path, english: list[str]) -> Report:
+    """The report of the ``.po`` at ``path`` against the English messages ``english`` (msgids)."""
+    result = Report(domain)
+    if not Path(path).is_file():
+        result.missing = True
+        return result
+    current = {m.id: m for m in read_catalogue(path) if m.id}
+    result.new = [t for t in english if t not in current]
+    result.gone = [t for t in current if t not in set(english)]
+    for text in english:
+        message = current.get(text)
+        if message is not None and message.fuzzy:
+            result.fuzzy.append(text)
+        elif message is not None and not message.string:
+            result.untranslated.append(text)
+    return result
+
+
 def check(pot_dir: Path, language: str, locales: Path = LOCALES) -> list[Report]:
     """One report per page: the ``.po`` of ``language`` against the English messages in ``pot_dir``."""
     pots = templates(pot_dir)
     folder = locales / language / "LC_MESSAGES"
     pos = {p.relative_to(folder).with_suffix("").as_posix(): p for p in sorted(folder.rglob("*.po"))} \
         if folder.is_dir() else {}
+    # the course's catalogues live beside the pages' but are no page's (grading_catalogue, notebook_catalogue)
+    from booktools import grading_catalogue, notebook_catalogue
+
+    pos = {domain: p for domain, p in pos.items()
+           if domain != grading_catalogue.DOMAIN and not domain.startswith(notebook_catalogue.FOLDER + "/")}
     reports = []
     for domain in sorted(set(pots) | set(pos)):
         report = Report(domain)
@@ -181,6 +220,17 @@ def check(pot_dir: Path, language: str, locales: Path = LOCALES) -> list[Report]
     return reports
 
 
+def _assignments():
+    """(assignment, its cells) of every assignment the course releases (solutions/build_sources.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_sources", ROOT / "solutions" / "build_sources.py")
+    module = sys.modules.setdefault("build_sources", importlib.util.module_from_spec(spec))
+    if not hasattr(module, "NOTEBOOKS"):
+        spec.loader.exec_module(module)
+    return [(a, module.parse(module.SOURCES / f"{a}.cells")) for a in module.NOTEBOOKS]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m booktools.catalogues", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["update", "check", "extract"])
@@ -190,19 +240,24 @@ def main(argv: list[str] | None = None) -> int:
     base = args.path_output.resolve()
     if args.command == "extract":
         return extract(base)
-    from booktools import code_catalogue
+    from booktools import code_catalogue, grading_catalogue, notebook_catalogue
 
     if args.command == "update":
         update()
         for language in TRANSLATED:   # the sentences in code: the package's and the chapters' cells'
             code_catalogue.update(language)
+            grading_catalogue.update(language)
+            for assignment, cells in _assignments():
+                notebook_catalogue.update(language, assignment, cells)
         print(f"catalogues updated under {LOCALES.relative_to(ROOT)}/ and "
               f"{code_catalogue.po_path('<language>').parent.relative_to(ROOT)}/; translate what is new "
               "or fuzzy (docs/translating.md), then `python -m booktools.catalogues check`")
         return 0
     incomplete = 0
     for language in TRANSLATED:
-        for report in [*check(extract_in_child(base), language), code_catalogue.report(language)]:
+        course = [grading_catalogue.report(language),
+                  *(notebook_catalogue.report(language, a, cells) for a, cells in _assignments())]
+        for report in [*check(extract_in_child(base), language), code_catalogue.report(language), *course]:
             print(f"[{language}] {report.summary()}")
             incomplete += not report.complete
     return 1 if incomplete else 0

@@ -1,6 +1,7 @@
 """Build the nbgrader source notebooks from readable cell files.
 
-    python solutions/build_sources.py           # write solutions/<assignment>/<name>.ipynb
+    python solutions/build_sources.py           # write solutions/<assignment>/<name>.ipynb (English)
+                                                # and solutions/<language>/<assignment>/<name>.ipynb
     python solutions/build_sources.py --check   # exit 1 if a committed notebook is stale
 
 Each ``solutions/notebook_sources/<assignment>.cells`` holds one notebook as
@@ -18,6 +19,12 @@ A test cell opens with a one-line docstring, then its hidden block
 (``### BEGIN HIDDEN TESTS`` ... ``check("<id>", ...)`` ... ``### END HIDDEN TESTS``),
 then the visible asserts: the hidden check records its numbers before a visible
 assert can stop the cell, so a failing student still gets the diagnosis.
+
+Every language is built from the same cells: English as written, another language
+with the prose of its markdown, the docstrings and comments of its code and the
+strings the code marks with ``_("...")`` translated through
+``locales/<language>/LC_MESSAGES/assignments/<assignment>.po`` (booktools.notebook_catalogue;
+``make translations`` keeps those current). Code is never translated.
 
 ``given ... include=module:name,name;module:name`` appends the source of those
 reference objects, so a given cell can never drift from the reference package;
@@ -38,11 +45,14 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from booktools import notebook_catalogue
+
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "notebook_sources"
 #: assignment folder -> notebook name (without .ipynb)
 NOTEBOOKS = {"ps1_graphs": "graphs", "ps2_layers": "layers", "ps3_softmax": "softmax", "ps4_network": "network"}
 KINDS = ("markdown", "given", "solution", "example", "test")
+SOURCE_LANGUAGE = notebook_catalogue.SOURCE_LANGUAGE
 _TEST_LAYOUT = re.compile(r'"""[^\n]+"""\n### BEGIN HIDDEN TESTS\n(?:.*\n)*?check\("\w+"[^\n]*\n### END HIDDEN TESTS')
 _HEADER = re.compile(r"^%% (\w+)((?: [\w-]+=\S+)*)\s*$")
 
@@ -140,15 +150,20 @@ def _nbgrader(cell: Cell) -> dict | None:
     return None
 
 
-def build(assignment: str) -> nbformat.NotebookNode:
-    """The source notebook of ``assignment``, with nbgrader metadata and stable cell ids."""
+def build(assignment: str, language: str = SOURCE_LANGUAGE) -> nbformat.NotebookNode:
+    """The source notebook of ``assignment`` in ``language``, with nbgrader metadata and stable cell ids."""
     cells = []
     counters: dict = {}
+    lookup = notebook_catalogue.lookup_for(language, assignment)
     for cell in parse(SOURCES / f"{assignment}.cells"):
+        try:
+            text = notebook_catalogue.translate_cell(cell.kind, cell.source, lookup, language)
+        except notebook_catalogue.NotebookCatalogueError as exc:
+            raise ValueError(f"{assignment}.cells, cell {cell.grade_id or cell.kind}: {exc}") from None
         if cell.kind == "markdown":
-            node = new_markdown_cell(cell.source)
+            node = new_markdown_cell(text)
         else:
-            node = new_code_cell(cell.source)
+            node = new_code_cell(text)
         meta = _nbgrader(cell)
         if meta:
             node.metadata["nbgrader"] = meta
@@ -164,24 +179,30 @@ def build(assignment: str) -> nbformat.NotebookNode:
     return nb
 
 
-def target(assignment: str) -> Path:
-    return HERE / assignment / f"{NOTEBOOKS[assignment]}.ipynb"
+def languages() -> list[str]:
+    """English and every language with assignment catalogues."""
+    return [SOURCE_LANGUAGE, *notebook_catalogue.languages()]
 
 
-def render(assignment: str) -> str:
-    return nbformat.writes(build(assignment)) + "\n"
+def target(assignment: str, language: str = SOURCE_LANGUAGE) -> Path:
+    folder = HERE if language == SOURCE_LANGUAGE else HERE / language
+    return folder / assignment / f"{NOTEBOOKS[assignment]}.ipynb"
+
+
+def render(assignment: str, language: str = SOURCE_LANGUAGE) -> str:
+    return nbformat.writes(build(assignment, language)) + "\n"
 
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     stale = []
-    for assignment in NOTEBOOKS:
-        text, path = render(assignment), target(assignment)
+    for assignment, language in [(a, lang) for lang in languages() for a in NOTEBOOKS]:
+        text, path = render(assignment, language), target(assignment, language)
         if "--check" in argv:
             if not path.exists() or path.read_text() != text:
                 stale.append(str(path))
         else:
-            path.parent.mkdir(exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             print(f"wrote {path}")
     if stale:

@@ -28,7 +28,7 @@ from autograder.execution.bwrap import imported_names
 
 PACKAGE_DIR = Path(autograder.__file__).resolve().parent
 #: Top-level modules every layer may import; they import no other part of the grader.
-BOTTOM = {"autograder", "autograder.config", "autograder.errors"}
+BOTTOM = {"autograder", "autograder.config", "autograder.errors", "autograder.i18n"}
 #: Top-level entry points: they may import anything, nothing in a layer may import them.
 ENTRY = {"autograder.cli", "autograder.__main__", "autograder.probe"}
 #: Each layer and the layers (besides itself and BOTTOM) it may import.

@@ -20,6 +20,8 @@ from importlib import resources
 
 import numpy as np
 
+from autograder.i18n import translate
+
 from .coerce import parse_record
 from .probe import NONE, NONFINITE, RAISED, record
 from .tolerances import LOSS_TOLERANCE, MATCH_TOLERANCE, SCALE_TOLERANCE
@@ -179,11 +181,11 @@ def diagnose(check_id: str, outputs: dict, want: dict) -> str | None:
     for mistake in mistakes(check_id):
         if mistake.rule is not None:
             if RULES[mistake.rule](outputs, want):
-                return mistake.hint
+                return translate(mistake.hint)
         elif matches(outputs, variant_outputs(check_id, mistake.key), want):
-            return mistake.hint
+            return translate(mistake.hint)
     found = _generic(outputs, want)
     if found is None:
         return None
     rule, output = found
-    return catalogue()["rules"][rule].format(output=output)
+    return translate(catalogue()["rules"][rule]).replace("{output}", output)

@@ -28,6 +28,8 @@ import numpy as np
 from backprop.nn import chain_rule as book_chain_rule, functions, layers
 from backprop.nn.expect import distinct, number
 from backprop.nn.gradcheck import REL_ERROR_FLOOR
+
+from autograder.i18n import N_, _, translate
 from backprop.nn.two_layer_net import TwoLayerNet
 from reference import autograd, chain_rule, extra_layers, training
 from reference.multi_layer_net import MultiLayerNet
@@ -120,29 +122,30 @@ def entry_errors(actual, wanted) -> np.ndarray:
 
 
 _LABELS = (  # internal output names -> words a student recognises
-    (re.compile(r"^dout_after$"), "dout after backward"),
-    (re.compile(r"^grads_after_(\w+)$"), r"grads['\1'] after sgd_step"),
-    (re.compile(r"^shape_(\w+)$"), r"the shape of params['\1']"),
-    (re.compile(r"^scale_(\w+)$"), r"the standard deviation of params['\1'] divided by weight_init_std"),
-    (re.compile(r"^centre_(\w+)$"), r"the mean of params['\1'] divided by weight_init_std"),
-    (re.compile(r"^n_params$"), "the number of entries in params"),
-    (re.compile(r"^n_layers$"), "the number of entries in layers"),
-    (re.compile(r"^error_(\w+)$"), r"the relative error for '\1'"),
-    (re.compile(r"^d([Wb]\d+)$"), r"grads['\1']"),
-    (re.compile(r"^([Wb]\d*)$"), r"params['\1']"),
+    (re.compile(r"^dout_after$"), N_("dout after backward")),
+    (re.compile(r"^grads_after_(\w+)$"), N_("grads['{key}'] after sgd_step")),
+    (re.compile(r"^shape_(\w+)$"), N_("the shape of params['{key}']")),
+    (re.compile(r"^scale_(\w+)$"), N_("the standard deviation of params['{key}'] divided by weight_init_std")),
+    (re.compile(r"^centre_(\w+)$"), N_("the mean of params['{key}'] divided by weight_init_std")),
+    (re.compile(r"^n_params$"), N_("the number of entries in params")),
+    (re.compile(r"^n_layers$"), N_("the number of entries in layers")),
+    (re.compile(r"^error_(\w+)$"), N_("the relative error for '{key}'")),
+    (re.compile(r"^d([Wb]\d+)$"), "grads['{key}']"),
+    (re.compile(r"^([Wb]\d*)$"), "params['{key}']"),
 )
 
 
 def _where(name: str, index) -> str:
     output = name.split("/", 1)[1]
     for pattern, label in _LABELS:
-        if pattern.match(output):
-            output = pattern.sub(label, output)
+        found = pattern.match(output)
+        if found:
+            output = translate(label).replace("{key}", found.group(1) if pattern.groups else "")
             break
     if not index:
         return output
     where = ", ".join(map(str, index))
-    return f"{output}[{where}]" if " " not in output else f"entry [{where}] of {output}"
+    return f"{output}[{where}]" if " " not in output else _("entry [{where}] of {output}", where=where, output=output)
 
 
 _KIND_NAMES = {code: name for name, code in LAYER_KINDS.items()}
@@ -152,7 +155,7 @@ def _layer_list(value: np.ndarray, named: bool) -> str:
     """The layers a record describes: "['Affine1', 'Relu1', ...]" or, by class, "[Affine, Relu, ...]"."""
     if named:
         return str([_KIND_NAMES.get(int(kind), "?") + (str(int(n)) if n >= 0 else "") for kind, n in value])
-    return "[" + ", ".join(_KIND_NAMES.get(int(kind), "another class") for kind in value) + "]"
+    return "[" + ", ".join(_KIND_NAMES.get(int(kind), _("another class")) for kind in value) + "]"
 
 
 def _compare_layers(name, actual, wanted):
@@ -161,9 +164,12 @@ def _compare_layers(name, actual, wanted):
     if actual.shape == wanted.shape and np.array_equal(actual, wanted):
         return None
     if named and (actual.ndim != 2 or actual.shape[1:] != (2,)):
-        return None if actual.size == wanted.size == 0 else "the layer names could not be read"
-    what = "the layers, in order," if named else "the classes of the layers, in order,"
-    return f"{what} should be {_layer_list(wanted, named)}, got {_layer_list(actual, named)}"
+        return None if actual.size == wanted.size == 0 else _("the layer names could not be read")
+    if named:
+        return _("the layers, in order, should be {want}, got {got}", want=_layer_list(wanted, named),
+                 got=_layer_list(actual, named))
+    return _("the classes of the layers, in order, should be {want}, got {got}", want=_layer_list(wanted, named),
+             got=_layer_list(actual, named))
 
 
 #: Sample statistics of random weights (``drivers.net_scale``): compared with what the
@@ -176,32 +182,37 @@ def _nominal(name: str) -> float | None:
     return next((value for prefix, value in NOMINAL.items() if output.startswith(prefix)), None)
 
 
+def _case(name: str, problem: str) -> str:
+    """``problem`` of the case ``name`` (the case's name is shown in the course's language)."""
+    return _("case '{case}': {problem}", case=translate(name), problem=problem)
+
+
 def compare_output(name, actual, wanted):
     """None when ``actual`` agrees with the reference ``wanted``, else a message."""
     case = name.split("/", 1)[0]
     if isinstance(actual, str):
-        return f"case '{case}': {_where(name, ())} could not be computed: {actual}"
+        return _case(case, _("{what} could not be computed: {error}", what=_where(name, ()), error=actual))
     if name.endswith(("/layer_names", "/layer_types")):
         problem = _compare_layers(name, actual, wanted)
-        return problem and f"case '{case}': {problem}"
+        return problem and _case(case, problem)
     if wanted.shape == () and actual.size == 1:
         actual = actual.reshape(())  # a loss returned as [2.5] is still the number 2.5
     if actual.shape != wanted.shape:
-        return (f"case '{case}': {_where(name, ())} should have shape {tuple(wanted.shape)}, "
-                f"got {tuple(actual.shape)}")
+        return _case(case, _("{what} should have shape {want}, got {got}", what=_where(name, ()),
+                             want=tuple(wanted.shape), got=tuple(actual.shape)))
     nominal = _nominal(name)
     if nominal is not None:
         if abs(float(actual) - nominal) <= SCALE_TOLERANCE:
             return None
-        return (f"case '{case}': {_where(name, ())} should be within {SCALE_TOLERANCE:g} of {number(nominal, 1)}, "
-                f"got {number(float(actual), 3)}")
+        return _case(case, _("{what} should be within {tolerance:g} of {want}, got {got}", what=_where(name, ()),
+                             tolerance=SCALE_TOLERANCE, want=number(nominal, 1), got=number(float(actual), 3)))
     tol = LOSS_TOLERANCE if name.endswith("/loss") else REFERENCE_TOLERANCE
     errors = entry_errors(actual, wanted)
     if not np.any(errors > tol):
         return None
     index = tuple(int(i) for i in np.argwhere(errors > tol)[0]) if errors.ndim else ()
     want_text, got_text = distinct(float(wanted[index]), float(actual[index]))
-    return f"case '{case}': {_where(name, index)} should be {want_text}, got {got_text}"
+    return _case(case, _("{what} should be {want}, got {got}", what=_where(name, index), want=want_text, got=got_text))
 
 
 def _away(outputs, case_name):
@@ -209,10 +220,10 @@ def _away(outputs, case_name):
     count = outputs.get(f"{case_name}/{AWAY}")
     if not isinstance(count, np.ndarray) or count.shape != () or count <= 0:
         return None
-    return (f"case '{case_name}': while computing the gradient your code ran the forward pass {int(count)} "
-            "time(s) at inputs or parameters other than the ones it was given. That is numerical "
-            "differentiation, which earns no points here: compute the gradient with the chain rule from "
-            "what forward stored")
+    return _case(case_name, _("while computing the gradient your code ran the forward pass {count} time(s) at "
+                              "inputs or parameters other than the ones it was given. That is numerical "
+                              "differentiation, which earns no points here: compute the gradient with the chain "
+                              "rule from what forward stored", count=int(count)))
 
 
 _UNDEFINED = re.compile(r"NameError(?: in \w+)?: name '(\w+)' is not defined")
@@ -227,12 +238,12 @@ def _raised(outputs, case_name):
     text = outputs.get(f"{case_name}/{RAISED}")
     if not isinstance(text, str):
         return None
-    message = f"case '{case_name}' raised {text}"
     undefined = _UNDEFINED.search(text)
     if undefined and _defined_by(undefined.group(1)):
-        message += (f" ({undefined.group(1)} is the answer of an earlier exercise, "
-                    f"{_defined_by(undefined.group(1))}: make its cell run without errors first)")
-    return message
+        return _("case '{case}' raised {error} ({name} is the answer of an earlier exercise, {exercise}: make its "
+                 "cell run without errors first)", case=translate(case_name), error=text, name=undefined.group(1),
+                 exercise=translate(_defined_by(undefined.group(1))))
+    return _("case '{case}' raised {error}", case=translate(case_name), error=text)
 
 
 def _close(check, outputs, want):
@@ -243,7 +254,7 @@ def _close(check, outputs, want):
             if problem:
                 break
             if name not in outputs:
-                problem = f"case '{case.name}': no value was recorded for {_where(name, ())}"
+                problem = _case(case.name, _("no value was recorded for {what}", what=_where(name, ())))
             else:
                 problem = compare_output(name, outputs[name], want[name])
         if problem:
@@ -258,15 +269,16 @@ def _gradcheck(check, outputs, want):
         actual = outputs.get(name)
         problem = _raised(outputs, case)
         if problem is None and (not isinstance(actual, np.ndarray) or actual.shape != ()):
-            problem = f"case '{case}': {_where(name, ())} should be one number, got {actual!r}"[:300]
+            problem = _case(case, _("{what} should be one number, got {got}", what=_where(name, ()),
+                                    got=repr(actual)[:200]))
         elif problem is None:
             value = float(actual)
             if wanted < GRADCHECK_SMALL and not 0 <= value < GRADCHECK_SMALL:
-                problem = (f"case '{case}': the gradient is right, so {_where(name, ())} should be "
-                           f"below {GRADCHECK_SMALL:g}, got {number(value)}")
+                problem = _case(case, _("the gradient is right, so {what} should be below {bound:g}, got {got}",
+                                        what=_where(name, ()), bound=GRADCHECK_SMALL, got=number(value)))
             elif wanted > GRADCHECK_LARGE and not value > GRADCHECK_LARGE:
-                problem = (f"case '{case}': the gradient is wrong, so {_where(name, ())} should be "
-                           f"above {GRADCHECK_LARGE:g}, got {number(value)}")
+                problem = _case(case, _("the gradient is wrong, so {what} should be above {bound:g}, got {got}",
+                                        what=_where(name, ()), bound=GRADCHECK_LARGE, got=number(value)))
         if problem and problem not in problems:
             problems.append(problem)
     return problems
@@ -291,13 +303,13 @@ def _accuracy(check, outputs, want):
     for name, wanted in want.items():
         actual = outputs.get(name)
         if not isinstance(actual, np.ndarray) or actual.shape != wanted.shape:
-            return [f"case '{case}': {_where(name, ())} should be an array of shape {tuple(wanted.shape)} "
-                    "after training"]
+            return [_case(case, _("{what} should be an array of shape {shape} after training", what=_where(name, ()),
+                                  shape=tuple(wanted.shape)))]
         params[name.split("/", 1)[1]] = actual
     accuracy = held_out_accuracy(params)
     if accuracy < TRAIN_TARGET:
-        return [f"after training, the network classifies {accuracy:.1%} of held-out points correctly; "
-                f"it should reach {TRAIN_TARGET:.0%}"]
+        return [_("after training, the network classifies {accuracy:.1%} of held-out points correctly; it should "
+                  "reach {target:.0%}", accuracy=accuracy, target=TRAIN_TARGET)]
     return []
 
 
@@ -308,20 +320,24 @@ def judge(check_id: str, recorded) -> Verdict:
     """Verdict on one probe record (None when the test cell produced none)."""
     check = CHECKS.get(check_id)
     if check is None:
-        return Verdict(False, f"unknown check {str(check_id)[:80]!r}: the test cell was changed")
+        return Verdict(False, _("unknown check {check}: the test cell was changed", check=repr(str(check_id)[:80])))
     if recorded is None:
         # Why the cell stopped is in the notebook, not in the record: the pipeline adds it
         # (autograder.pipeline.stopped), so no cause is guessed here.
-        return Verdict(False, f"{check.title}: no result was recorded: the test cell stopped before its hidden "
-                              f"check could run {' and '.join(check.objects)}.")
+        return Verdict(False, _("{title}: no result was recorded: the test cell stopped before its hidden check "
+                                "could run {objects}.", title=translate(check.title), objects=" and ".join(check.objects)))
     try:
         outputs = parse_record(recorded, check_id)
     except MalformedRecord as exc:
-        return Verdict(False, f"{check.title}: the recorded result is not valid ({exc}); no credit.")
+        return Verdict(False, _("{title}: the recorded result is not valid ({error}); no credit.",
+                                title=translate(check.title), error=exc))
     problems = COMPARE[check.compare](check, outputs, confirmed_expected(check_id))
     if not problems:
-        names = ", ".join(case.name for case in check.cases)
-        return Verdict(True, f"{check.title}: passed on {len(check.cases)} case(s): {names}.")
-    more = f" ({len(problems) - 1} more case(s) differ.)" if len(problems) > 1 else ""
+        names = ", ".join(translate(case.name) for case in check.cases)
+        return Verdict(True, _("{title}: passed on {count} case(s): {names}.", title=translate(check.title),
+                               count=len(check.cases), names=names))
     hint = diagnosis.diagnose(check_id, outputs, expected(check_id))
-    return Verdict(False, f"{check.title}: {problems[0]}.{more}", hint)
+    if len(problems) > 1:
+        return Verdict(False, _("{title}: {problem}. ({more} more case(s) differ.)", title=translate(check.title),
+                                problem=problems[0], more=len(problems) - 1), hint)
+    return Verdict(False, _("{title}: {problem}.", title=translate(check.title), problem=problems[0]), hint)

@@ -7,17 +7,20 @@ Outcomes travel from the execution step to the grading loop in ``resources[OUTCO
 """
 from __future__ import annotations
 
+from autograder.i18n import N_
+
 #: resources key holding a list of (status, reason) pairs from the execution step.
 OUTCOME_KEY = "backprop_outcome"
 
 # Statuses of a graded submission, worst last; the grading loop keeps the worst one.
-GRADED = "graded"
-TIMED_OUT = "timed out"
-KERNEL_DIED = "kernel died"
-KILLED_FOR_MEMORY = "killed for memory"
-MISSING = "missing"
-MALFORMED = "malformed"
-FAILED = "failed"
+# (marked for the grader's catalogue: feedback shows them in the course's language)
+GRADED = N_("graded")
+TIMED_OUT = N_("timed out")
+KERNEL_DIED = N_("kernel died")
+KILLED_FOR_MEMORY = N_("killed for memory")
+MISSING = N_("missing")
+MALFORMED = N_("malformed")
+FAILED = N_("failed")
 SEVERITY = (GRADED, MISSING, TIMED_OUT, KERNEL_DIED, KILLED_FOR_MEMORY, MALFORMED, FAILED)
 
 

@@ -28,9 +28,11 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.i18n import N_
+
 #: Labels of the two outcomes this module adds to the grading status "graded".
-NOT_ATTEMPTED = "not attempted"
-TESTS_RESTORED = "test cells edited and restored"
+NOT_ATTEMPTED = N_("not attempted")
+TESTS_RESTORED = N_("test cells edited and restored")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Due dates and the late policy of a course run, from ``course.yml``.
+"""Due dates and the late policy of a course run, from ``course.yml`` (its language: autograder.config).
 
 The file lives in the grading workspace (due dates change every term; the
 repository does not), else in the repository root. Every key is optional::
@@ -10,6 +10,8 @@ repository does not), else in the repository root. Every key is optional::
     late:
       grace_minutes: 15           # later than the due date by at most this much is on time (default 0)
       percent_per_day: 10         # of the notebook's score, per started day late (default 10)
+    language: ko                  # notebooks, checks' messages, feedback and report in Korean (default en;
+                                  # read by autograder.config.Course)
 
 The default policy, with no ``late:`` section, is 10 % of the score per started
 day late after the due date, so a submission ten days late scores 0. An
@@ -23,9 +25,10 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from autograder.config import SETTINGS_FILE, settings_path
 from autograder.errors import SourceError
 
-FILE_NAME = "course.yml"
+FILE_NAME = SETTINGS_FILE
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,6 @@ class CourseSettings:
     path: Path | None = None
 
 
-def settings_path(workspace: Path, repo: Path) -> Path | None:
-    """The course.yml in effect: the workspace's, else the repository's, else None."""
-    for folder in (workspace, repo):
-        if (Path(folder) / FILE_NAME).is_file():
-            return Path(folder) / FILE_NAME
-    return None
-
-
 def load_settings(workspace: Path, repo: Path) -> CourseSettings:
     """Read course.yml (see the module docstring); defaults when there is none."""
     path = settings_path(workspace, repo)
@@ -66,9 +61,9 @@ def load_settings(workspace: Path, repo: Path) -> CourseSettings:
             from exc
     if not isinstance(raw, dict):
         raise SourceError(f"{path}: expected keys timezone, due and late (see docs/grading.md)")
-    unknown = set(raw) - {"timezone", "due", "late"}
+    unknown = set(raw) - {"timezone", "due", "late", "language"}
     if unknown:
-        raise SourceError(f"{path}: unknown key {sorted(unknown)[0]!r}; expected timezone, due or late")
+        raise SourceError(f"{path}: unknown key {sorted(unknown)[0]!r}; expected timezone, due, late or language")
     try:
         tz = ZoneInfo(str(raw.get("timezone") or "UTC"))
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -73,6 +73,7 @@ def nbgrader_config(course: Course, *, root: Path) -> Config:
     c.RestoreCells.add_missing_cells = True
     c.RestoreCells.source_root = str(course.source_dir)
     c.TrustedVerdicts.judge = course.judge
+    c.TrustedVerdicts.language = course.language
     c.Execute.timeout = course.cell_timeout
     c.Execute.interrupt_on_timeout = True
     if course.allow_unsandboxed:

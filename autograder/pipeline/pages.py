@@ -8,7 +8,10 @@ the rest:
 3. ``autograder/pipeline/templates/`` (shipped with the package).
 
 ``base.html`` holds the page frame and the style sheet; ``feedback.html`` and
-``report.html`` extend it. Every ``{{ value }}`` is escaped: student ids,
+``report.html`` extend it. Their sentences are written ``{{ _("Score:") }}`` and
+``{{ _("due {time}", time=...) }}``: English, shown in the course's language
+(``course.yml`` ``language``, through autograder.i18n's catalogue; ``language`` is its
+code, for ``<html lang>``). Every ``{{ value }}`` is escaped: student ids,
 messages, hints and anything else a student controls cannot become markup. A
 template that cannot be read or rendered is a SourceError naming the file.
 """
@@ -20,6 +23,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from autograder import i18n
 from autograder.config import Course
 from autograder.errors import SourceError
 from autograder.pipeline.duedates import load_settings
@@ -59,13 +63,15 @@ def environment(course: Course | None = None) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(points=_points, duration=duration, when=lambda moment: when(moment, zone),
                        describe=lambda change: change.describe(zone))
+    env.globals.update(_=i18n._, language=course.language if course is not None else i18n.SOURCE_LANGUAGE)
     return env
 
 
 def render(env: jinja2.Environment, name: str, **context) -> str:
     """Render template ``name``; a broken course template is a SourceError that names its file."""
     try:
-        return env.get_template(name).render(**context)
+        with i18n.language(env.globals.get("language")):
+            return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
         raise SourceError(f"template {exc.filename or name}, line {exc.lineno}: {exc.message}; "
                           f"fix it or remove it to use the built-in one") from exc

@@ -28,6 +28,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
 from traitlets import Unicode
 
+from autograder import i18n
 from autograder.checks.probe import MIME as PROBE_MIME  # the mime type of the probe's bundle
 from autograder.checks.verdict import Verdict
 from autograder.execution.outcomes import OUTCOME_KEY, TIMED_OUT, record_outcome
@@ -197,7 +198,14 @@ class TrustedVerdicts(NbGraderPreprocessor):
         module, _, name = self.judge.partition(":")
         return getattr(importlib.import_module(module), name)
 
+    language = Unicode(i18n.SOURCE_LANGUAGE,
+                       help="the course's language: the judge's messages and hints in it").tag(config=True)
+
     def preprocess(self, nb, resources):
+        with i18n.language(self.language):
+            return self._preprocess(nb, resources)
+
+    def _preprocess(self, nb, resources):
         judge = self._judge()
         for cell in nb.cells:
             for output in cell.get("outputs", []):
@@ -224,8 +232,8 @@ class TrustedVerdicts(NbGraderPreprocessor):
         for check_id in ids:
             found = bundles.get(check_id, [])
             if len(found) > 1:
-                verdict = Verdict(False, f"{check_id}: the check reported more than once, so its output "
-                                         f"cannot be trusted.", None)
+                verdict = Verdict(False, i18n._("{check}: the check reported more than once, so its output "
+                                                 "cannot be trusted.", check=check_id), None)
             else:
                 # Plain JSON data for the judge: nbformat hands over NotebookNode (a dict subclass),
                 # which the judge's strict `type(x) is dict` checks rightly refuse.
@@ -241,11 +249,12 @@ class TrustedVerdicts(NbGraderPreprocessor):
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
             ran = cell.get("execution_count") is not None
             message = (f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors
-                       else "passed" if ran else "This test did not run (the notebook stopped before it).")
+                       else i18n._("passed") if ran else i18n._("This test did not run (the notebook stopped before it)."))
             checks.append({"check": grade_id, "passed": ran and not errors, "message": message, "hint": None})
         passed = all(c["passed"] for c in checks)
         summary = {"cell": grade_id, "passed": passed, "checks": checks}
-        text = "\n".join(c["message"] + (f"\nHint: {c['hint']}" if c["hint"] else "") for c in checks)
+        text = "\n".join(c["message"] + ("\n" + i18n._("Hint: {hint}", hint=c["hint"]) if c["hint"] else "")
+                         for c in checks)
         outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
                    nbformat.v4.new_output("display_data", data={VERDICT_MIME: summary, "text/plain": text})]
         if not passed:

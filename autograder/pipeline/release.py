@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import i18n
 from autograder.config import Course
 from autograder.errors import SourceError
 from autograder.pipeline.gradebook import ensure_gradebook
@@ -107,10 +108,14 @@ def stale(course: Course, assignments: list[str] | None = None) -> list[str]:
         fresh = Path(scratch)
         for name in names:
             _generate(course, name, fresh, db=False)
-            problems += _compare(fresh / name, course.release_dir / name, f"exercises/{name}")
-    released = {p.name for p in course.release_dir.iterdir() if p.is_dir()} if course.release_dir.is_dir() else set()
-    problems += [f"exercises/{extra}: no such assignment in solutions/" for extra in sorted(released - set(names))
-                 if not assignments]
+            problems += _compare(fresh / name, course.release_dir / name,
+                                 f"{course.release_dir.relative_to(course.repo).as_posix()}/{name}")
+    # exercises/ko/ holds the Korean release, beside the English assignments
+    released = {p.name for p in course.release_dir.iterdir() if p.is_dir() and p.name not in i18n.languages()} \
+        if course.release_dir.is_dir() else set()
+    label = course.release_dir.relative_to(course.repo).as_posix()
+    problems += [f"{label}/{extra}: no such assignment in {course.source_dir.relative_to(course.repo).as_posix()}/"
+                 for extra in sorted(released - set(names)) if not assignments]
     return problems
 
 
@@ -142,7 +147,7 @@ def leaks(course: Course, assignments: list[str] | None = None) -> list[str]:
     for name in assignments or course.assignments():
         for source_path in sorted((course.source_dir / name).glob("*.ipynb")):
             released_path = course.release_dir / name / source_path.name
-            label = f"exercises/{name}/{source_path.name}"
+            label = f"{course.release_dir.relative_to(course.repo).as_posix()}/{name}/{source_path.name}"
             if not released_path.exists():
                 findings.append(f"{label}: missing (run release)")
                 continue

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from autograder.config import Course
 from autograder.errors import SourceError
+from autograder.i18n import N_
 from autograder.pipeline import pages
 from autograder.pipeline.attempt import TESTS_RESTORED
 from autograder.pipeline.changes import Change
@@ -97,9 +98,9 @@ def summaries(table: list[Standing], roster_given: bool) -> list[tuple[str, dict
     would show with ``export --missing-as-zero``.
     """
     graded = [t.sub.score for t in table if t.sub]
-    out = [("graded submissions", summary(graded))]
+    out = [(N_("graded submissions"), summary(graded))]
     if roster_given:
-        out.append(("whole roster, no graded submission counted as 0",
+        out.append((N_("whole roster, no graded submission counted as 0"),
                     summary([t.sub.score if t.sub else 0.0 for t in table if t.on_roster])))
     return out
 

@@ -24,6 +24,7 @@ import nbformat
 from nbgrader.api import MissingEntry
 
 from autograder.config import Course
+from autograder.i18n import N_
 from autograder.pipeline import attempt as attempt_mod
 from autograder.pipeline import changes as trail
 from autograder.pipeline.changes import Change
@@ -34,9 +35,9 @@ from autograder.pipeline.roster import Roster
 from autograder.pipeline.scores import final
 
 #: Status of a roster student with no submission folder at all.
-NOT_SUBMITTED = "not submitted"
+NOT_SUBMITTED = N_("not submitted")
 #: Status of a collected submission that has no grading status row yet.
-NOT_GRADED = "collected, not graded yet"
+NOT_GRADED = N_("collected, not graded yet")
 
 
 @dataclass(frozen=True)

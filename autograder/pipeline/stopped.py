@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from autograder.checks.coerce import clean_text
+from autograder.i18n import _
 
 _UNDEFINED = re.compile(r"name '(\w+)' is not defined")
 
@@ -29,7 +30,7 @@ def _error(cell) -> str | None:
 
 def _label(cell, index: int) -> str:
     grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    return f"cell '{grade_id}'" if grade_id else f"code cell {index + 1}"
+    return _("cell '{id}'", id=grade_id) if grade_id else _("code cell {number}", number=index + 1)
 
 
 def _defines(source: str, name: str) -> bool:
@@ -43,9 +44,9 @@ def why_stopped(cells: list, index: int) -> str:
     error = _error(cell)
     if error is None:
         if cell.get("execution_count") is None:
-            return "The cell did not run: the notebook stopped before it (see the status of the submission)."
-        return "The cell ran to its end without recording a result."
-    text = f"The cell stopped with {error}."
+            return _("The cell did not run: the notebook stopped before it (see the status of the submission).")
+        return _("The cell ran to its end without recording a result.")
+    text = _("The cell stopped with {error}.", error=error)
     undefined = _UNDEFINED.search(error) if error.startswith("NameError") else None
     if undefined is None:
         return text
@@ -55,8 +56,10 @@ def why_stopped(cells: list, index: int) -> str:
         if earlier.get("cell_type") == "code" and _defines(str(earlier.get("source", "")), name):
             cause = _error(earlier)
             if cause is not None:
-                return f"{text} {name} is defined in {_label(earlier, i)}, which stopped with {cause}: fix that first."
+                return text + " " + _("{name} is defined in {cell}, which stopped with {error}: fix that first.",
+                                      name=name, cell=_label(earlier, i), error=cause)
             if earlier.get("execution_count") is None:
-                return f"{text} {name} is defined in {_label(earlier, i)}, which did not run."
+                return text + " " + _("{name} is defined in {cell}, which did not run.", name=name,
+                                      cell=_label(earlier, i))
             return text
-    return f"{text} No cell above it defines {name}: was it renamed or deleted?"
+    return text + " " + _("No cell above it defines {name}: was it renamed or deleted?", name=name)

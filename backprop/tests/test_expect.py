@@ -74,3 +74,25 @@ def test_builds_on_names_the_earlier_part_that_fails():
                                       "(dx from Exp.backward for x: expected 1.0, got 2.0). Fix Exp (section 4) first")
     with pytest.raises(AssertionError, match=r"which fails its own check \(NameError: name 'Exp' is not defined\)"):
         builds_on("Exp (section 4)", lambda: Exp)  # noqa: F821 - the undefined name is the point
+
+
+@pytest.fixture
+def korean():
+    from backprop import messages
+
+    messages.install("ko")
+    yield
+    messages.install(None)
+
+
+def test_a_korean_notebook_reads_its_failures_in_korean(korean):
+    """install("ko") (what a Korean course's notebook runs first) puts the same facts in Korean sentences."""
+    with pytest.raises(AssertionError) as info:
+        expect_close("dx", [[0.5, -1.5]], [[0.786448, 0.180707]], given="x = [[0.5, -1.5]]")
+    assert str(info.value) == ("입력 x = [[0.5, -1.5]]에서 dx: 기댓값 [[0.786448, 0.180707]], 실제 값 [[0.5, -1.5]]. "
+                               "처음으로 다른 원소 dx[0, 0]의 기댓값 0.786448, 실제 값 0.5(상대 오차 2.2e-01, 허용치 1e-09보다 "
+                               "큽니다)")
+    with pytest.raises(AssertionError, match="수치 기울기"):
+        expect_gradient("dx", [1.0], lambda a: a ** 2, [3.0], given="x = [3.0]")
+    with pytest.raises(AssertionError, match=r"^이 테스트는 여러분이 작성한 softmax 부분에 기대는데"):
+        builds_on("softmax", lambda: expect_shape("y", [1.0], (2,), given="x"))

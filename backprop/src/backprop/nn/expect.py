@@ -13,7 +13,9 @@ Each raises ``AssertionError`` with a message such as::
     dx for x = [[0.5, -1.5]], dout = [[1.0, 1.0]]: expected [[0.786448, 0.180707]],
     got [[0.5, -1.5]]; the first entry that differs is dx[0, 0]: expected 0.786448, got 0.5
 
-The grader's hidden checks format their numbers with ``distinct`` too.
+The grader's hidden checks format their numbers with ``distinct`` too. The sentences are
+templates of ``backprop.messages`` (``expect.*``), so they speak the language the notebook
+installs (``install("ko")``); the quantity and the input are the notebook's own words.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import math
 
 import numpy as np
 
+from .. import messages
 from .gradcheck import REL_ERROR_FLOOR, SMOOTH_TOLERANCE, numerical_gradient, numerical_gradient_layer
 
 #: Relative tolerance for values that are exact maths (a forward pass, a known gradient):
@@ -36,6 +39,8 @@ MIN_DIGITS, MAX_DIGITS = 6, 17
 #: this share of the largest: finite differences carry the rounding error of the large entries
 #: (the grader's hidden checks do the same).
 SCALE_SHARE = 1e-3
+#: Where the expected value of ``expect_close`` comes from (the message says so).
+EXPECTED, NUMERICAL = "expected", "numerical"
 
 
 def needed_digits(expected: float, got: float) -> int:
@@ -77,7 +82,7 @@ def show(value, digits: int = MIN_DIGITS) -> str:
         return text if len(text) <= 80 else text[:77] + "..."
     if arr.size <= PRINTED_ENTRIES:
         return _nested(arr, digits)
-    return f"an array of shape {arr.shape}"
+    return messages.text("expect.array_of_shape", shape=arr.shape)
 
 
 def describe(**inputs) -> str:
@@ -87,37 +92,42 @@ def describe(**inputs) -> str:
 
 def _as_array(quantity: str, got, given: str) -> np.ndarray:
     if got is None:
-        raise AssertionError(f"{quantity} for {given}: expected numbers, got None "
-                             "(does the function or method return its result?)")
+        raise AssertionError(messages.text("expect.no_result", quantity=quantity, given=given))
     try:
         return np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        raise AssertionError(f"{quantity} for {given}: expected numbers, got {show(got)} "
-                             f"of type {type(got).__name__}") from None
+        raise AssertionError(messages.text("expect.not_numbers", quantity=quantity, given=given, got=show(got),
+                                           type=type(got).__name__)) from None
 
 
 def expect_shape(quantity: str, got, shape, *, given: str) -> None:
     """``got`` must be an array (or number) of exactly ``shape``."""
     actual = np.shape(_as_array(quantity, got, given))
     if actual != tuple(shape):
-        raise AssertionError(f"{quantity} for {given}: expected shape {tuple(shape)}, got {actual}")
+        raise AssertionError(messages.text("expect.shape", quantity=quantity, given=given, expected=tuple(shape),
+                                           got=actual))
 
 
 def expect_close(quantity: str, got, expected, *, given: str, tolerance: float = EXACT_TOLERANCE,
-                 source: str = "expected", scale_share: float = 0.0) -> None:
+                 source: str = EXPECTED, scale_share: float = 0.0) -> None:
     """``got`` must agree with ``expected`` entry by entry within the relative ``tolerance``.
 
     The relative error is ``backprop.gradcheck.rel_error``'s: |got - expected| / max(floor, |got| + |expected|),
     with the floor raised to ``scale_share`` times the largest expected entry when that is larger.
-    ``source`` says where the expected value comes from ("the numerical gradient is", ...).
+    ``source`` says where the expected value comes from: ``EXPECTED`` or ``NUMERICAL`` (the numerical gradient).
     """
+    if source not in (EXPECTED, NUMERICAL):
+        raise ValueError(f"source must be {EXPECTED!r} or {NUMERICAL!r}, got {source!r}")
     want = np.asarray(expected, dtype=np.float64)
     actual = _as_array(quantity, got, given)
     if want.shape == () and actual.size == 1:
         actual = actual.reshape(())
     if actual.shape != want.shape:
-        raise AssertionError(f"{quantity} for {given}: expected shape {want.shape}, got {actual.shape}"
-                             + (f" holding {show(actual)}" if actual.size <= PRINTED_ENTRIES else ""))
+        if actual.size <= PRINTED_ENTRIES:
+            raise AssertionError(messages.text("expect.shape_holding", quantity=quantity, given=given,
+                                               expected=want.shape, got=actual.shape, values=show(actual)))
+        raise AssertionError(messages.text("expect.shape", quantity=quantity, given=given, expected=want.shape,
+                                           got=actual.shape))
     floor = max(REL_ERROR_FLOOR, scale_share * float(np.max(np.abs(want), initial=0.0)))
     with np.errstate(invalid="ignore"):
         errors = np.abs(actual - want) / np.maximum(floor, np.abs(actual) + np.abs(want))
@@ -128,13 +138,16 @@ def expect_close(quantity: str, got, expected, *, given: str, tolerance: float =
     e, g = distinct(float(want[index]), float(actual[index]))
     error = errors[index]
     where = f"{quantity}[{', '.join(map(str, index))}]" if index else quantity
-    size = "not a number" if math.isnan(error) else f"{error:.1e}, more than {tolerance:g}"
+    size = messages.text("expect.not_a_number") if math.isnan(error) else \
+        messages.text("expect.relative_error", error=f"{error:.1e}", tolerance=f"{tolerance:g}")
+    said = messages.text(f"expect.source.{source}")
     if want.size <= PRINTED_ENTRIES:
         digits = _digits(want, actual)
-        head = f"{source} {_nested(want, digits)}, got {_nested(actual, digits)}; the first entry that differs is "
-    else:
-        head = ""
-    raise AssertionError(f"{quantity} for {given}: {head}{where}: {source} {e}, got {g} (relative error {size})")
+        raise AssertionError(messages.text("expect.differs_small", quantity=quantity, given=given, source=said,
+                                           all_expected=_nested(want, digits), all_got=_nested(actual, digits),
+                                           where=where, expected=e, got=g, error=size))
+    raise AssertionError(messages.text("expect.differs", quantity=quantity, given=given, where=where, source=said,
+                                       expected=e, got=g, error=size))
 
 
 def expect_gradient(quantity: str, got, f, at, *, dout=None, given: str,
@@ -152,8 +165,14 @@ def expect_gradient(quantity: str, got, f, at, *, dout=None, given: str,
         numeric = numerical_gradient(f, point)
     else:
         numeric = numerical_gradient_layer(f, point, np.asarray(dout, dtype=np.float64))
-    expect_close(quantity, got, numeric, given=given, tolerance=tolerance, source="the numerical gradient is",
+    expect_close(quantity, got, numeric, given=given, tolerance=tolerance, source=NUMERICAL,
                  scale_share=SCALE_SHARE)
+
+
+def expect_unchanged(name: str, array, before, *, method: str) -> None:
+    """``array`` (an input the caller owns, such as dout) must still equal its copy ``before``."""
+    if not np.array_equal(array, before):
+        raise AssertionError(messages.text("expect.changed", method=method, name=name))
 
 
 @contextlib.contextmanager
@@ -164,7 +183,8 @@ def calling(what: str, *, given: str):
     except AssertionError:
         raise
     except Exception as exc:
-        raise AssertionError(f"{what} for {given} raised {type(exc).__name__}: {exc}") from exc
+        raise AssertionError(messages.text("expect.raised", what=what, given=given,
+                                           error=f"{type(exc).__name__}: {exc}")) from exc
 
 
 def builds_on(part: str, check) -> None:
@@ -177,6 +197,4 @@ def builds_on(part: str, check) -> None:
         check()
     except Exception as exc:  # the earlier part's own failure, whatever it is
         reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, AssertionError) else str(exc)
-        raise AssertionError(f"this test builds on your {part}, which fails its own check ({reason}). "
-                             f"Fix {part} first: until then this test cannot tell whether this exercise "
-                             "is right.") from None
+        raise AssertionError(messages.text("expect.builds_on", part=part, reason=reason)) from None
