@@ -393,6 +393,14 @@ grade(Course(repo=sys.argv[1], workspace=sys.argv[2], cell_timeout=10), sys.argv
 """
 
 
+def _running(pid: int) -> bool:
+    """A process that has not exited (a zombie has; only nobody reaped it)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_path):
     """A grading run killed with SIGKILL mid-notebook: restart finishes the batch with exact scores."""
     import signal
@@ -437,6 +445,13 @@ def test_sigkilled_run_resumes_consistently_and_a_concurrent_run_is_refused(tmp_
     while [p.pid for p in psutil.process_iter(["cmdline"])
            if f"-run{child.pid}-" in " ".join(p.info["cmdline"] or [])]:
         assert time.monotonic() < deadline, "the killed run's sandbox outlived it"
+        time.sleep(0.2)
+    # Its scratch folders are named for the worker that made them; the restart may remove them
+    # only once those workers are gone (a busy machine takes a while to end them).
+    owners = {int(f.name[len(sandbox.SCRATCH_PREFIX):].split("-", 1)[0])
+              for f in scratch.glob(f"{sandbox.SCRATCH_PREFIX}*-run{child.pid}-*")}
+    while any(_running(pid) for pid in owners):
+        assert time.monotonic() < deadline, "the killed run's workers outlived it"
         time.sleep(0.2)
     # Workers grade side by side, so b_half may still have been running when c_slow started:
     # whatever finished has its row, and c_slow, killed mid-notebook, has none.

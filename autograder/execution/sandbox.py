@@ -265,13 +265,17 @@ def _remove_orphaned_scratch() -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs. A zombie does not: a killed run's workers are reparented,
+    and where nobody reaps them (PID 1 of a container often does not) ``kill(pid, 0)`` would
+    call them alive and their scratch folders would never be removed."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
+    except psutil.AccessDenied:
         return True
-    return True
 
 
 def _own(path: Path, uid: int) -> None:
