@@ -134,11 +134,24 @@ def update(language: str, locales: Path = messages.LOCALES, pages: Path = PAGES)
     else:
         catalogue = Catalog(locale=language, project="backprop", fuzzy=False, charset="utf-8")
         catalogue.update(english)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as f:
-        write_po(f, catalogue, width=LINE_WIDTH, omit_header=False)
-    mo_path(language, locales).write_bytes(compiled(read(path)))
+    out = io.BytesIO()
+    write_po(out, catalogue, width=LINE_WIDTH, omit_header=False)
+    # Babel stamps the header with the time of every write; a catalogue whose entries did not
+    # change keeps its file, so `make translations` leaves nothing to commit when nothing changed.
+    if not path.is_file() or _undated(path.read_bytes()) != _undated(out.getvalue()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(out.getvalue())
+    mo = mo_path(language, locales)
+    fresh = compiled(read(path))
+    if not mo.is_file() or mo.read_bytes() != fresh:
+        mo.write_bytes(fresh)
     return path
+
+
+def _undated(po: bytes) -> bytes:
+    """``po`` without its header's creation and revision dates."""
+    return b"\n".join(line for line in po.split(b"\n")
+                      if not line.startswith((b'"POT-Creation-Date:', b'"PO-Revision-Date:')))
 
 
 @dataclass

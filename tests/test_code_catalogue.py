@@ -180,3 +180,22 @@ def test_a_changed_template_is_stale_then_fuzzy_until_translated_again(tmp_path,
     code_catalogue.update("ko", locales, pages)                 # make translations
     merged = code_catalogue.report("ko", locales, pages)
     assert not merged.stale and merged.fuzzy == [changed["step.seed"]], merged.summary()
+
+
+def test_an_update_that_changes_no_entry_leaves_the_files_alone(tmp_path):
+    # Babel dates every catalogue it writes: without care each `make translations` would
+    # leave a changed .po and .mo to commit though no sentence changed.
+    locales, pages = tmp_path / "locales", tmp_path / "pages"
+    pages.mkdir()
+    (pages / "page.md").write_text(PAGE)
+    code_catalogue.update("ko", locales, pages)
+    po, mo = code_catalogue.po_path("ko", locales), code_catalogue.mo_path("ko", locales)
+    before = po.read_bytes(), mo.read_bytes()
+    os.utime(po, (0, 0))
+    os.utime(mo, (0, 0))
+    code_catalogue.update("ko", locales, pages)
+    assert (po.read_bytes(), mo.read_bytes()) == before
+    assert po.stat().st_mtime == 0 and mo.stat().st_mtime == 0    # not even rewritten
+    (pages / "page.md").write_text(PAGE + "\n" + PAGE.replace("Problem 1", "Problem 2"))
+    code_catalogue.update("ko", locales, pages)
+    assert po.read_bytes() != before[0] and po.stat().st_mtime > 0
