@@ -52,16 +52,17 @@ def assert_draws(widget: _bw.Widget, graph, k: int) -> None:
 
 @pytest.mark.browser
 def test_editing_an_input_recomputes_in_the_static_page(book_html, site, browser):
-    from backprop.graph.book import apple_graph
-    url, widget = _bw.widget_on_page(book_html, site, browser, "Buying apples")
+    from backprop.graph.book import apple_orange_graph
+    url, widget = _bw.widget_on_page(book_html, site, browser, _bw.SHOPPING)
     assert widget.find('input[data-input="apple"]').is_enabled()
     type_into(widget, 'input[data-input="apple"]', "150")
     type_into(widget, 'input[data-input="tax"]', "1.08")
-    graph = apple_graph(apple=150, tax=1.08)
+    graph = apple_orange_graph(apple=150, tax=1.08)
     n = len(graph.steps())
     go_to_step(widget, n)
-    _bw.wait_until(browser, lambda d: "324" in widget.texts(),
-               "the price for 150 a piece with tax 1.08 (324) never showed")
+    # (150·2 + 150·3)·1.08, the textbook's purchase with apples at 150 and a tax of 8 %
+    _bw.wait_until(browser, lambda d: "810" in widget.texts(),
+               "the price for apples at 150 with tax 1.08 (810) never showed")
     for k in (0, 2, n // 2, n - 1, n):
         assert_draws(widget, graph, k)
     widget.screenshot(_bw.artifacts_dir() / "widget-apple-edited.png")
@@ -150,7 +151,7 @@ def test_your_own_expression_in_the_static_page(book_html, site, browser):
 @pytest.mark.browser
 def test_keyboard_steps_plays_and_resets(book_html, site, browser):
     from selenium.webdriver.common.keys import Keys
-    url, widget = _bw.widget_on_page(book_html, site, browser, "Buying apples")
+    url, widget = _bw.widget_on_page(book_html, site, browser, _bw.SHOPPING)
     _bw.settled(browser, lambda d: d.execute_script("arguments[0].focus()", widget.element(d)))
     keys = lambda *k: _bw.settled(browser, lambda d: widget.element(d).send_keys(*k))
     keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)

@@ -240,20 +240,20 @@ def test_the_fork_figure_and_widget_write_the_sum_at_x(book_html):
 
 
 def test_the_korean_edition_widgets_speak_korean(book_html, site, browser):
-    """The Korean edition's apple widget: Korean buttons, and the Korean caption of each step."""
+    """The Korean edition's shopping widget: Korean buttons, and the Korean caption of each step."""
     from backprop import messages
-    from backprop.graph.book import apple_graph
+    from backprop.graph.book import apple_orange_graph
 
     messages.install("ko")
     try:
-        steps = apple_graph().steps()
+        steps = apple_orange_graph().steps()
         play = messages.text("flow.play")
     finally:
         messages.install(None)
-    page = book_html / "ko" / "book" / "ch1_graphs.html"
+    page = book_html / "ko" / "book" / "ch3_nodes.html"
     assert page.is_file(), "the build made no Korean edition"
-    url = f"{site}/ko/book/ch1_graphs.html"
-    widget = widgets.open_widget(browser, url, messages_title("graph.apple.title"))
+    url = f"{site}/ko/book/ch3_nodes.html"
+    widget = widgets.open_widget(browser, url, messages_title("graph.apple_orange.title"))
     assert widget.find("button.bp-play").text == play == "▶ 재생"
     for k in (1, len(steps)):
         while widget.stage()["step"] < k:

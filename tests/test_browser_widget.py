@@ -8,10 +8,11 @@ and the performance log records every request so the test fails on any that
 would leave the machine. When CI is set, a missing browser, driver or selenium
 fails the test instead of skipping it.
 
-The expected numbers (220, then 2.2, 110 and 200, and the × tax node's local
-derivatives 1.1 and 200) are the textbook's apple example, not values read
-from the code under test. The captions must be the graph model's own
-(backprop.graph.book.apple_graph().steps()): the page has to show the model's
+The expected numbers (715, then 2.2, 110, 3.3, 165 and 650, and the × tax node's
+local derivatives 1.1 and 650) are the textbook's apples-and-oranges example
+(chapter 3's widget; chapter 1 draws its apple graph as two figures and replays
+nothing), not values read from the code under test. The captions must be the graph
+model's own (backprop.graph.book.apple_orange_graph().steps()): the page has to show the model's
 words at the right step. The speed control is checked through the delay the
 widget asks setInterval for, not by timing the animation. Screenshots go to
 artifacts/ (or $ARTIFACTS_DIR). BACKPROP_BOOK_HTML=<built html folder> reuses a
@@ -148,6 +149,7 @@ def console_errors(driver) -> list[str]:
 # the book under test
 
 RED = "#c62828"          # backprop.figures.svg's gradient colour
+SHOPPING = "Buying apples and oranges"   # chapter 3's widget of the textbook's second shopping graph
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 PAGE_LIMIT = 3 * 1024 * 1024
 
@@ -368,21 +370,22 @@ TIMER_SPY = """
 
 
 @pytest.mark.browser
-def test_apple_widget_plays_offline(book_html, site, browser):
-    url, widget = widget_on_page(book_html, site, browser, "Buying apples")
+def test_the_shopping_widget_plays_offline(book_html, site, browser):
+    url, widget = widget_on_page(book_html, site, browser, SHOPPING)
     shots = artifacts_dir()
     widget.screenshot(shots / "widget-apple-start.png")
     # The graph model the page was built from: its captions and steps are what
     # the page must show, step by step (the numbers are checked against the textbook).
-    from backprop.graph.book import apple_graph
-    steps = apple_graph().steps()
+    from backprop.graph.book import apple_orange_graph
+    steps = apple_orange_graph().steps()
     tax_step = next(i for i, s in enumerate(steps, 1) if s.kind == "backward" and s.node == "price")
-    # The × tax node's local derivatives: tax (1.1) towards apple_price, apple_price (200) towards tax.
-    tax_label = "× 1.1 / × 200"
+    # The × tax node's local derivatives: tax (1.1) towards all_price, all_price (100·2 + 150·3 = 650)
+    # towards tax.
+    tax_label = "× 1.1 / × 650"
 
     start = widget.stage()
     assert start["step"] == 0
-    assert "220" not in widget.texts(), "the output value shows before the forward pass ran"
+    assert "715" not in widget.texts(), "the output value shows before the forward pass ran"
 
     # Step forward through the whole forward pass.
     clicks = 0
@@ -401,8 +404,8 @@ def test_apple_widget_plays_offline(book_html, site, browser):
         last_forward = widget.texts()
         assert widget.texts(RED) == [], f"step {clicks} (forward) shows gradients: {widget.texts(RED)}"
     assert now["kind"] == "seed", f"after the forward pass came a {now['kind']!r} step"
-    assert "220" in last_forward, f"the forward pass ended without 220 on the graph: {last_forward}"
-    assert "220" in now["desc"] and "price = 220" in now["desc"], now["desc"]
+    assert "715" in last_forward, f"the forward pass ended without 715 on the graph: {last_forward}"
+    assert "price = 715" in now["desc"], now["desc"]
     # The seed is the only gradient before the backward pass: 1 on the output.
     assert widget.texts(RED) == ["1"], f"at the seed step the red texts are {widget.texts(RED)}"
     assert tax_label not in widget.texts(), "a local derivative shows before the backward pass"
@@ -422,12 +425,12 @@ def test_apple_widget_plays_offline(book_html, site, browser):
             assert tax_label in red_here, (
                 f"step {clicks} (backward through the × tax node) does not show its local derivatives "
                 f"{tax_label!r}; red texts: {red_here}")
-            assert "sends 1.1 to the apple_price edge and 200 to the tax edge" in now["caption"]
+            assert "sends 1.1 to the all_price edge and 650 to the tax edge" in now["caption"]
             widget.screenshot(shots / "widget-apple-tax-backward.png")
     assert clicks == len(steps), f"the widget has {clicks} steps, the graph model {len(steps)}"
     assert all(a != b for a, b in zip(captions, captions[1:])), f"a step kept its caption: {captions}"
     red = widget.texts(RED)
-    for want in ("2.2", "110", "200"):
+    for want in ("2.2", "110", "3.3", "165", "650"):
         assert want in red, f"gradient {want} is not shown in red at the end; red texts: {red}"
     assert not widget.enabled("bp-forward"), "step forward is still enabled at the last step"
     widget.screenshot(shots / "widget-apple-end.png")
@@ -449,8 +452,8 @@ def test_apple_widget_plays_offline(book_html, site, browser):
     # The speed control sets the play interval: the widget's interval (ms per step
     # at 1×, read from the page's embedded widget state) divided by the speed.
     from selenium.webdriver.support.ui import Select
-    page = page_with_graph(book_html, "Buying apples")
-    interval = next(state for title, state in widget_models(page) if title == "Buying apples")["interval"]
+    page = page_with_graph(book_html, SHOPPING)
+    interval = next(state for title, state in widget_models(page) if title == SHOPPING)["interval"]
     browser.execute_script("window.bpDelays = [];")
     widget.click("bp-reset")
     select = lambda value: settled(browser, lambda d: Select(widget.find("select.bp-speed")).select_by_value(value))
@@ -614,7 +617,7 @@ def test_bad_input_shows_a_message_in_place_of_the_widget(bad_input_book, browse
 @pytest.mark.browser
 def test_the_checks_would_see_an_external_request(book_html, site, browser):
     """The blocker and the request log work: a script asking a CDN is seen and never reaches it."""
-    page = page_with_graph(book_html, "Buying apples")
+    page = page_with_graph(book_html, SHOPPING)
     open_page(browser, f"{site}/{page.relative_to(book_html).as_posix()}")
     requested_urls(browser)
     console_errors(browser)
