@@ -222,6 +222,20 @@ def _cheapest(boxes, taken, circles, spans):
     return best[1]
 
 
+def _narrowest_free(boxes, taken, circles, spans):
+    """Of the (nearly) free ``boxes``, the one that widens the drawing least (the first of
+    equals), or None. A long text such as a fork's sum, set where it first fits, can add
+    a third to a drawing's width and push a phone's figure off the screen."""
+    xs = [x for b in taken for x in (b[0], b[2])] + [x + d for x, _ in circles for d in (-R, R)] + \
+         [x for _, span in spans for x in (span[0], span[2])]
+    if not xs:
+        return None
+    left, right = min(xs), max(xs)
+    free = [(max(left, right, box[2]) - min(left, right, box[0]), i, box)
+            for i, box in enumerate(boxes) if _cost(box, taken, circles, spans) < 1]
+    return min(free)[2] if free else None
+
+
 def plan(graph: Graph, edge_labels: dict[str, tuple[str, str]] | None = None,
          node_names: bool = False) -> Plan:
     """The layout of ``graph``'s figure (runs forward and backward if not done yet).
@@ -309,8 +323,11 @@ def _plan_at(graph: Graph, pos, full: GraphState, labels, node_names: bool) -> P
         gap = 2 * MARGIN + 1
         spots = [(name[2] - w, name[3] + gap), (name[2] - w, name[1] - gap - h), (cx - w / 2, name[3] + gap),
                  (cx - w / 2, name[1] - gap - h), (name[0] - gap - w, name[1]),
-                 (name[2] - w, name[3] + 2 * gap + h), (name[2] - w, name[1] - 2 * (gap + h))]
-        put("sum", nid, text, _cheapest([(x0, y0, x0 + w, y0 + h) for x0, y0 in spots], taken, circles, spans))
+                 (name[2] - w, name[3] + 2 * gap + h), (name[2] - w, name[1] - 2 * (gap + h)),
+                 (name[0], name[3] + gap), (name[0], name[1] - gap - h)]
+        boxes = [(x0, y0, x0 + w, y0 + h) for x0, y0 in spots]
+        put("sum", nid, text, _narrowest_free(boxes, taken, circles, spans)
+            or _cheapest(boxes, taken, circles, spans))
     if node_names:
         for nid in graph.order():
             node = graph.nodes[nid]

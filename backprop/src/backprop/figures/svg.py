@@ -175,7 +175,9 @@ def to_svg(graph: Graph, state=None, *, title: str | None = None, desc: str | No
         fill, stroke, width = (ACTIVE_FILL, accent, 3) if on else ("#fff", INK, 1.6)
         mark = ' class="bp-active"' if on else ""
         sym = SHORT_SYMBOL.get(node.op, node.symbol)
-        size = min(FONT + 2, 1.55 * R / (0.58 * max(1, len(sym))))  # long symbols shrink to fit
+        # Long symbols shrink to fit the circle, but not below the drawing's smallest text
+        # (its min-width keeps that readable; "×0.05" may touch the rim).
+        size = max(SMALL, min(FONT + 2, 1.55 * R / (0.58 * max(1, len(sym)))))
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{R:g}" fill="{fill}" stroke="{stroke}" '
             f'stroke-width="{width}"{mark}/><text x="{x:.1f}" y="{y + 0.36 * size:.1f}" '

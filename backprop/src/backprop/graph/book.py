@@ -260,22 +260,23 @@ def weight_decay_graph(x: float = 1.5, w1: float = 0.8, w2: float = -0.5, lam: f
     Inputs: w1, w2. Output: J. Not a widget graph (not in BUILDERS).
     """
     g = Graph("weight_decay", messages.text("graph.weight_decay.title"))
-    # The network runs along row 0, the penalty below it; each weight sends one edge
-    # right (its layer) and one down (its square). The squares sit on different rows
-    # so that w1²'s edge to the sum passes below w2², not through it.
+    # The network runs along row 0 and turns down after the sigmoid, so that the figure fits
+    # a page's column; the penalty runs below it, left to right, to J under L. Each weight
+    # sends one edge right (its layer) and one down (its square); the squares sit on
+    # different rows so that w1²'s edge to the sum passes below w2², not through it.
     a = g.input("w₁", w1, id="w1", pos=(0, 0))
     z = g.scale(a, x, id="z", label="z", pos=(1, 0))
     h = g.op("relu", z, id="h", label="h", pos=(2, 0))
     b = g.input("w₂", w2, id="w2", pos=(2, 1.3))
     o = g.mul(h, b, id="o", label="o", pos=(3, 0))
     y = g.sigmoid(o, id="y", label="y", pos=(4, 0))
-    log_y = g.log(y, id="log_y", label="log y", pos=(5, 0))
-    loss = g.scale(log_y, -1.0, id="L", label="L", pos=(6, 0))
-    square1 = g.square(a, id="sq1", label="w₁²", pos=(1, 3.4))
-    square2 = g.square(b, id="sq2", label="w₂²", pos=(3, 2.3))
-    both = g.add(square1, square2, id="sum_sq", label="w₁² + w₂²", pos=(4.2, 2.9))
-    penalty = g.scale(both, lam / 2, id="s", label="s", pos=(5.4, 2.9))
-    g.add(loss, penalty, id="J", label="J", pos=(7, 1.45))
+    log_y = g.log(y, id="log_y", label="log y", pos=(4, 1))
+    loss = g.scale(log_y, -1.0, id="L", label="L", pos=(4, 2))
+    square1 = g.square(a, id="sq1", label="w₁²", pos=(1, 2.6))
+    square2 = g.square(b, id="sq2", label="w₂²", pos=(2.2, 2.4))
+    both = g.add(square1, square2, id="sum_sq", label="w₁² + w₂²", pos=(2.2, 3.4))
+    penalty = g.scale(both, lam / 2, id="s", label="s", pos=(3.2, 3.4))
+    g.add(loss, penalty, id="J", label="J", pos=(4, 3.4))
     return _finish(g, "J")
 
 
