@@ -68,10 +68,15 @@ HERE = Path(__file__).resolve().parent
 CONFIG_DOMAIN = "_config"
 
 
+#: The footer's author line, one sentence: the theme writes its own translation of "By"
+#: before the author, and Korean has no word to put there (it came out as "으로 <author>").
+AUTHOR_LINE = "By {author}"
+
+
 def config_messages(config) -> list[str]:
-    """The configuration's words a reader sees: the book's title and the footer."""
-    return [text for text in (config.html_title, config.html_theme_options.get("extra_footer"))
-            if isinstance(text, str) and text.strip()]
+    """The configuration's words a reader sees: the book's title, its author and the footer."""
+    texts = [config.html_title, config.author, config.html_theme_options.get("extra_footer")]
+    return [text for text in texts if isinstance(text, str) and text.strip()] + [AUTHOR_LINE]
 
 
 def config_translations(confdir: str, config) -> dict[str, str]:
@@ -93,6 +98,7 @@ def _translate_config(app, config) -> None:
         return
     words = config_translations(app.confdir, config)
     config.html_title = words.get(config.html_title, config.html_title)
+    config.author = words.get(config.author, config.author)
     footer = config.html_theme_options.get("extra_footer")
     if footer in words:
         config.html_theme_options["extra_footer"] = words[footer]
@@ -113,7 +119,12 @@ def _config_inited(app, config) -> None:
     # Kernels started by MyST-NB inherit this process's environment.
     os.environ[LANGUAGE_ENV] = language
     _translate_config(app, config)
-    config.templates_path = [*config.templates_path, str(HERE / "templates")]
+    line = AUTHOR_LINE
+    if language != SOURCE_LANGUAGE:
+        line = config_translations(app.confdir, config).get(AUTHOR_LINE, AUTHOR_LINE)
+    config.html_context = {**config.html_context, "author_line": line.format(author=config.author)}
+    # First, so that templates/author.html replaces the theme's footer component of that name.
+    config.templates_path = [str(HERE / "templates"), *config.templates_path]
     config.html_static_path = [*config.html_static_path, str(HERE / "static")]
     options = config.html_theme_options
     end = options.get("article_header_end", ["article-header-buttons.html"])

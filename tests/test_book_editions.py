@@ -71,6 +71,8 @@ def test_both_editions_have_the_same_pages_each_in_its_language(english, korean)
         wrong = [page for page in pages(edition)
                  if not re.search(rf'<html[^>]*\blang="{lang}"', read(edition / page))]
         assert not wrong, f"pages without <html lang=\"{lang}\">: {wrong}"
+    intro = read(english / "book/intro.html")
+    assert re.search(r'<p class="component-author">\s*By The Backpropagation from Scratch course authors\s*</p>', intro)
 
 
 def switches(page: str) -> list[str]:
@@ -148,6 +150,17 @@ def test_translated_pages_show_no_english_sentence(korean):
     intro = read(korean / "book/intro.html")
     assert "<title>밑바닥부터 시작하는 오차역전파법" in intro
     assert "모든 페이지의 그림과 숫자는 책을 빌드할 때 계산한 것입니다." in intro   # the footer, from _config.po
+    # The author line is one translated sentence, not the theme's word for "By" before English.
+    author = re.search(r'<p class="component-author">\s*(.*?)\s*</p>', intro, re.S).group(1)
+    assert author == "지은이: 밑바닥부터 시작하는 오차역전파법 집필진", author
+
+
+def test_no_page_shows_a_warning_from_its_code(english, korean):
+    # A cell that writes to stderr puts the warning on the page (matplotlib's "does not have a
+    # glyph" when Hangul sits in a formula, for one): a reader should never see it.
+    shown = [f"{edition.name}/{page}" for edition in (english, korean) for page in pages(edition)
+             if 'class="output stderr' in read(edition / page)]
+    assert not shown, f"pages showing a cell's warnings: {shown}"
 
 
 def test_no_known_mistranslation_in_the_korean_edition(korean):
