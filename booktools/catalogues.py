@@ -153,16 +153,37 @@ def merge(path: Path, english, language: str, project: str) -> Path:
     """Merge the ``english`` messages (a babel Catalog) into the ``.po`` at ``path``, as sphinx-intl
     merges a page's: a new message arrives untranslated, a changed one fuzzy, a removed one obsolete."""
     from babel.messages.catalog import Catalog
-    from babel.messages.pofile import write_po
 
     path = Path(path)
     catalogue = read_catalogue(path) if path.is_file() else Catalog(locale=language, project=project, fuzzy=False,
                                                                     charset="utf-8")
     catalogue.update(english)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as f:
-        write_po(f, catalogue, width=LINE_WIDTH, omit_header=False)
+    write_catalogue(path, catalogue)
     return path
+
+
+def write_catalogue(path: Path, catalogue) -> bool:
+    """Write ``catalogue`` to the ``.po`` at ``path`` unless only its header's dates would change;
+    return whether it was written. Babel stamps the header with the time of every write, and
+    `make translations` should leave nothing to commit when no message changed."""
+    import io
+
+    from babel.messages.pofile import write_po
+
+    out = io.BytesIO()
+    write_po(out, catalogue, width=LINE_WIDTH, omit_header=False)
+    path = Path(path)
+    if path.is_file() and _undated(path.read_bytes()) == _undated(out.getvalue()):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue())
+    return True
+
+
+def _undated(po: bytes) -> bytes:
+    """``po`` without its header's creation and revision dates."""
+    return b"\n".join(line for line in po.split(b"\n")
+                      if not line.startswith((b'"POT-Creation-Date:', b'"PO-Revision-Date:')))
 
 
 def compare(domain: str, path: Path, english: list[str]) -> Report:

@@ -28,14 +28,13 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
 from backprop import messages
-from booktools.catalogues import Report
+from booktools.catalogues import Report, write_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "book"
-LINE_WIDTH = 79
 # Which file of the package a template's key comes from (the .po's source comment).
 _SOURCES = {"op.": "graph/ops.json"}
 
@@ -134,24 +133,12 @@ def update(language: str, locales: Path = messages.LOCALES, pages: Path = PAGES)
     else:
         catalogue = Catalog(locale=language, project="backprop", fuzzy=False, charset="utf-8")
         catalogue.update(english)
-    out = io.BytesIO()
-    write_po(out, catalogue, width=LINE_WIDTH, omit_header=False)
-    # Babel stamps the header with the time of every write; a catalogue whose entries did not
-    # change keeps its file, so `make translations` leaves nothing to commit when nothing changed.
-    if not path.is_file() or _undated(path.read_bytes()) != _undated(out.getvalue()):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(out.getvalue())
+    write_catalogue(path, catalogue)
     mo = mo_path(language, locales)
     fresh = compiled(read(path))
     if not mo.is_file() or mo.read_bytes() != fresh:
         mo.write_bytes(fresh)
     return path
-
-
-def _undated(po: bytes) -> bytes:
-    """``po`` without its header's creation and revision dates."""
-    return b"\n".join(line for line in po.split(b"\n")
-                      if not line.startswith((b'"POT-Creation-Date:', b'"PO-Revision-Date:')))
 
 
 @dataclass

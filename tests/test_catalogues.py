@@ -9,6 +9,7 @@ small catalogues: a changed message really comes back fuzzy, a new one untransla
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -149,3 +150,22 @@ def test_the_books_catalogues_sit_where_sphinx_looks():
     assert [Path(ROOT, d).resolve() for d in config["locale_dirs"]] == [LOCALES.resolve()]
     assert config["gettext_compact"] is False
     assert (LOCALES / "ko" / "LC_MESSAGES" / "book" / "intro.po").is_file()
+
+
+def test_a_merge_that_changes_no_message_leaves_the_file_alone(tmp_path):
+    # Babel dates the header of every catalogue it writes; the assignments' and the grader's
+    # catalogues would otherwise change on every `make translations`.
+    from babel.messages.catalog import Catalog
+
+    from booktools.catalogues import merge
+
+    english = Catalog(project="t", fuzzy=False, charset="utf-8")
+    english.add("A sentence.")
+    path = merge(tmp_path / "t.po", english, "ko", "t")
+    before = path.read_bytes()
+    os.utime(path, (0, 0))
+    merge(path, english, "ko", "t")
+    assert path.read_bytes() == before and path.stat().st_mtime == 0
+    english.add("Another sentence.")
+    merge(path, english, "ko", "t")
+    assert b"Another sentence." in path.read_bytes()
