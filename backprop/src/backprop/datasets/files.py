@@ -43,6 +43,9 @@ OFFICIAL = {
     )
 }
 
+# How many images the official training and test files hold (the published counts).
+OFFICIAL_IMAGES = {TRAIN_IMAGES: 60_000, TEST_IMAGES: 10_000}
+
 # SHA-256 of the course's offline split (shared/data/mnist-t10k-split): official test
 # digits 0-7999 as "train" and 8000-9999 as "test". Recognising it lets captions say
 # so instead of the vaguer "user-supplied files".

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import messages
 from .download import DEFAULT_MIRRORS, download_file, mirrors_from_env
-from .files import (FILE_NAMES, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS,
-                    fingerprint, identify, official_mismatch)
+from .files import (FILE_NAMES, OFFICIAL_IMAGES, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES,
+                    TRAIN_LABELS, fingerprint, identify, official_mismatch)
 from .idx import CLASSES, MNISTError, read_header, read_images, read_labels
 
 _FILE_LIST = ", ".join(FILE_NAMES)
@@ -191,30 +192,36 @@ def mnist_source(*, folder: bool = True) -> str:
 
     folder=False leaves out where the files are (a path of the machine that
     runs it), for text that others read: the book names the data set only.
-    Reads only file headers and checksums, never the whole dataset.
+    Reads only file headers and checksums, never the whole dataset. The phrase is
+    a template of ``backprop.messages`` (``mnist.*``), in the language of the book
+    or notebook that shows it; its counts are filled in here.
     """
     user = _user_dir()
     directory = user if user is not None else cache_dir()
-    where = f" in {directory}" if folder else ""
+    where = {"folder": directory} if folder else {}
     missing = [n for n in FILE_NAMES if not (directory / n).is_file()]
     if missing:
         if user is not None:
-            return (f"MNIST_DIR{'=' + str(directory) if folder else ''}, which lacks "
-                    f"{', '.join(missing)}, so load_mnist() cannot load yet")
-        return (f"the official MNIST files (60,000 training / 10,000 test images), not yet "
-                f"all downloaded; load_mnist() fetches them into "
-                f"{directory if folder else 'its cache'}")
+            return _phrase("missing", where, files=", ".join(missing))
+        return _phrase("not_downloaded", where, **_counts(OFFICIAL_IMAGES))
     kind = identify(_fingerprints(directory))
-    counts = {n: read_header(directory / n)[1] for n in (TRAIN_IMAGES, TEST_IMAGES)}
-    sizes = f"{counts[TRAIN_IMAGES]:,} training / {counts[TEST_IMAGES]:,} test images"
+    counts = _counts({n: read_header(directory / n)[1] for n in (TRAIN_IMAGES, TEST_IMAGES)})
     if kind == "official":
-        return f"the official MNIST files ({sizes}){where}"
+        return _phrase("official", where, **counts)
     if user is None:
-        return (f"files in the cache{where} that are not the official MNIST files "
-                f"({sizes}); load_mnist() will refuse them")
+        return _phrase("unofficial_cache", where, **counts)
     if kind == "offline-split":
-        return (f"the course's offline MNIST split{where} ({sizes}: real MNIST digits, "
-                f"all from the official test set; not the official 60,000 / 10,000 split, so "
-                f"accuracies are not comparable with published MNIST results)")
-    return (f"user-supplied MNIST-format files{where} ({sizes}; not the official "
-            f"MNIST files)")
+        official = _counts(OFFICIAL_IMAGES)
+        return _phrase("offline_split", where, **counts,
+                       official_train=official["train"], official_test=official["test"])
+    return _phrase("user_files", where, **counts)
+
+
+def _counts(images: dict[str, int]) -> dict[str, str]:
+    """The training and test image counts as the phrases write them (8,000)."""
+    return {"train": f"{images[TRAIN_IMAGES]:,}", "test": f"{images[TEST_IMAGES]:,}"}
+
+
+def _phrase(kind: str, where: dict, **fields) -> str:
+    """The message ``mnist.<kind>``, or ``mnist.<kind>.in`` when ``where`` names the folder."""
+    return messages.text(f"mnist.{kind}" + (".in" if where else ""), **where, **fields)
