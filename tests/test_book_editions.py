@@ -155,6 +155,58 @@ def test_translated_pages_show_no_english_sentence(korean):
     assert author == "지은이: 밑바닥부터 시작하는 오차역전파법 집필진", author
 
 
+# Four English words in a row: a sentence or a phrase, not a formula ("f = x·y + x") nor a
+# name (MNIST_DIR, Softmax-with-Loss) that both editions write alike.
+ENGLISH_WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[\s,;:]+[A-Za-z][A-Za-z'’-]*){3}")
+
+
+def figure_texts(page: str) -> list[str]:
+    """What a page says about its figures: captions, the graphs' <title> and <desc> (their text
+    for screen readers) and images' alt text, and the words glued into its prose."""
+    captions = re.findall(r'<span class="caption-text">(.*?)</span>', page, flags=re.S)
+    svg = re.findall(r"<(?:title|desc)>(.*?)</(?:title|desc)>", "".join(
+        re.findall(r"<svg\b.*?</svg>", page, flags=re.S)), flags=re.S)
+    alts = re.findall(r'<img\b[^>]*\balt="([^"]*)"', page)
+    texts = [re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", "", t))).strip()
+             for t in captions + svg + alts]
+    return texts + [v for v in pasted(page) if not NUMBER.fullmatch(v)]
+
+
+def english_left(english_page: str, korean_page: str) -> list[str]:
+    """The figure texts and glued words of the English page that the Korean one shows as they are."""
+    korean = set(figure_texts(korean_page))
+    return sorted({t for t in figure_texts(english_page) if t in korean and ENGLISH_WORDS.search(t)})
+
+
+def test_the_check_for_english_figure_text_sees_a_caption_an_alt_and_a_glued_note():
+    english = ('<figure><svg><title>one add node</title><desc>Inputs 10 and 5 enter an add node.</desc></svg>'
+               '<span class="caption-text">An addition node passes the gradient on.</span></figure>'
+               '<img alt="Twelve handwritten digits in two rows" src="a.png">'
+               '<p>Data: <span class="pasted-text">the course&#39;s offline MNIST split</span>, '
+               '<span class="pasted-text">8,000</span>, f = <span class="pasted-text">x·y + x</span></p>')
+    korean = english.replace("Inputs 10 and 5 enter an add node.", "입력 10, 5가 덧셈 노드로 들어갑니다.")
+    assert english_left(english, korean) == [
+        "An addition node passes the gradient on.", "Twelve handwritten digits in two rows",
+        "the course's offline MNIST split"]
+    assert english_left(english, english.replace("one add node", "덧셈 노드 하나")) == [
+        "An addition node passes the gradient on.", "Inputs 10 and 5 enter an add node.",
+        "Twelve handwritten digits in two rows", "the course's offline MNIST split"]
+
+
+def test_no_figure_text_or_glued_words_of_the_korean_edition_are_the_english_ones(english, korean):
+    """Captions, alt texts and glued notes are written by the pages' code: a sentence the code
+    does not send through the code's catalogue (``_``, backprop.messages) stays English there."""
+    checked, left = 0, {}
+    for page in pages(english):
+        en = read(english / page)
+        checked += len(figure_texts(en))
+        found = english_left(en, read(korean / page))
+        if found:
+            left[page] = found
+    assert checked > 60, f"only {checked} figure texts found: has the HTML of figures changed?"
+    assert not left, f"English figure text or glued words on Korean pages: {left}"
+
+
 def test_no_page_shows_a_warning_from_its_code(english, korean):
     # A cell that writes to stderr puts the warning on the page (matplotlib's "does not have a
     # glyph" when Hangul sits in a formula, for one): a reader should never see it.
