@@ -154,19 +154,26 @@ def _form_pattern(form: str) -> re.Pattern:
     return re.compile(r"(?<![A-Za-z0-9_-])" + body + r"(?:s|es)?(?![A-Za-z0-9_-])", re.I)
 
 
-def _names_as_code(english: str, korean: str, code_names) -> set[str]:
-    """The code names a message uses bare, as names: kept as they are in the translation and,
-    unless capitalized like a class (``Sigmoid``), with no article or determiner before them
-    in the English (``the keys of gradient's result``, not ``the gradient``)."""
-    found = set()
+def _bare_names(english: str, korean: str, code_names) -> tuple[str, set[str]]:
+    """``english`` with the code names it uses bare, as names, blanked out, and those names.
+
+    A name counts where the translation keeps it as it is and, unless it is capitalized like a
+    class (``Sigmoid``), no article or determiner stands before it in the English:
+    ``the keys of gradient's result`` names the method, ``the gradient`` is the word.
+    """
+    found, spans = set(), []
     for name in code_names:
-        if not re.search(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])", korean):
+        pattern = re.compile(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])")
+        if not pattern.search(korean):
             continue
-        for m in re.finditer(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])", english):
+        for m in pattern.finditer(english):
             before = re.findall(r"[A-Za-z]+", english[:m.start()])
             if name[0].isupper() or not before or before[-1].lower() not in _DETERMINERS:
                 found.add(name)
-    return found
+                spans.append(m.span())
+    for start, end in spans:
+        english = english[:start] + " " * (end - start) + english[end:]
+    return english, found
 
 
 def _without(text: str, names) -> str:
@@ -175,10 +182,9 @@ def _without(text: str, names) -> str:
     return text
 
 
-def mentions(english: str, glossary: Glossary, code: set[str] = frozenset()) -> list[Entry]:
-    """The entries whose English forms ``english`` uses, each phrase counted for its longest entry;
-    the names in ``code`` are code there, not words."""
-    text = _without(prose(english), code)
+def mentions(english: str, glossary: Glossary) -> list[Entry]:
+    """The entries whose English forms ``english`` uses, each phrase counted for its longest entry."""
+    text = prose(english)
     found: list[Entry] = []
     for form, entry in glossary.by_length:
         seen = text
@@ -193,7 +199,8 @@ def mentions(english: str, glossary: Glossary, code: set[str] = frozenset()) -> 
 
 
 def english_left_in(korean: str, glossary: Glossary, code: set[str] = frozenset()) -> list[str]:
-    """English glossary terms a translation still uses outside parentheses (and outside code)."""
+    """English glossary terms a translation still uses outside parentheses and outside code
+    (``code``: names that are code here, see ``term_problems``)."""
     text = _without(re.sub(r"\([^()]*\)", " ", prose(korean)), code)
     return [form for form, entry in glossary.by_length
             if not entry.keeps_english and _form_pattern(form).search(text)]
@@ -207,9 +214,9 @@ def term_problems(msgid: str, msgstr: str, glossary: Glossary, code_names=frozen
     (``softmax overflows``, ``the number of entries in layers``) is code, not an English term;
     the same word as prose (``the gradient``) is still checked.
     """
-    code = _names_as_code(msgid, msgstr, code_names)
+    english, code = _bare_names(msgid, msgstr, code_names)
     problems = []
-    for entry in mentions(msgid, glossary, code):
+    for entry in mentions(english, glossary):
         if not any(r in msgstr for r in entry.renderings):
             expected = " or ".join(repr(r) for r in entry.renderings)
             problems.append(f"{' / '.join(entry.en)!r} is rendered {expected} (locales/ko/glossary.yml)")

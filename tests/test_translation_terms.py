@@ -117,6 +117,9 @@ def test_a_code_name_is_not_a_term(msgid, msgstr, names):
     ("The gradient flows back.", "gradient가 거꾸로 흐릅니다.", {"gradient"}, "English 'gradient' left"),
     ("the keys of gradient's result", "gradient가 반환한 결과의 키", (), "'gradient' is rendered '기울기'"),
     ("every layer has a backward", "every layer에 backward가 있습니다", {"layers", "layer"}, "English 'layer' left"),
+    # a bare name excuses itself only, not the same word as prose in the same message
+    ("Call loss first; the loss layer then starts", "먼저 loss를 호출합니다. 그다음 loss 계층이 시작합니다",
+     {"loss"}, "'loss' is rendered '손실'"),
     ("The sigmoid saturates.", "sigmoid가 포화됩니다.", {"Sigmoid"}, "'sigmoid' is rendered '시그모이드'"),
     ("x of shape (2, 3)", "shape가 (2, 3)인 x", (), "English 'shape' left"),
     ("one hidden\nlayer of 32 units", "유닛 32개짜리 숨은 계층 하나", (), "'hidden layer' is rendered '은닉층'"),
