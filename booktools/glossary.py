@@ -118,14 +118,15 @@ def load(path: Path = DATA) -> Glossary:
 
 # ---- checking translations -----------------------------------------------------------
 
-# What is not prose in a message: roles with their targets, code, maths, links, and code
-# written as plain text in the assignments' docstrings, hints and test messages: a `{blank}`
+# What is not prose in a message: roles with their targets, code, maths, links.
+_NOT_PROSE = re.compile(r"\{[\w:.-]+\}`[^`]*`|``.*?``|`[^`]*`|\$\$.*?\$\$|\$[^$\n]*\$|https?://\S+|<[^>]+>", re.S)
+
+# Code the assignments' docstrings, hints and test messages write as plain text: a `{blank}`
 # of a format string, a dotted name (`AddLayer.backward`, `net.gradient`, `x.T`) and a called
-# one (`softmax(x)`, `d(self)`): none of them is an English word to translate.
+# one with its arguments (`softmax(x)`, `d(self)`): none of them is an English word to translate.
 _IDENT = r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*"
-_NOT_PROSE = re.compile(r"\{[\w:.-]+\}`[^`]*`|``.*?``|`[^`]*`|\$\$.*?\$\$|\$[^$\n]*\$|https?://\S+|<[^>]+>"
-                        r"|\{\w*(?:![rsa])?(?::[^{}\s]*)?\}"
-                        + r"|" + _IDENT + r"(?:\.[A-Za-z_][A-Za-z0-9_]*)+|" + _IDENT + r"(?=\()|\.T\b", re.S)
+_CODE_IN_TEXT = re.compile(r"\{\w*(?:![rsa])?(?::[^{}\s]*)?\}|" + _IDENT + r"(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\([^()]*\))?|"
+                           + _IDENT + r"\([^()]*\)|" + _IDENT + r"(?=\()|\.T\b")
 
 # Words of Python itself, code wherever they stand: `손실(float)` names a type, not an English term.
 PYTHON_WORDS = frozenset(keyword.kwlist) | {"self", "cls", "int", "float", "bool", "str", "bytes", "complex",
@@ -138,8 +139,14 @@ _DETERMINERS = frozenset("a an the this that these those its their our each ever
 
 
 def prose(text: str) -> str:
-    """``text`` with its roles, code, maths, links, blanks, dotted and called names blanked out."""
+    """``text`` with its roles, code, maths and links blanked out."""
     return _NOT_PROSE.sub(" ", text)
+
+
+def words(text: str) -> str:
+    """What the term checks read of ``text``: its prose, without the code it writes as plain
+    text (blanks, dotted and called names)."""
+    return _CODE_IN_TEXT.sub(lambda m: " " * len(m.group()), prose(text))
 
 
 def is_code_word(word: str) -> bool:
@@ -184,7 +191,7 @@ def _without(text: str, names) -> str:
 
 def mentions(english: str, glossary: Glossary) -> list[Entry]:
     """The entries whose English forms ``english`` uses, each phrase counted for its longest entry."""
-    text = prose(english)
+    text = words(english)
     found: list[Entry] = []
     for form, entry in glossary.by_length:
         seen = text
@@ -201,7 +208,7 @@ def mentions(english: str, glossary: Glossary) -> list[Entry]:
 def english_left_in(korean: str, glossary: Glossary, code: set[str] = frozenset()) -> list[str]:
     """English glossary terms a translation still uses outside parentheses and outside code
     (``code``: names that are code here, see ``term_problems``)."""
-    text = _without(re.sub(r"\([^()]*\)", " ", prose(korean)), code)
+    text = _without(re.sub(r"\([^()]*\)", " ", words(korean)), code)
     return [form for form, entry in glossary.by_length
             if not entry.keeps_english and _form_pattern(form).search(text)]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from booktools.glossary import is_code_word, prose
+from booktools.glossary import is_code_word, prose, words
 
 _SENTENCE_END = re.compile(r"([\uac00-\ud7a3]+)[*_\"'”’」』)\]]*([.?!])(?=[\s*_\"'”’」』)\]]|$)")
 _ALLOWED_DA = ("니다", "시다")          # 합니다 / 입니다 / 됩니다, 합시다 / 봅시다
@@ -41,4 +41,4 @@ _PARENTHESIZED = re.compile(r"\(([A-Za-z][A-Za-z\- ]*[A-Za-z])\)")
 def parenthesized_english(text: str) -> list[str]:
     """The English words a text puts in parentheses, lower case: ``역전파(backward pass)``; code
     there is no English gloss (``손실(float)``, ``lastLayer(SoftmaxWithLoss)``, ``d(self)``)."""
-    return [m.group(1).lower() for m in _PARENTHESIZED.finditer(prose(text)) if not is_code_word(m.group(1))]
+    return [m.group(1).lower() for m in _PARENTHESIZED.finditer(words(text)) if not is_code_word(m.group(1))]

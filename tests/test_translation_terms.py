@@ -148,8 +148,8 @@ def test_the_register_check(text, bad):
 def test_parentheses_are_read_around_english_only():
     assert parenthesized_english("역전파(backward pass)와 `f(x)`, 값(2개)") == ["backward pass"]
     # Python's words and names in parentheses are code, not a term glossed at its first use
-    assert parenthesized_english("손실(float), d(self)/d(그 값), lastLayer(SoftmaxWithLoss), 순전파(forward pass)") \
-        == ["forward pass"]
+    assert parenthesized_english("손실(float), d(self)/d(그 값), lastLayer(SoftmaxWithLoss), softmax(scores), "
+                                 "net.gradient(x, t), 순전파(forward pass)") == ["forward pass"]
 
 
 def test_a_malformed_glossary_gets_a_one_line_error(tmp_path):
