@@ -252,6 +252,23 @@ def _assignments():
     return [(a, module.parse(module.SOURCES / f"{a}.cells")) for a in module.NOTEBOOKS]
 
 
+def code_names(path: Path) -> frozenset[str]:
+    """The names of the code a catalogue's messages talk about, for the glossary check
+    (``booktools.glossary.term_problems``): an assignment's catalogue, its cells' code; the
+    grader's (whose hints and titles name the students' code), every assignment's; a book
+    page's, none, so its prose is checked word for word."""
+    from booktools import notebook_catalogue
+
+    path = Path(path)
+    if path.parent.name == notebook_catalogue.FOLDER:
+        chosen = [cells for a, cells in _assignments() if a == path.stem]
+    elif path.name == "grading.po":
+        chosen = [cells for _, cells in _assignments()]
+    else:
+        return frozenset()
+    return frozenset(name for cells in chosen for name in notebook_catalogue.code_names(cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m booktools.catalogues", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["update", "check", "extract"])

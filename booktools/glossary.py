@@ -14,6 +14,7 @@ One data file serves three readers:
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -120,20 +121,77 @@ def load(path: Path = DATA) -> Glossary:
 # What is not prose in a message: roles with their targets, code, maths, links.
 _NOT_PROSE = re.compile(r"\{[\w:.-]+\}`[^`]*`|``.*?``|`[^`]*`|\$\$.*?\$\$|\$[^$\n]*\$|https?://\S+|<[^>]+>", re.S)
 
+# Code the assignments' docstrings, hints and test messages write as plain text: a `{blank}`
+# of a format string, a dotted name (`AddLayer.backward`, `net.gradient`, `x.T`) and a called
+# one with its arguments (`softmax(x)`, `d(self)`): none of them is an English word to translate.
+_IDENT = r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*"
+_CODE_IN_TEXT = re.compile(r"\{\w*(?:![rsa])?(?::[^{}\s]*)?\}|" + _IDENT + r"(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\([^()]*\))?|"
+                           + _IDENT + r"\([^()]*\)|" + _IDENT + r"(?=\()|\.T\b")
+
+# Words of Python itself, code wherever they stand: `손실(float)` names a type, not an English term.
+PYTHON_WORDS = frozenset(keyword.kwlist) | {"self", "cls", "int", "float", "bool", "str", "bytes", "complex",
+                                             "list", "dict", "tuple", "set", "frozenset", "ndarray"}
+
+# Words before a noun: "the gradient", "each layer" are prose even where `gradient` and
+# `layers` are also names of the code.
+_DETERMINERS = frozenset("a an the this that these those its their our each every any all no one two "
+                         "numerical local whole same new".split())
+
 
 def prose(text: str) -> str:
     """``text`` with its roles, code, maths and links blanked out."""
     return _NOT_PROSE.sub(" ", text)
 
 
+def words(text: str) -> str:
+    """What the term checks read of ``text``: its prose, without the code it writes as plain
+    text (blanks, dotted and called names)."""
+    return _CODE_IN_TEXT.sub(lambda m: " " * len(m.group()), prose(text))
+
+
+def is_code_word(word: str) -> bool:
+    """Whether one word reads as code by itself: a word of Python, a snake_case or camelCase name."""
+    return word in PYTHON_WORDS or "_" in word or bool(re.fullmatch(r"[a-z]+[A-Z]\w*|[A-Z][a-z0-9]+[A-Z][a-z]\w*", word))
+
+
 def _form_pattern(form: str) -> re.Pattern:
-    # Latin word boundaries: in Korean text a particle follows the word directly ("chain rule을")
-    return re.compile(r"(?<![A-Za-z0-9_-])" + re.escape(form) + r"(?:s|es)?(?![A-Za-z0-9_-])", re.I)
+    # Latin word boundaries: in Korean text a particle follows the word directly ("chain rule을");
+    # a phrase may break across the lines of a docstring ("hidden\nlayer")
+    body = r"\s+".join(map(re.escape, form.split()))
+    return re.compile(r"(?<![A-Za-z0-9_-])" + body + r"(?:s|es)?(?![A-Za-z0-9_-])", re.I)
+
+
+def _bare_names(english: str, korean: str, code_names) -> tuple[str, set[str]]:
+    """``english`` with the code names it uses bare, as names, blanked out, and those names.
+
+    A name counts where the translation keeps it as it is and, unless it is capitalized like a
+    class (``Sigmoid``), no article or determiner stands before it in the English:
+    ``the keys of gradient's result`` names the method, ``the gradient`` is the word.
+    """
+    found, spans = set(), []
+    for name in code_names:
+        pattern = re.compile(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])")
+        if not pattern.search(korean):
+            continue
+        for m in pattern.finditer(english):
+            before = re.findall(r"[A-Za-z]+", english[:m.start()])
+            if name[0].isupper() or not before or before[-1].lower() not in _DETERMINERS:
+                found.add(name)
+                spans.append(m.span())
+    for start, end in spans:
+        english = english[:start] + " " * (end - start) + english[end:]
+    return english, found
+
+
+def _without(text: str, names) -> str:
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])", " " * len(name), text)
+    return text
 
 
 def mentions(english: str, glossary: Glossary) -> list[Entry]:
     """The entries whose English forms ``english`` uses, each phrase counted for its longest entry."""
-    text = prose(english)
+    text = words(english)
     found: list[Entry] = []
     for form, entry in glossary.by_length:
         seen = text
@@ -147,22 +205,30 @@ def mentions(english: str, glossary: Glossary) -> list[Entry]:
     return found
 
 
-def english_left_in(korean: str, glossary: Glossary) -> list[str]:
-    """English glossary terms a translation still uses outside parentheses (and outside code)."""
-    text = re.sub(r"\([^()]*\)", " ", prose(korean))
+def english_left_in(korean: str, glossary: Glossary, code: set[str] = frozenset()) -> list[str]:
+    """English glossary terms a translation still uses outside parentheses and outside code
+    (``code``: names that are code here, see ``term_problems``)."""
+    text = _without(re.sub(r"\([^()]*\)", " ", words(korean)), code)
     return [form for form, entry in glossary.by_length
             if not entry.keeps_english and _form_pattern(form).search(text)]
 
 
-def term_problems(msgid: str, msgstr: str, glossary: Glossary) -> list[str]:
-    """What is wrong with the terms of one translated message (empty when nothing is)."""
+def term_problems(msgid: str, msgstr: str, glossary: Glossary, code_names=frozenset()) -> list[str]:
+    """What is wrong with the terms of one translated message (empty when nothing is).
+
+    ``code_names`` are the names of the code the message talks about (an assignment's
+    functions, classes and attributes): one the English uses bare and the translation keeps
+    (``softmax overflows``, ``the number of entries in layers``) is code, not an English term;
+    the same word as prose (``the gradient``) is still checked.
+    """
+    english, code = _bare_names(msgid, msgstr, code_names)
     problems = []
-    for entry in mentions(msgid, glossary):
+    for entry in mentions(english, glossary):
         if not any(r in msgstr for r in entry.renderings):
             expected = " or ".join(repr(r) for r in entry.renderings)
             problems.append(f"{' / '.join(entry.en)!r} is rendered {expected} (locales/ko/glossary.yml)")
     problems += [f"English {form!r} left in the translation; write its Korean term (English only in "
-                 "parentheses at its first use)" for form in english_left_in(msgstr, glossary)]
+                 "parentheses at its first use)" for form in english_left_in(msgstr, glossary, code)]
     problems += [f"{word!r} must never appear: see `never`/`avoid` in locales/ko/glossary.yml"
                  for word in glossary.forbidden if word in msgstr]
     return problems

@@ -4,14 +4,15 @@
   ...니다. (or 합시다/십시오, and a question in ...니까? or ...까요?), never in the 한다체
   ...다. or the 해요체 ...요.; headings, captions and list fragments end in nouns and
   are not sentences here.
-- An English term in parentheses only at its first use on a page.
+- An English term in parentheses only at its first use on a page (a Python name there is
+  code, not a term).
 """
 
 from __future__ import annotations
 
 import re
 
-from booktools.glossary import prose
+from booktools.glossary import is_code_word, prose, words
 
 _SENTENCE_END = re.compile(r"([\uac00-\ud7a3]+)[*_\"'”’」』)\]]*([.?!])(?=[\s*_\"'”’」』)\]]|$)")
 _ALLOWED_DA = ("니다", "시다")          # 합니다 / 입니다 / 됩니다, 합시다 / 봅시다
@@ -38,5 +39,6 @@ _PARENTHESIZED = re.compile(r"\(([A-Za-z][A-Za-z\- ]*[A-Za-z])\)")
 
 
 def parenthesized_english(text: str) -> list[str]:
-    """The English words a text puts in parentheses, lower case: ``역전파(backward pass)``."""
-    return [m.group(1).lower() for m in _PARENTHESIZED.finditer(prose(text))]
+    """The English words a text puts in parentheses, lower case: ``역전파(backward pass)``; code
+    there is no English gloss (``손실(float)``, ``lastLayer(SoftmaxWithLoss)``, ``d(self)``)."""
+    return [m.group(1).lower() for m in _PARENTHESIZED.finditer(words(text)) if not is_code_word(m.group(1))]

@@ -320,7 +320,8 @@ def translate_cell(kind: str, source: str, lookup, language: str = SOURCE_LANGUA
 
 def code_names(cells) -> set[str]:
     """Every name the cells' code uses (functions, classes, attributes, arguments, variables): in a
-    docstring, a comment or a hint a bare ``softmax`` or ``layers`` is code, not a word to translate."""
+    docstring, a comment or a hint a bare ``softmax`` or ``layers`` can be code, not a word to translate
+    (``booktools.glossary.term_problems`` decides which)."""
     names = set()
     for cell in cells:
         if cell.kind == "markdown":
@@ -329,17 +330,6 @@ def code_names(cells) -> set[str]:
             names.update(getattr(node, attr) for attr in ("id", "attr", "name", "arg")
                          if isinstance(getattr(node, attr, None), str))
     return names
-
-
-def without_code(text: str, names: set[str] = frozenset()) -> str:
-    """``text`` with its blanks, dotted and called names and the given code ``names`` blanked out
-    (what the glossary checks read)."""
-    ident = r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*"
-    text = re.sub(r"\{\w+(:[^}\s]*)?\}|" + ident + r"(\.[A-Za-z_][A-Za-z0-9_]*)+|" + ident + r"\(|\.T\b", " ", text)
-    if names:
-        text = re.sub(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-                      + r")(?![A-Za-z0-9_])", " ", text)
-    return " ".join(text.split())
 
 
 # ---- the catalogues ------------------------------------------------------------------

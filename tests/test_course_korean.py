@@ -25,6 +25,7 @@ import pytest
 
 from autograder.cli import main
 from booktools import notebook_catalogue as nc
+from booktools.catalogues import code_names
 from booktools.glossary import load, term_problems
 from booktools.korean_style import register_problems
 
@@ -50,13 +51,12 @@ def test_each_assignment_catalogue_is_complete_and_current(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_translations_keep_the_glossary_one_register_and_every_blank(assignment):
-    glossary, names, problems = load(), nc.code_names(cells(assignment)), []
-    for m in nc.read(nc.po_path("ko", assignment)):
+    path = nc.po_path("ko", assignment)
+    glossary, names, problems = load(), code_names(path), []
+    for m in nc.read(path):
         if not m.id or not m.string:
             continue
-        in_code = not any(where.endswith(", markdown") for where in m.auto_comments)
-        skip = names if in_code else set()
-        problems += [f"{m.id[:60]!r}: {p}" for p in term_problems(nc.without_code(m.id, skip), nc.without_code(m.string, skip), glossary)]
+        problems += [f"{m.id[:60]!r}: {p}" for p in term_problems(m.id, m.string, glossary, names)]
         problems += [f"{m.id[:60]!r}: {p}" for p in register_problems(m.string)]
         code = r"``[^`]+``|`[^`]+`|\$[^$]+\$"
         blanks = re.compile(r"\{\w+(?::[^}\s]*)?\}")

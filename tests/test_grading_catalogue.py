@@ -21,7 +21,7 @@ from autograder import i18n
 from autograder.checks import diagnosis
 from autograder.checks.judge import judge
 from booktools import grading_catalogue as gc
-from booktools.catalogues import read_catalogue
+from booktools.catalogues import code_names, read_catalogue
 from booktools.glossary import load, term_problems
 from booktools.korean_style import register_problems
 
@@ -42,22 +42,12 @@ def test_every_hint_of_mistakes_json_is_in_it():
     assert all(have.get(h) for h in hints)
 
 
-def course_code_names() -> set[str]:
-    """The names of the assignments' code: a hint's bare ``softmax`` or ``layers`` is the student's code."""
-    from booktools import notebook_catalogue
-    from booktools.catalogues import _assignments
-
-    return {name for _, cells in _assignments() for name in notebook_catalogue.code_names(cells)}
-
-
 def test_translations_keep_the_glossary_one_register_and_every_blank():
-    from booktools.notebook_catalogue import without_code
-
-    glossary, problems, names = load(), [], course_code_names()
+    glossary, problems, names = load(), [], code_names(PO)
     for m in read_catalogue(PO):
         if not m.id or not m.string:
             continue
-        problems += [f"{m.id[:60]!r}: {p}" for p in term_problems(without_code(m.id, names), without_code(m.string, names), glossary)]
+        problems += [f"{m.id[:60]!r}: {p}" for p in term_problems(m.id, m.string, glossary, names)]
         problems += [f"{m.id[:60]!r}: {p}" for p in register_problems(m.string)]
         if sorted(BLANK.findall(m.id)) != sorted(BLANK.findall(m.string)):
             problems.append(f"{m.id[:60]!r}: the translation's blanks differ from the English")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from booktools.catalogues import LOCALES, read_catalogue
+from booktools.catalogues import LOCALES, code_names, read_catalogue
 from booktools.glossary import DATA, GlossaryError, english_left_in, load, mentions, term_problems
 from booktools.korean_style import parenthesized_english, register_problems
 
@@ -33,8 +33,9 @@ def name(path: Path) -> str:
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=name)
 def test_every_translation_uses_the_glossary_and_no_mistranslation(path):
+    names = code_names(path)
     problems = [f"{msgid[:60]!r}: {problem}" for msgid, msgstr in translated(path)
-                for problem in term_problems(msgid, msgstr, GLOSSARY)]
+                for problem in term_problems(msgid, msgstr, GLOSSARY, names)]
     assert not problems, f"{name(path)}:\n" + "\n".join(problems)
 
 
@@ -95,6 +96,46 @@ def test_the_term_check_accepts_the_glossary_and_counts_a_phrase_once():
     assert not english_left_in("역전파(backward pass)는 ReLU와 Softmax-with-Loss 계층을 지납니다.", GLOSSARY)
 
 
+# Code is not prose: the assignments' docstrings, hints and test messages name the code in
+# plain text. Each case that must pass has a twin, the same English word as prose, that must fail.
+
+@pytest.mark.parametrize("msgid, msgstr, names", [
+    ("Warm-up: AddLayer.backward passes dout on.", "몸풀기: AddLayer.backward는 dout을 넘깁니다.", ()),   # dotted
+    ("the row sums of softmax(x)", "softmax(x)의 행 합", ()),                                            # called
+    ("x of shape {shape}, {accuracy:.1%} correct", "형상이 {shape}인 x, {accuracy:.1%} 정답", ()),        # blanks
+    ("Sigmoid: out = 1 / (1 + exp(-x)).", "Sigmoid: out = 1 / (1 + exp(-x))를 계산합니다.", {"Sigmoid"}),  # a class
+    ("dx from Relu.backward", "Relu.backward의 dx", ()),
+    ("the keys of gradient's result", "gradient가 반환한 결과의 키", {"gradient"}),                      # a method
+    ("the number of entries in layers", "layers의 원소 수", {"layers"}),                                 # an attribute
+])
+def test_a_code_name_is_not_a_term(msgid, msgstr, names):
+    assert not term_problems(msgid, msgstr, GLOSSARY, names)
+
+
+@pytest.mark.parametrize("msgid, msgstr, names, expected", [
+    ("The gradient flows back.", "gradient가 거꾸로 흐릅니다.", {"gradient"}, "'gradient' is rendered '기울기'"),
+    ("The gradient flows back.", "gradient가 거꾸로 흐릅니다.", {"gradient"}, "English 'gradient' left"),
+    ("the keys of gradient's result", "gradient가 반환한 결과의 키", (), "'gradient' is rendered '기울기'"),
+    ("every layer has a backward", "every layer에 backward가 있습니다", {"layers", "layer"}, "English 'layer' left"),
+    # a bare name excuses itself only, not the same word as prose in the same message
+    ("Call loss first; the loss layer then starts", "먼저 loss를 호출합니다. 그다음 loss 계층이 시작합니다",
+     {"loss"}, "'loss' is rendered '손실'"),
+    ("The sigmoid saturates.", "sigmoid가 포화됩니다.", {"Sigmoid"}, "'sigmoid' is rendered '시그모이드'"),
+    ("x of shape (2, 3)", "shape가 (2, 3)인 x", (), "English 'shape' left"),
+    ("one hidden\nlayer of 32 units", "유닛 32개짜리 숨은 계층 하나", (), "'hidden layer' is rendered '은닉층'"),
+])
+def test_the_same_word_as_prose_is_still_a_term(msgid, msgstr, names, expected):
+    problems = term_problems(msgid, msgstr, GLOSSARY, names)
+    assert any(expected in p for p in problems), problems
+
+
+def test_the_course_catalogues_know_their_code_and_a_page_knows_none():
+    ps3 = LOCALES / "ko" / "LC_MESSAGES" / "assignments" / "ps3_softmax.po"
+    assert {"softmax", "Softmax", "SoftmaxWithLoss"} <= code_names(ps3)
+    assert {"gradient", "layers"} <= code_names(LOCALES / "ko" / "LC_MESSAGES" / "grading.po")
+    assert not code_names(LOCALES / "ko" / "LC_MESSAGES" / "book" / "ch1_graphs.po")
+
+
 @pytest.mark.parametrize("text, bad", [
     ("역전파를 계산한다.", True), ("값이 커져요.", True), ("왜 그럴까?", True), ("이것은 무엇이니?", True),
     ("역전파를 계산합니다.", False), ("왜 그럴까요?", False), ("무엇입니까?", False), ("살펴봅시다.", False),
@@ -106,6 +147,9 @@ def test_the_register_check(text, bad):
 
 def test_parentheses_are_read_around_english_only():
     assert parenthesized_english("역전파(backward pass)와 `f(x)`, 값(2개)") == ["backward pass"]
+    # Python's words and names in parentheses are code, not a term glossed at its first use
+    assert parenthesized_english("손실(float), d(self)/d(그 값), lastLayer(SoftmaxWithLoss), softmax(scores), "
+                                 "net.gradient(x, t), 순전파(forward pass)") == ["forward pass"]
 
 
 def test_a_malformed_glossary_gets_a_one_line_error(tmp_path):
