@@ -23,6 +23,7 @@ from nbformat.warnings import DuplicateCellId, MissingIDFieldWarning
 
 from autograder.config import CELL_TIMEOUT, WORKSPACE_ENV, Course
 from autograder.errors import GraderError, StaleReleaseError, UsageError
+from autograder.execution import ctrl_c
 from autograder.pipeline import collect as collect_mod
 from autograder.pipeline import export as export_mod
 from autograder.pipeline import feedback as feedback_mod
@@ -371,7 +372,10 @@ def main(argv: list[str] | None = None) -> int:
         with _known_warnings():
             course = _course(args)
             try:
-                return COMMANDS[args.command](course, args, sys.stdout)
+                with ctrl_c.noticed():
+                    code = COMMANDS[args.command](course, args, sys.stdout)
+                    ctrl_c.stop_if_pressed()   # pressed where Python swallowed the exception
+                    return code
             except sa.exc.DBAPIError as exc:   # the database went away under nbgrader, mid-run
                 raise unreachable(course.gradebook_url, exc) from exc
     except GraderError as exc:

@@ -43,7 +43,7 @@ from nbgrader.coursedir import CourseDirectory
 
 from autograder.config import Course
 from autograder.errors import GradebookError, SourceError, UsageError
-from autograder.execution import workers
+from autograder.execution import ctrl_c, workers
 from autograder.execution.outcomes import FAILED, GRADED, MALFORMED, MISSING, SEVERITY
 from autograder.pipeline import release
 from autograder.pipeline.records import not_submitted, read_records, submission_version
@@ -272,6 +272,7 @@ class _Run:
         pending: dict[str, _Pending] = {}
         finished = as_completed()
         while waiting or pending:
+            ctrl_c.stop_if_pressed()
             while waiting and len(pending) < ahead:
                 student = waiting.popleft()
                 item = self._guard(student, lambda: self._prepare(student))
@@ -286,6 +287,10 @@ class _Run:
                     self._tell()
             if not pending:
                 continue
+            # In short waits: a Ctrl-C whose KeyboardInterrupt a library's finalizer swallowed stops here.
+            while not finished.has_ready():
+                ctrl_c.stop_if_pressed()
+                time.sleep(0.05)
             future = next(finished)
             item = pending.pop(future.key)
             self.state.running.remove(item.student)
