@@ -259,14 +259,20 @@ def plan(graph: Graph, edge_labels: dict[str, tuple[str, str]] | None = None,
     # more to clear the last one. A graph that runs down (a phone's) only grows longer,
     # since it must stay narrow. The texts that are always there decide; a local text shows
     # one step at a time and finds its own free side.
+    # A fork's sum goes where it widens the drawing least, unless that takes the room an
+    # edge's labels need: then (same spread) where it first fits, as the reader looks first.
+    trouble = None
     for spread in SPREADS:
         pos = {nid: (x * (1.0 if down else spread), y * spread) for nid, (x, y) in base.items()}
-        candidate = _plan_at(graph, pos, full, labels, node_names)
-        trouble = len(problems(graph, candidate, local=False))
-        size = candidate.box[3] - candidate.box[1] if down else candidate.box[2] - candidate.box[0]
-        score = size + SPREAD_PROBLEM * trouble
-        if best is None or score < best[0] - 1e-9:
-            best = (score, candidate)
+        for narrow_sums in (True, False):
+            candidate = _plan_at(graph, pos, full, labels, node_names, narrow_sums)
+            trouble = len(problems(graph, candidate, local=False))
+            size = candidate.box[3] - candidate.box[1] if down else candidate.box[2] - candidate.box[0]
+            score = size + SPREAD_PROBLEM * trouble
+            if best is None or score < best[0] - 1e-9:
+                best = (score, candidate)
+            if trouble == 0 or not any(lab.kind == "sum" for lab in candidate.labels):
+                break   # clean, or no fork (the other way to place sums draws the same)
         if trouble == 0:
             break
     if len(_CACHE) > 64:   # a notebook may draw many graphs; keep memory bounded
@@ -275,8 +281,11 @@ def plan(graph: Graph, edge_labels: dict[str, tuple[str, str]] | None = None,
     return best[1]
 
 
-def _plan_at(graph: Graph, pos, full: GraphState, labels, node_names: bool) -> Plan:
-    """The plan with the nodes at ``pos`` (SVG units)."""
+def _plan_at(graph: Graph, pos, full: GraphState, labels, node_names: bool, narrow_sums: bool = True) -> Plan:
+    """The plan with the nodes at ``pos`` (SVG units).
+
+    narrow_sums: a fork's sum goes to the free spot that widens the drawing least (else to
+    the first free spot, in the order a reader looks)."""
     down = flows_down(graph, pos)
     geo = _geometry(graph, pos, graph.edges, down)
     circles = [pos[nid] for nid in pos if graph.nodes[nid].op not in LEAF_OPS]
@@ -326,7 +335,7 @@ def _plan_at(graph: Graph, pos, full: GraphState, labels, node_names: bool) -> P
                  (name[2] - w, name[3] + 2 * gap + h), (name[2] - w, name[1] - 2 * (gap + h)),
                  (name[0], name[3] + gap), (name[0], name[1] - gap - h)]
         boxes = [(x0, y0, x0 + w, y0 + h) for x0, y0 in spots]
-        put("sum", nid, text, _narrowest_free(boxes, taken, circles, spans)
+        put("sum", nid, text, (_narrowest_free(boxes, taken, circles, spans) if narrow_sums else None)
             or _cheapest(boxes, taken, circles, spans))
     if node_names:
         for nid in graph.order():

@@ -89,7 +89,9 @@ function toSvg(g, k, minTextPx = MIN_TEXT_PX) {
     const [fill, stroke, width] = on ? [ACTIVE_FILL, accent, 3] : ["#fff", INK, 1.6];
     const mark = on ? ' class="bp-active"' : "";
     const sym = SHORT_SYMBOL[node.op] || symbolOf(node);
-    const size = Math.min(FONT + 2, 1.55 * R / (0.58 * Math.max(1, [...sym].length)));
+    // Long symbols shrink to fit the circle, but not below the drawing's smallest text
+    // (backprop.figures.svg.to_svg).
+    const size = Math.max(SMALL, Math.min(FONT + 2, 1.55 * R / (0.58 * Math.max(1, [...sym].length))));
     parts.push(`<circle cx="${f1(x)}" cy="${f1(y)}" r="${pyG(R, 6)}" fill="${fill}" stroke="${stroke}" `
       + `stroke-width="${width}"${mark}/><text x="${f1(x)}" y="${f1(y + 0.36 * size)}" `
       + `font-size="${f1(size)}" text-anchor="middle" fill="${INK}">${escapeHtml(sym)}</text>`);

@@ -114,6 +114,24 @@ function cheapest(boxes, taken, circles, spans) {
   return best[1];
 }
 
+// backprop.figures.layout._narrowest_free: of the (nearly) free boxes, the one that widens
+// the drawing least (the first of equals), or null.
+function narrowestFree(boxes, taken, circles, spans) {
+  const xs = [];
+  for (const b of taken) xs.push(b[0], b[2]);
+  for (const [x] of circles) xs.push(x - R, x + R);
+  for (const [, span] of spans) xs.push(span[0], span[2]);
+  if (!xs.length) return null;
+  const left = Math.min(...xs), right = Math.max(...xs);
+  let best = null;
+  for (const box of boxes) {
+    if (cost(box, taken, circles, spans) >= 1) continue;
+    const width = Math.max(left, right, box[2]) - Math.min(left, right, box[0]);
+    if (best === null || width < best[0]) best = [width, box];
+  }
+  return best === null ? null : best[1];
+}
+
 function bounds(boxes) {
   return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])) - 3,
     Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3])) + 3];
@@ -127,21 +145,26 @@ function plan(g) {
   const base = positions(g);
   const down = flowsDown(g, base);
   let best = null;
+  let trouble = null;
   for (const spread of SPREADS) {
     const pos = {};
     for (const [nid, [x, y]] of Object.entries(base)) pos[nid] = [x * (down ? 1.0 : spread), y * spread];
-    const candidate = planAt(g, pos, full);
-    const trouble = problems(g, candidate, GAP, false).length;
-    const size = down ? candidate.box[3] - candidate.box[1] : candidate.box[2] - candidate.box[0];
-    const score = size + SPREAD_PROBLEM * trouble;
-    if (best === null || score < best[0] - 1e-9) best = [score, candidate];
+    for (const narrowSums of [true, false]) {
+      const candidate = planAt(g, pos, full, narrowSums);
+      trouble = problems(g, candidate, GAP, false).length;
+      const size = down ? candidate.box[3] - candidate.box[1] : candidate.box[2] - candidate.box[0];
+      const score = size + SPREAD_PROBLEM * trouble;
+      if (best === null || score < best[0] - 1e-9) best = [score, candidate];
+      if (trouble === 0 || !candidate.labels.some((lab) => lab.kind === "sum")) break;
+    }
     if (trouble === 0) break;
   }
   g.planMemo = best[1];
   return best[1];
 }
 
-function planAt(g, pos, full) {
+// narrowSums: a fork's sum goes to the free spot that widens the drawing least (else the first free).
+function planAt(g, pos, full, narrowSums = true) {
   const down = flowsDown(g, pos);
   const geo = geometry(g, pos, g.edges(), down);
   const circles = Object.keys(pos).filter((nid) => !isLeaf(g.nodes.get(nid).op)).map((nid) => pos[nid]);
@@ -185,8 +208,11 @@ function planAt(g, pos, full) {
     const gap = 2 * MARGIN + 1;
     const spots = [[name[2] - w, name[3] + gap], [name[2] - w, name[1] - gap - h], [cx - w / 2, name[3] + gap],
       [cx - w / 2, name[1] - gap - h], [name[0] - gap - w, name[1]],
-      [name[2] - w, name[3] + 2 * gap + h], [name[2] - w, name[1] - 2 * (gap + h)]];
-    put("sum", nid, text, cheapest(spots.map(([x0, y0]) => [x0, y0, x0 + w, y0 + h]), taken, circles, spans));
+      [name[2] - w, name[3] + 2 * gap + h], [name[2] - w, name[1] - 2 * (gap + h)],
+      [name[0], name[3] + gap], [name[0], name[1] - gap - h]];
+    const boxes = spots.map(([x0, y0]) => [x0, y0, x0 + w, y0 + h]);
+    put("sum", nid, text, (narrowSums ? narrowestFree(boxes, taken, circles, spans) : null)
+      || cheapest(boxes, taken, circles, spans));
   }
   const fixed = taken.slice();
   const len = (e) => Math.floor(hypot(e.x1 - e.x0, e.y1 - e.y0) * 1000);   // whole thousandths: no rounding ties
