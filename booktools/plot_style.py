@@ -21,7 +21,10 @@ import os
 import re
 from pathlib import Path
 
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
+
+from booktools.vendor import PLOT_FONT, vendored_folder
 
 LOGGER = logging.getLogger(__name__)
 
@@ -40,11 +43,23 @@ RC = {
     "lines.linewidth": 2,
     # the same ids on every build, so that the SVG files (and pages) do not change for nothing
     "svg.hashsalt": "backprop-from-scratch",
+    # Hangul (the Korean edition's titles and labels) from Noto Sans KR, the book's Korean
+    # face: matplotlib's own fonts have none and drew every syllable as an empty box.
+    # The SVG carries each glyph's outline, so a reader needs no Korean font.
+    "font.family": ["DejaVu Sans", "Noto Sans KR"],
 }
 FORMATS = {"svg"}
-KERNEL_CONFIG = f"""# Written by booktools/plot_style.py for the book's build: plots as SVG, in the book's style.
+PLOT_FONT_DIR = "backprop-offline/plot-fonts"   # below a folder of html_static_path (booktools.vendor)
+
+
+def kernel_config(font: Path) -> str:
+    """The IPython kernel configuration of the book's build: SVG plots in RC, with ``font`` loaded."""
+    return f"""# Written by booktools/plot_style.py for the book's build: plots as SVG, in the book's style.
 c.InlineBackend.figure_formats = {sorted(FORMATS)!r}
 c.InlineBackend.rc = {RC!r}
+c.InteractiveShellApp.exec_lines = [
+    "import matplotlib.font_manager as _fm; _fm.fontManager.addfont({str(font)!r}); del _fm",
+]
 """
 
 _WIDTH = re.compile(r'<svg\b[^>]*\bwidth="([\d.]+)pt"')
@@ -71,11 +86,18 @@ def min_width_px(svg: str, min_text_px: float = MIN_TEXT_PX) -> float | None:
     return width_pt * min_text_px / min(sizes)
 
 
+class PlotFontMissing(ExtensionError):
+    """The vendored TrueType Korean font for plots is not there."""
+
+
 def _profile(app, config) -> None:
+    font = vendored_folder(app, PLOT_FONT_DIR, PlotFontMissing) / Path(PLOT_FONT).name
+    if not font.is_file():
+        raise PlotFontMissing(f"{font} is missing; run `make vendor` (python -m booktools.vendor book/_vendor)")
     folder = Path(app.doctreedir).parent / "ipython"
     profile = folder / "profile_default"
     profile.mkdir(parents=True, exist_ok=True)
-    (profile / "ipython_kernel_config.py").write_text(KERNEL_CONFIG, encoding="utf-8")
+    (profile / "ipython_kernel_config.py").write_text(kernel_config(font), encoding="utf-8")
     os.environ["IPYTHONDIR"] = str(folder)
 
 

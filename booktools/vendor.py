@@ -12,8 +12,8 @@ own widget host, ``booktools/static/widget-host.js``, renders them.)
 The target folder gets one sub-folder, ``backprop-offline/``, which
 _config.yml lists in ``html_static_path`` (Sphinx copies it into ``_static/``).
 A manifest records what was written with each file's SHA-256; a second run
-with the same pins only hashes the files again (well under a second for the
-~10 MB) and fetches everything again if one is missing or differs, so a file
+with the same pins only hashes the files again (about a second for the
+~16 MB) and fetches everything again if one is missing or differs, so a file
 edited or damaged by hand never reaches the book.
 """
 
@@ -32,6 +32,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+#: The TrueType Hangul font for plots, below ``backprop-offline/``.
+PLOT_FONT = "plot-fonts/NotoSansKR-Regular.ttf"
 # name -> (version, sha512 integrity as npm reports it, {member prefix in the tarball: target prefix})
 NPM_PINS: dict[str, tuple[str, str, dict[str, str]]] = {
     # MathJax 3 run by node at build time (booktools/static_math.py): its node entry point,
@@ -54,6 +56,13 @@ NPM_PINS: dict[str, tuple[str, str, dict[str, str]]] = {
                                   "package/400.css": "fonts/noto-sans-kr/400.css",
                                   "package/700.css": "fonts/noto-sans-kr/700.css",
                                   "package/LICENSE": "fonts/noto-sans-kr/LICENSE"}),
+    # The same face as one TrueType file, for matplotlib (it reads no woff2): the Korean
+    # edition's plots draw their Hangul with it (booktools/plot_style.py). Used at build
+    # only; _config.yml keeps plot-fonts/ out of the built book.
+    "@expo-google-fonts/noto-sans-kr": ("0.4.3",
+                                        "sha512-EVS/uJPcf1TgJtjmQmrFr0oGdcl7ml09CSu0E/AyGzR0UfzdR2pBbzWWPsnuzZiGUl643ODYwYiXK5+B+fLjhQ==",
+                                        {"package/400Regular/NotoSansKR_400Regular.ttf": PLOT_FONT,
+                                         "package/LICENSE_FONT": "plot-fonts/LICENSE"}),
 }
 # Folders taken from a tarball only in part: member prefix -> which files to keep.
 KEEP = {

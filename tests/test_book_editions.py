@@ -8,7 +8,9 @@
   Korean search language;
 - the glossary page shows the glossary file in both editions;
 - every page loads the Korean web font's stylesheet, whose files are in the book, and
-  which draws every Korean character the edition's pages hold (and is no heavier).
+  which draws every Korean character the edition's pages hold (and is no heavier);
+- every plot draws its Hangul with the Korean face (no empty boxes), and the build's
+  TrueType copy of that face stays out of the book.
 
 BACKPROP_BOOK_HTML=<built html folder> reuses a book built earlier (both editions).
 """
@@ -213,6 +215,36 @@ def test_no_page_shows_a_warning_from_its_code(english, korean):
     shown = [f"{edition.name}/{page}" for edition in (english, korean) for page in pages(edition)
              if 'class="output stderr' in read(edition / page)]
     assert not shown, f"pages showing a cell's warnings: {shown}"
+
+
+def plots(edition: Path) -> dict[str, str]:
+    """The matplotlib SVG plots the edition's pages show, by file name."""
+    found = {}
+    for page in pages(edition):
+        for src in re.findall(r'<img\b[^>]*\bsrc="([^"]+\.svg)"', read(edition / page)):
+            path = (edition / page).parent / src
+            if path.is_file() and "Matplotlib" in read(path)[:3000]:
+                found[path.name] = read(path)
+    return found
+
+
+def test_every_plot_draws_its_hangul_in_the_korean_face_not_as_boxes(english, korean):
+    # matplotlib's own fonts have no Hangul: without the book's Korean face a Korean title is
+    # drawn with its last-resort font, an empty box per syllable, and the SVG says so.
+    boxed = [f"{edition.name}/{name}" for edition in (english, korean)
+             for name, svg in plots(edition).items() if "LastResort" in svg]
+    assert not boxed, f"plots with Hangul drawn as empty boxes: {boxed}"
+    korean_plots = plots(korean)
+    with_hangul = [name for name, svg in korean_plots.items()
+                   if re.search(r"<!-- [^>]*[\uac00-\ud7a3]", svg)]   # matplotlib writes each text as a comment
+    assert len(with_hangul) >= 3, f"only {len(with_hangul)} of {len(korean_plots)} Korean plots have Hangul text"
+    assert all('id="NotoSansKR-Regular-' in korean_plots[name] for name in with_hangul)
+
+
+def test_the_build_only_font_is_not_in_the_book(english, korean):
+    # The TrueType face the plots are drawn with (6 MB) serves the build; no page loads it.
+    assert not [p for edition in (english, korean) for p in edition.rglob("NotoSansKR*")]
+    assert not [p for edition in (english, korean) for p in edition.rglob("plot-fonts")]
 
 
 def test_no_known_mistranslation_in_the_korean_edition(korean):

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from booktools import page_assets, plot_style, static_math, widget_host
+from booktools.vendor import PLOT_FONT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,14 +113,30 @@ def test_the_book_style_fits_a_phone_at_its_default_size():
     assert smallest * 358 / width_pt >= plot_style.MIN_TEXT_PX
 
 
-def test_the_kernels_draw_svg_in_the_book_style(tmp_path):
-    """The kernel configuration plot_style writes, run as IPython runs it."""
+def test_the_kernels_draw_svg_in_the_book_style_and_hangul_in_the_korean_face():
+    """The kernel configuration plot_style writes, run as IPython runs it: a Korean title
+    is drawn with Noto Sans KR's outlines, not matplotlib's last-resort empty boxes."""
+    import matplotlib
+    import matplotlib.pyplot as plt
     from traitlets.config import Config
 
+    font = ROOT / "book" / "_vendor" / plot_style.PLOT_FONT_DIR / Path(PLOT_FONT).name
+    assert font.is_file(), f"{font} is missing: run make vendor"
     config = Config()
-    exec(compile(plot_style.KERNEL_CONFIG, "ipython_kernel_config.py", "exec"), {"c": config})
+    exec(compile(plot_style.kernel_config(font), "ipython_kernel_config.py", "exec"), {"c": config})
     assert set(config.InlineBackend.figure_formats) == {"svg"}
     assert config.InlineBackend.rc["font.size"] == plot_style.RC["font.size"]
+    for line in config.InteractiveShellApp.exec_lines:
+        exec(line, {})
+    with matplotlib.rc_context(config.InlineBackend.rc):
+        fig, ax = plt.subplots()
+        ax.set_title("역전파 (backpropagation)")
+        out = io.StringIO()
+        fig.savefig(out, format="svg")
+        plt.close(fig)
+    svg = out.getvalue()
+    assert "LastResort" not in svg
+    assert 'id="NotoSansKR-Regular-' in svg and 'id="DejaVuSans-' in svg
 
 
 # ---- widget_host and page_assets -----------------------------------------------------
