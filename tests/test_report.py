@@ -25,9 +25,9 @@ EVIL = "<script>alert('x')</script> & more"
 WORKED = Attempt(("ex_a",), ())
 
 
-def sub(student, scores, hints=(), status="graded", attempt=WORKED, lateness=None):
+def sub(student, scores, hints=(), status="graded", attempt=WORKED, lateness=None, graded=(A1, A2, B1)):
     cells = []
-    for cell, score in zip((A1, A2, B1), scores):
+    for cell, score in zip(graded, scores):
         checks = [{"check": cell.grade_id, "passed": score == cell.points, "message": f"{cell.grade_id} msg",
                    "hint": hints[0] if hints and score < cell.points else None}]
         cells.append(CellResult(cell, score, checks))
@@ -173,3 +173,56 @@ def test_exercise_title_is_the_last_heading_outside_code_fences():
     cell = "## 3. Affine\n\nText.\n```python\n# a comment, not a heading\n```\n#hashtag, not a heading"
     assert _heading(cell) == "3. Affine"
     assert _heading("# Part 1 #\n### 1.2 Relu ###") == "1.2 Relu" and _heading("no heading") == ""
+
+
+# ---- charts of a Korean course ---------------------------------------------------------
+
+KOREAN_TITLE = "1. 곱셈 노드와 덧셈 노드의 역전파"
+KOREAN = (GradedCell("nb", "test_a1", "ex_a", 1, "a works on small input", KOREAN_TITLE),
+          GradedCell("nb", "test_a2", "ex_a", 2, "a works on edge cases", KOREAN_TITLE), B1)
+KOREAN_SUBS = [sub("ann", (1, 0, 3), hints=("배치 축으로 더하지 않았습니다",), graded=KOREAN),
+               sub("ben", (0, 0, 3), graded=KOREAN)]
+
+
+def _svg(fig) -> str:
+    import io
+
+    import matplotlib.pyplot as plt
+    out = io.StringIO()
+    fig.savefig(out, format="svg")
+    plt.close(fig)
+    return out.getvalue()
+
+
+def test_a_korean_courses_charts_are_in_korean_and_draw_hangul_with_a_font_that_has_it():
+    from pathlib import Path
+
+    from autograder.i18n import language
+    from autograder.pipeline.chart_fonts import hangul_family
+    from autograder.pipeline.report import _draw
+
+    repo = Path(__file__).resolve().parents[1]
+    assert hangul_family(repo) is not None, "no font with Hangul: run make vendor (it fetches the course's)"
+    with language("ko"):
+        for make in (lambda: pass_rate_figure(KOREAN_SUBS, pass_rates(KOREAN_SUBS)),
+                     lambda: score_figure(KOREAN_SUBS),
+                     lambda: mistake_figure(KOREAN_SUBS, mistakes_by_exercise(KOREAN_SUBS))):
+            fig = _draw(make, repo)
+            title = fig.axes[0].get_title()
+            assert re.search("[\uac00-\ud7a3]", title), title   # the title is Korean
+            svg = _svg(fig)
+            # matplotlib writes each text as a comment; a glyph it lacks comes from "LastResort", a box
+            assert "LastResort" not in svg and re.search(r'id="[^"]*KR[^"]*-', svg), title
+
+
+def test_a_chart_whose_hangul_no_font_draws_is_left_out_and_the_page_says_why(monkeypatch):
+    from autograder.pipeline import report as report_mod
+
+    monkeypatch.setattr(report_mod, "hangul_family", lambda repo: None)
+    assert report_mod._draw(lambda: pass_rate_figure(KOREAN_SUBS, pass_rates(KOREAN_SUBS)), ".") is None
+    # English titles need no Hangul font: drawn as before
+    assert report_mod._draw(lambda: score_figure(SUBS), ".") is not None
+    page = _html("ps", KOREAN_SUBS, pass_rates(KOREAN_SUBS), frequent_mistakes(KOREAN_SUBS),
+                 charts=["scores.png"])
+    assert '<img src="scores.png"' in page and '<img src="pass_rates.png"' not in page
+    assert page.count("no font on this machine draws Hangul") == 2

@@ -6,8 +6,9 @@ submission with status, reason, raw score, late penalty, score and per-test poin
 raw score, late penalty, score, submission time, due date, seconds late and the
 instructor's changes), ``changes.csv`` (the instructor's trail: when, what, why, by
 which command), ``exercises.csv`` (pass rate per exercise), ``mistakes.csv`` (every
-diagnosed mistake by frequency), three PNG figures drawn with matplotlib's Agg
-backend, and ``report.html`` (the template ``report.html``, see
+diagnosed mistake by frequency), three PNG charts drawn with matplotlib's Agg
+backend (in the course's language; one whose Hangul no font on the machine draws is
+left out, and the page says so: autograder.pipeline.chart_fonts), and ``report.html`` (the template ``report.html``, see
 autograder.pipeline.pages) showing the same: how many sent nothing, the mean,
 median, min and max score, per student the status (with "not attempted" and "test
 cells edited and restored" told apart from "graded") and lateness, and per exercise
@@ -29,8 +30,10 @@ from pathlib import Path
 
 from autograder.config import Course
 from autograder.errors import SourceError
-from autograder.i18n import N_
+from autograder import i18n
+from autograder.i18n import N_, _
 from autograder.pipeline import pages
+from autograder.pipeline.chart_fonts import chart_rc, has_hangul, hangul_family
 from autograder.pipeline.attempt import TESTS_RESTORED
 from autograder.pipeline.changes import Change
 from autograder.pipeline.duedates import load_settings
@@ -180,8 +183,8 @@ def pass_rate_figure(subs: list[Submission], rates: dict[str, float]):
     ax.barh(range(len(labels)), [100 * r for r in rates.values()][::-1], color="#3a6ea5")
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("submissions with full points (%)")
-    ax.set_title("Pass rate per exercise")
+    ax.set_xlabel(_("submissions with full points (%)"))
+    ax.set_title(_("Pass rate per exercise"))
     return fig
 
 
@@ -198,9 +201,9 @@ def score_figure(subs: list[Submission]):
         edges = [top * k / 20 for k in range(21)]
     ax.hist([s.score for s in subs], bins=edges, color="#3a6ea5", edgecolor="white")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(f"score (raw score less late penalty, out of {top:g})")
-    ax.set_ylabel("submissions")
-    ax.set_title("Score histogram")
+    ax.set_xlabel(_("score (raw score less late penalty, out of {top})", top=f"{top:g}"))
+    ax.set_ylabel(_("submissions"))
+    ax.set_title(_("Score histogram"))
     return fig
 
 
@@ -211,14 +214,32 @@ def mistake_figure(subs: list[Submission], by_exercise: dict[str, list[tuple[str
     titles = exercises(subs)
     top = sorted(((n, titles[ex], hint) for ex, found in by_exercise.items() for hint, n in found),
                  key=lambda t: -t[0])[:TOP_MISTAKES]
-    labels = [wrap(f"{title}: {hint}") for _, title, hint in top][::-1] or ["(none diagnosed)"]
+    labels = [wrap(f"{title}: {hint}") for _, title, hint in top][::-1] or [_("(none diagnosed)")]
     fig, ax = plt.subplots(figsize=(7, _bar_height(labels)))
     ax.barh(range(len(labels)), [n for n, _, _ in top][::-1] or [0], color="#b5651d")
     ax.set_yticks(range(len(labels)), labels)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("submissions")
-    ax.set_title("Most frequent diagnosed mistakes")
+    ax.set_xlabel(_("submissions"))
+    ax.set_title(_("Most frequent diagnosed mistakes"))
     return fig
+
+
+def _draw(make, repo: Path):
+    """The figure ``make()`` draws, with a font for its Hangul if it has any; None if it has
+    Hangul and no font on this machine draws it (it would show empty boxes)."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    fig = make()
+    if not has_hangul(*(t.get_text() for t in fig.findobj(Text))):
+        return fig
+    plt.close(fig)
+    family = hangul_family(Path(repo))
+    if family is None:
+        return None
+    with matplotlib.rc_context(chart_rc(family)):   # a text takes its font when it is made
+        return make()
 
 
 def _save(fig, path: Path) -> Path:
@@ -232,7 +253,9 @@ def _save(fig, path: Path) -> Path:
 
 def _html(assignment: str, subs: list[Submission], rates: dict[str, float],
           mistakes: list[tuple[str, int]], env=None, table: list[Standing] | None = None,
-          roster_given: bool = False) -> str:
+          roster_given: bool = False, charts: list[str] | None = None) -> str:
+    """The report page; ``charts``: the chart files drawn (default: all three)."""
+    charts = ["scores.png", "pass_rates.png", "mistakes.png"] if charts is None else charts
     by_exercise = mistakes_by_exercise(subs)
     table = table if table is not None else [Standing(s.student, "", s.label, s, False, s.changes) for s in subs]
     return pages.render(env or pages.environment(), "report.html", assignment=assignment, subs=subs, table=table,
@@ -243,7 +266,7 @@ def _html(assignment: str, subs: list[Submission], rates: dict[str, float],
                         exercises=[(ex, title, rates[ex], by_exercise[ex]) for ex, title in exercises(subs).items()],
                         any_late=any(s.lateness and (s.lateness.submitted or s.late_penalty) for s in subs),
                         any_changes=any(t.changes for t in table),
-                        diagnosed=bool(mistakes), tests_restored=TESTS_RESTORED)
+                        diagnosed=bool(mistakes), tests_restored=TESTS_RESTORED, charts=charts)
 
 
 def report(course: Course, assignment: str, roster: Path | None = None,
@@ -266,10 +289,20 @@ def report(course: Course, assignment: str, roster: Path | None = None,
     rates = pass_rates(subs)
     mistakes = frequent_mistakes(subs)
     grades = _write_csvs(folder, subs, table, rates, mistakes, zone)
-    figures = (_save(pass_rate_figure(subs, rates), folder / "pass_rates.png"),
-               _save(score_figure(subs), folder / "scores.png"),
-               _save(mistake_figure(subs, mistakes_by_exercise(subs)), folder / "mistakes.png"))
+    makers = {"pass_rates.png": lambda: pass_rate_figure(subs, rates),
+              "scores.png": lambda: score_figure(subs),
+              "mistakes.png": lambda: mistake_figure(subs, mistakes_by_exercise(subs))}
+    figures, left_out = [], []
+    with i18n.language(course.language):
+        for name, make in makers.items():
+            (folder / name).unlink(missing_ok=True)   # an older run's chart must not stand in for this one
+            fig = _draw(make, course.repo)
+            if fig is None:
+                left_out.append(name)
+            else:
+                figures.append(_save(fig, folder / name))
     html = folder / "report.html"
-    html.write_text(_html(assignment, subs, rates, mistakes, pages.environment(course), table, people is not None),
+    html.write_text(_html(assignment, subs, rates, mistakes, pages.environment(course), table, people is not None,
+                          charts=[p.name for p in figures]),
                     encoding="utf-8")
-    return Report(folder, grades, html, figures, rates, mistakes)
+    return Report(folder, grades, html, tuple(figures), rates, mistakes)
