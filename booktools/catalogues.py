@@ -79,11 +79,19 @@ def extract_in_child(base: Path = ROOT) -> Path:
 
 
 def templates(pot_dir: Path) -> dict[str, Path]:
-    """Domain (page name, e.g. ``book/intro``) -> its ``.pot``, for every page that has messages."""
+    """Domain (page name, e.g. ``book/intro``) -> its ``.pot``, for every page that has messages.
+
+    Not ``sphinx.pot``: the words of the book's theme templates, which Sphinx's gettext
+    builder extracts too, belong to the theme's catalogue (``booktools.theme_catalogue``),
+    whose English is the whole theme's."""
     from babel.messages.pofile import read_po
+
+    from booktools.theme_catalogue import DOMAIN as THEME
 
     found = {}
     for pot in sorted(Path(pot_dir).rglob("*.pot")):
+        if pot.relative_to(pot_dir).with_suffix("").as_posix() == THEME:
+            continue
         with pot.open("rb") as f:
             if any(m.id for m in read_po(f)):
                 found[pot.relative_to(pot_dir).with_suffix("").as_posix()] = pot
@@ -211,10 +219,11 @@ def check(pot_dir: Path, language: str, locales: Path = LOCALES) -> list[Report]
     pos = {p.relative_to(folder).with_suffix("").as_posix(): p for p in sorted(folder.rglob("*.po"))} \
         if folder.is_dir() else {}
     # the course's catalogues live beside the pages' but are no page's (grading_catalogue, notebook_catalogue)
-    from booktools import grading_catalogue, notebook_catalogue
+    from booktools import grading_catalogue, notebook_catalogue, theme_catalogue
 
     pos = {domain: p for domain, p in pos.items()
-           if domain != grading_catalogue.DOMAIN and not domain.startswith(notebook_catalogue.FOLDER + "/")}
+           if domain not in (grading_catalogue.DOMAIN, theme_catalogue.DOMAIN)
+           and not domain.startswith(notebook_catalogue.FOLDER + "/")}
     reports = []
     for domain in sorted(set(pots) | set(pos)):
         report = Report(domain)
@@ -278,12 +287,13 @@ def main(argv: list[str] | None = None) -> int:
     base = args.path_output.resolve()
     if args.command == "extract":
         return extract(base)
-    from booktools import code_catalogue, grading_catalogue, notebook_catalogue
+    from booktools import code_catalogue, grading_catalogue, notebook_catalogue, theme_catalogue
 
     if args.command == "update":
         update()
         for language in TRANSLATED:   # the sentences in code: the package's and the chapters' cells'
             code_catalogue.update(language)
+            theme_catalogue.update(language)
             grading_catalogue.update(language)
             for assignment, cells in _assignments():
                 notebook_catalogue.update(language, assignment, cells)
@@ -295,7 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     for language in TRANSLATED:
         course = [grading_catalogue.report(language),
                   *(notebook_catalogue.report(language, a, cells) for a, cells in _assignments())]
-        for report in [*check(extract_in_child(base), language), code_catalogue.report(language), *course]:
+        book = [*check(extract_in_child(base), language), code_catalogue.report(language),
+                theme_catalogue.report(language)]
+        for report in [*book, *course]:
             print(f"[{language}] {report.summary()}")
             incomplete += not report.complete
     return 1 if incomplete else 0

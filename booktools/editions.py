@@ -66,6 +66,8 @@ HERE = Path(__file__).resolve().parent
 
 
 CONFIG_DOMAIN = "_config"
+#: The theme options whose text a reader sees.
+THEME_OPTION_TEXTS = ("extra_footer", "search_bar_text")
 
 
 #: The footer's author line, one sentence: the theme writes its own translation of "By"
@@ -74,8 +76,10 @@ AUTHOR_LINE = "By {author}"
 
 
 def config_messages(config) -> list[str]:
-    """The configuration's words a reader sees: the book's title, its author and the footer."""
-    texts = [config.html_title, config.author, config.html_theme_options.get("extra_footer")]
+    """The configuration's words a reader sees: the book's title, its author, the footer and
+    the search field's placeholder (jupyter-book's "Search this book...")."""
+    options = config.html_theme_options
+    texts = [config.html_title, config.author, *(options.get(key) for key in THEME_OPTION_TEXTS)]
     return [text for text in texts if isinstance(text, str) and text.strip()] + [AUTHOR_LINE]
 
 
@@ -99,9 +103,10 @@ def _translate_config(app, config) -> None:
     words = config_translations(app.confdir, config)
     config.html_title = words.get(config.html_title, config.html_title)
     config.author = words.get(config.author, config.author)
-    footer = config.html_theme_options.get("extra_footer")
-    if footer in words:
-        config.html_theme_options["extra_footer"] = words[footer]
+    for key in THEME_OPTION_TEXTS:
+        text = config.html_theme_options.get(key)
+        if text in words:
+            config.html_theme_options[key] = words[text]
 
 
 def _extract_config(app) -> None:

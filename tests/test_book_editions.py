@@ -247,6 +247,26 @@ def test_the_build_only_font_is_not_in_the_book(english, korean):
     assert not [p for edition in (english, korean) for p in edition.rglob("plot-fonts")]
 
 
+def chrome_texts(page: str) -> set[str]:
+    """What the theme shows around a page's article: texts, tooltips, labels, placeholders."""
+    page = re.sub(r"<article\b.*?</article>|<script\b.*?</script>|<style\b.*?</style>", "", page, flags=re.S)
+    texts = {htmllib.unescape(t).strip() for t in re.findall(r">([^<]+)<", page)}
+    attrs = {htmllib.unescape(a).strip()
+             for a in re.findall(r'\b(?:title|aria-label|placeholder|data-bs-title)="([^"]+)"', page)}
+    return {t for t in texts | attrs if t}
+
+
+def test_the_theme_speaks_korean_on_korean_pages(english, korean):
+    from booktools import theme_catalogue
+
+    # The theme's sentences without blanks, and jupyter-book's search placeholder (_config.po).
+    words = {m.id for m in theme_catalogue.template() if m.id and "%(" not in m.id} | {"Search this book..."}
+    on_english = set().union(*(chrome_texts(read(english / page)) & words for page in pages(english)))
+    assert {"Back to top", "On this page", "Search this book...", "Toggle primary sidebar"} <= on_english, on_english
+    left = {page: found for page in pages(korean) if (found := chrome_texts(read(korean / page)) & words)}
+    assert not left, f"the theme's English on Korean pages: {left}"
+
+
 def test_no_known_mistranslation_in_the_korean_edition(korean):
     forbidden = load().forbidden
     found = [(page, word) for page in pages(korean)

@@ -169,3 +169,34 @@ def test_a_merge_that_changes_no_message_leaves_the_file_alone(tmp_path):
     english.add("Another sentence.")
     merge(path, english, "ko", "t")
     assert b"Another sentence." in path.read_bytes()
+
+
+# ---- the theme's catalogue -----------------------------------------------------------
+
+def test_the_theme_catalogue_is_complete():
+    from booktools import theme_catalogue
+
+    report = theme_catalogue.report("ko")
+    assert report.complete, report.summary()
+    # the book's overrides of the theme's components bring their tooltips
+    assert {"Toggle primary sidebar", "Toggle secondary sidebar"} <= {m for m, _ in theme_catalogue.override_messages()}
+
+
+def test_a_new_sentence_of_an_upgraded_theme_is_reported_then_merged_untranslated(tmp_path, monkeypatch):
+    from booktools import theme_catalogue
+
+    upgraded = read_catalogue(theme_catalogue.theme_template_path())
+    upgraded.add("Open the command palette")
+    pot = tmp_path / "sphinx.pot"
+    with pot.open("wb") as f:
+        write_po(f, upgraded)
+    monkeypatch.setattr(theme_catalogue, "theme_template_path", lambda: pot)
+    locales = tmp_path / "locales"
+    po = theme_catalogue.po_path("ko", locales)
+    po.parent.mkdir(parents=True)
+    po.write_bytes(theme_catalogue.po_path("ko").read_bytes())
+    stale = theme_catalogue.report("ko", locales)
+    assert stale.new == ["Open the command palette"] and not stale.complete
+    theme_catalogue.update("ko", locales)
+    merged = theme_catalogue.report("ko", locales)
+    assert not merged.stale and merged.untranslated == ["Open the command palette"]
