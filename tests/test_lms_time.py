@@ -149,6 +149,30 @@ def test_moodle_download_needs_its_worksheet_a_korean_one_is_read(term):
     assert t.submission("park.j")[1:] == (0, 6, 0)
 
 
+GERMAN_WORKSHEET = (   # a German Moodle's: "ID", its prefix without a space, German dates
+    'ID,"Vollständiger Name",E-Mail-Adresse,Status,Bewertung,Bestwertung,"Bewertung kann geändert werden",'
+    '"Zuletzt geändert (Abgabe)","Zuletzt geändert (Bewertung)","Feedback als Kommentar"\n'
+    'Teilnehmer/in3101,"Minsu Kim",minsu@uni.kr,"Zur Bewertung abgegeben",,6.00,Ja,'
+    '"Dienstag, 29. September 2026, 00:09",-,\n'
+    'Teilnehmer/in3102,"Jiho Park",jpark@uni.kr,"Zur Bewertung abgegeben",,6.00,Ja,'
+    '"Montag, 28. September 2026, 23:50",-,\n'
+    'Teilnehmer/in3103,"Jiwoo Lee",jiwoo@uni.kr,"Keine Abgabe",,6.00,Ja,-,-,\n')
+
+
+def test_a_german_moodles_worksheet_gives_the_times_too(term):
+    t = term(COURSE, ROSTER)
+    both = {nb: t.notebook(nb) for nb in ("double", "triple")}
+    download = t.zip("CS101-Tiny set-42.zip", {
+        **{f"Minsu Kim_3101_assignsubmission_file/{nb}.ipynb": data for nb, data in both.items()},
+        **{f"Jiho Park_3102_assignsubmission_file/{nb}.ipynb": data for nb, data in both.items()}})
+    sheet = t.write("Bewertungen-CS101-Tiny set-42.csv", GERMAN_WORKSHEET)
+    code, out, err = t.cli("collect", "tiny", str(download), "--roster", str(t.roster), "--worksheet", str(sheet))
+    assert (code, err) == (0, "")
+    assert ("  kms01: Minsu Kim (Moodle participant 3101), matched by e-mail; submitted 2026-09-29 00:09 KST "
+            "(the Moodle grading worksheet)") in out
+    assert "  park.j: Jiho Park (Moodle participant 3102), matched by e-mail; submitted 2026-09-28 23:50 KST" in out
+
+
 def test_times_are_shown_in_the_course_zone_with_the_zone_named():
     from zoneinfo import ZoneInfo
 

@@ -156,11 +156,15 @@ _WORKSHEET_KO = {"식별자": "Identifier", "전체 이름": "Full name", "이�
 
 
 def read_worksheet(path) -> list[dict[str, str]]:
-    """Rows of a Moodle grading worksheet (Identifier, Full name, Email address, ...), as downloaded from an
-    English or a Korean Moodle (the Korean columns are read under their English names too)."""
+    """Rows of a Moodle grading worksheet under Moodle's English column names (Identifier, Full
+    name, Email address, Last modified (submission)), whatever the language of the Moodle that
+    wrote it: English and Korean headers are read by name; any other language (a German
+    Moodle's "ID", "Zuletzt geändert (Abgabe)", ...) by Moodle's column order, as export reads it
+    (:mod:`autograder.pipeline.moodle_sheet`)."""
     import csv
 
     from autograder.errors import SourceError
+    from autograder.pipeline import moodle_sheet
 
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
@@ -169,15 +173,20 @@ def read_worksheet(path) -> list[dict[str, str]]:
         raise SourceError(f"cannot read the Moodle grading worksheet {path}: {exc}") from exc
     table = [{**row, **{english: row[name] for name, english in _WORKSHEET_KO.items() if name in row}}
              for row in table]
-    if not table or "Identifier" not in table[0]:
-        raise SourceError(f"{path} is not a Moodle grading worksheet (no 'Identifier' column); download it from "
-                          f"the assignment's 'View all submissions' page, Grading action 'Download grading worksheet'")
-    return table
+    if table and "Identifier" in table[0]:
+        return table
+    sheet = moodle_sheet.read(path)   # refuses, with the reason, what is no worksheet at all
+    cell = lambda row, i: row[i] if i is not None else ""
+    return [{"Identifier": row[sheet.identifier], "Full name": row[sheet.name], "Email address": cell(row, sheet.email),
+             "Last modified (submission)": cell(row, sheet.submitted)} for row in sheet.rows]
 
 
 def participant(row: dict[str, str]) -> str:
-    """The participant id of a worksheet row ('Participant 2001' -> '2001')."""
-    return row["Identifier"].rsplit(" ", 1)[-1]
+    """The participant id of a worksheet row: what follows Moodle's translated prefix
+    ('Participant 2001', '참가자 2001', 'Teilnehmer/in2001' -> '2001')."""
+    from autograder.pipeline.moodle_sheet import participant_id
+
+    return participant_id(row["Identifier"])
 
 
 def moodle_time(text: str) -> datetime | None:

@@ -39,6 +39,15 @@ _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _DATE = re.compile(r"\d.*:\d\d|^-$")     # a time of day somewhere, or Moodle's "-" for never
 
 
+def participant_id(identifier: str) -> str:
+    """The participant id in a worksheet's identifier: 'Participant 2001', '참가자2001',
+    'Teilnehmer/in2001' -> '2001' (the prefix is Moodle's, translated, with or without a space)."""
+    match = _IDENTIFIER.match(identifier.strip())
+    if match is None:
+        raise SourceError(f"{identifier!r} is not a Moodle participant identifier such as 'Participant 2001'")
+    return match["pid"]
+
+
 @dataclass(frozen=True)
 class Worksheet:
     """A downloaded grading worksheet: its header and rows as they are, and where its columns are."""
@@ -57,7 +66,7 @@ class Worksheet:
     prefix: str            # what Moodle writes before the participant id, in its language
 
     def participant(self, row: list[str]) -> str:
-        return _IDENTIFIER.match(row[self.identifier].strip())["pid"]
+        return participant_id(row[self.identifier])
 
     def identifier_of(self, pid: str) -> str:
         return f"{self.prefix}{pid}"
