@@ -106,7 +106,7 @@ def test_ctrl_c_while_notebooks_run_says_one_line_and_the_next_run_resumes(tmp_p
     common = collected(tmp_path, held=["ben", "cid"], plain=["ann"])
     db = f"sqlite:///{tmp_path / 'ws' / 'gradebook.db'}"
     run = Run(common)
-    run.wait_for(lambda: any(" ann: graded " in line for line in run.err), "ann's grade")
+    run.wait_for(lambda: any(" ann: graded, " in line for line in run.err), "ann's grade")
     run.wait_for(run.started, "a held notebook")
     started = run.ctrl_c()
     assert_one_line(*run.finish())

@@ -243,7 +243,7 @@ def test_progress_bar_names_the_student_counts_skipped_ones_and_shows_an_eta():
     state.row = StatusRow(TINY, "bob", "graded", "fine", "t", 5.0, 6.0, "now")
     show(state)
     line = out.getvalue().splitlines()[-1]
-    assert line.startswith("[####......] 4/10 (3 skipped) bob: graded 5/6 | grading carl | ETA 03:0")
+    assert line.startswith("[####......] 4/10 (3 skipped) bob: graded, raw score 5/6 | grading carl | ETA 03:0")
 
 
 def test_zero_workers_is_a_usage_error(course):

@@ -43,7 +43,10 @@ def _clock(seconds: float | None) -> str:
 def progress_bar(stream: TextIO = sys.stderr, width: int = 30) -> Callable[[Progress], None]:
     """A progress callback drawing, on ``stream``::
 
-        [#####.........] 12/40 (3 skipped) bob: graded 12/15 | grading carl, dan | ETA 01:20
+        [#####.........] 12/40 (3 skipped) bob: graded, raw score 12/15 | grading carl, dan | ETA 01:20
+
+    The raw score: the late penalty is nbgrader's to work out once the run is done
+    (``autograder.pipeline.scores``), so the bar never calls this number the score.
     """
     live = getattr(stream, "isatty", lambda: False)()
     shown = [-1]    # without a terminal, one line per finished submission, not one per change
@@ -54,7 +57,7 @@ def progress_bar(stream: TextIO = sys.stderr, width: int = 30) -> Callable[[Prog
         if p.skipped:
             line += f" ({p.skipped} skipped)"
         if p.row is not None:
-            line += f" {p.row.student}: {p.row.status} {p.row.score:g}/{p.row.max_score:g}"
+            line += f" {p.row.student}: {p.row.status}, raw score {p.row.score:g}/{p.row.max_score:g}"
         if p.running:
             line += f" | grading {', '.join(p.running[:3])}{' ...' if len(p.running) > 3 else ''}"
         if p.done < p.total:
