@@ -104,7 +104,7 @@ def file_lock(path: Path, wait: float, busy: Callable[[str], str], on_wait: OnWa
                 time.sleep(POLL_SECONDS)
         os.ftruncate(fd, 0)
         os.write(fd, f"grading run pid {os.getpid()} on {socket.gethostname()} since "
-                     f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
+                     f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n".encode())   # this machine's zone, named
         yield
     finally:
         # Closing the descriptor releases the flock; the file stays so no two runs race on creating it.
@@ -139,7 +139,7 @@ def _pg_holder(conn: sa.Connection, key: int) -> str:
     row = conn.execute(_HOLDER, {"hi": unsigned >> 32, "lo": unsigned & 0xFFFF_FFFF}).first()
     if row is None or not row.application_name:
         return "another grading run (maybe on another machine)"
-    return f"{row.application_name} (connected since {row.backend_start:%Y-%m-%d %H:%M:%S})"
+    return f"{row.application_name} (connected since {row.backend_start:%Y-%m-%d %H:%M:%S %z})"
 
 
 @contextmanager
