@@ -21,18 +21,28 @@ def _ctrl_c_inside_a_callback(_ref) -> None:
         pass
 
 
-def test_a_ctrl_c_swallowed_by_a_weakref_callback_is_remembered(monkeypatch):
-    swallowed = []
-    monkeypatch.setattr(sys, "unraisablehook", swallowed.append)   # where Python sends it
+def _fails_inside_a_callback(_ref) -> None:
+    raise ValueError("a finalizer's own bug")
+
+
+def test_a_ctrl_c_swallowed_by_a_weakref_callback_is_remembered_not_printed(monkeypatch):
+    printed = []
+    monkeypatch.setattr(sys, "unraisablehook", printed.append)   # what Python would print
     with ctrl_c.noticed():
         thing = _Thing()
         ref = weakref.ref(thing, _ctrl_c_inside_a_callback)
-        del thing   # the callback runs now; Python prints its KeyboardInterrupt and goes on
+        del thing   # the callback runs now; Python swallows its KeyboardInterrupt and goes on
         assert ref() is None
-        assert [type(u.exc_value) for u in swallowed] == [KeyboardInterrupt]
         assert ctrl_c.pressed()
+        assert printed == []   # remembered instead of printed as "Exception ignored in ..."
         with pytest.raises(KeyboardInterrupt):
             ctrl_c.stop_if_pressed()
+        other = _Thing()
+        kept = weakref.ref(other, _fails_inside_a_callback)
+        del other   # any other swallowed exception is reported as before
+        assert kept() is None
+        assert [type(u.exc_value) for u in printed] == [ValueError]
+    assert sys.unraisablehook == printed.append
 
 
 def test_each_block_starts_unpressed_and_restores_the_handler():

@@ -11,6 +11,7 @@ swallowed.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -25,16 +26,28 @@ def _on_sigint(signum, frame) -> None:
 
 @contextmanager
 def noticed() -> Iterator[None]:
-    """Meanwhile a Ctrl-C raises KeyboardInterrupt and is remembered (main thread only)."""
+    """Meanwhile a Ctrl-C raises KeyboardInterrupt and is remembered (main thread only).
+
+    Where Python swallows that KeyboardInterrupt it would also print it ("Exception ignored
+    in ...", a traceback on the instructor's terminal): remembered, it is not printed.
+    Every other exception Python swallows is reported as before."""
     _PRESSED.clear()
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    report = sys.unraisablehook
+
+    def quiet(unraisable) -> None:
+        if not (isinstance(unraisable.exc_value, KeyboardInterrupt) and _PRESSED.is_set()):
+            report(unraisable)
+
     old = signal.signal(signal.SIGINT, _on_sigint)
+    sys.unraisablehook = quiet
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, old)
+        sys.unraisablehook = report
 
 
 def pressed() -> bool:
