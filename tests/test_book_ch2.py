@@ -44,9 +44,10 @@ def test_x_receives_the_sum_of_its_two_gradients_at_both_forks(text):
     x, y = 3.0, 5.0
     assert book.numbers_after(text, "Its gradient is their sum,", [g(y), "1", g(y + 1)], window=30) is None
     # f = (x + y)*x at x = 2, y = 3: the product sends x + y along x's direct edge, and x
-    # (the product's other input) through the sum; x receives (x + y) + x = 2x + y.
+    # (the product's other input) through the sum; x receives x + (x + y) = 2x + y, written
+    # in the order of x's edges, as the figure writes it.
     x, y = 2.0, 3.0
-    assert book.numbers_after(text, "So x receives", [g(x + y), g(x), g(2 * x + y)], window=30) is None
+    assert book.numbers_after(text, "So x receives", [g(x), g(x + y), g(2 * x + y)], window=30) is None
 
 
 def test_both_forks_are_drawn_with_their_gradients(page):
@@ -56,6 +57,8 @@ def test_both_forks_are_drawn_with_their_gradients(page):
     twice = book.figure_by_caption(page, "f = (x + y)·x: x feeds the add node")
     # x = 2, y = 3: x->s and y->s carry x = 2, s->f and x->f carry x = 2 and x + y = 5.
     assert book.red_labels(twice) == sorted([2.0, 2.0, 2.0, 5.0, 1.0])
+    # Each writes x's sum at x, in the order the text adds it up.
+    assert "5 + 1 = 6" in book.svg_text(fork) and "2 + 5 = 7" in book.svg_text(twice)
 
 
 def test_forward_mode_takes_one_pass_per_input_and_reverse_mode_one(page, text):

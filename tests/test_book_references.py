@@ -91,3 +91,32 @@ def test_every_chapter_keeps_the_intros_promise_of_korean_terms(built_book):
     without = [doc for doc in book.notebook_pages()[1:]
                if not re.search(r'<span lang="ko">[\uac00-\ud7a3]', book._main(book.page_html(built_book, doc)))]
     assert not without, f"chapters without a Korean term in a lang=\"ko\" span: {without}"
+
+
+@pytest.mark.parametrize("doc, named, cited", [
+    ("book/ch2_chain_rule", 'Olah\'s "Calculus on Computational Graphs"', "Olah, 2015"),
+    ("book/ch3_nodes", "CS231n's notes on backpropagation", "Stanford CS231n, n.d."),
+    ("book/ch3_activations", "like Saito's book", "Saito, 2016"),
+    ("book/ch5_two_layer_net", "The TwoLayerNet of Saito's book", "Saito, 2016"),
+    # "et al." is a tag of its own, so its text stands apart from the comma
+    ("book/ch5_two_layer_net", "d2l's chapter on backpropagation", "Zhang et al. , 2023"),
+    ("book/ch6_autograd", "Karpathy's micrograd", "Karpathy, 2020"),
+])
+def test_a_source_is_cited_where_the_chapter_uses_it(built_book, doc, named, cited):
+    text = book.visible_text(book.page_html(built_book, doc))
+    text = re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"'))
+    assert named in text, f"{doc} no longer names {named!r}"
+    after = text[text.index(named):text.index(named) + len(named) + 40]
+    assert cited in after, f"{doc}: {named!r} is not followed by its citation ({cited}): {after!r}"
+
+
+@pytest.mark.parametrize("doc, name", [("book/ch1_graphs", "fig-apple-forward"),
+                                       ("book/ch2_chain_rule", "fig-fork-product")])
+def test_graph_figures_are_numbered_and_the_text_refers_to_them(built_book, doc, name):
+    page = book._main(book.page_html(built_book, doc))
+    figure = re.search(rf'<figure\b[^>]*\bid="{name}"[^>]*>.*?</figure>', page, re.S)
+    assert figure is not None, f"{doc}: no figure named {name}"
+    assert "<svg" in figure.group(0) and re.search(r'class="caption-number">Fig\. (\d+)', figure.group(0))
+    number = re.search(r'class="caption-number">Fig\. (\d+)', figure.group(0)).group(1)
+    links = re.findall(rf'<a class="reference internal" href="#{name}">(.*?)</a>', page, re.S)
+    assert any(re.sub(r"<[^>]+>", "", link).strip() == f"Fig. {number}" for link in links), links
