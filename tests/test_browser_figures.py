@@ -221,19 +221,23 @@ def test_widgets_fit_and_follow_the_active_node(book_html, site, browser, width)
     assert not problems, "\n".join(problems)
 
 
-def test_the_fork_figure_and_widget_write_the_sum_at_x(book_html):
-    """Chapter 2's fork f = x·y + x at x = 3, y = 5: x receives y·1 = 5 through the product and
-    1 straight from the sum; the static figure and the widget's last frame write 5 + 1 = 6 at x."""
+@pytest.mark.parametrize("title, want", [
+    # f = x·y + x at x = 3, y = 5: x receives y·1 = 5 through the product and 1 straight from the sum
+    ("f = x·y + x", f"{5.0 * 1:g} + {1:g} = {5.0 * 1 + 1:g}"),
+    # f = (x + y)·x at x = 2, y = 3: x receives x = 2 through the sum and x + y = 5 straight
+    # from the product, in the order of x's edges
+    ("f = (x + y)·x", f"{2.0:g} + {2.0 + 3.0:g} = {2.0 + (2.0 + 3.0):g}"),
+])
+def test_the_fork_figure_and_widget_write_the_sum_at_x(book_html, title, want):
+    """Chapter 2's two forks: the static figure and the widget's last frames write x's sum at x."""
     import re
 
-    x, y = 3.0, 5.0
-    want = f"{y * 1:g} + {1:g} = {y * 1 + 1:g}"
     page = book_html / "book" / "ch2_chain_rule.html"
     html = page.read_text(encoding="utf-8")
-    figures = re.findall(r'<svg [^>]*aria-label="f = x·y \+ x".*?</svg>', html, flags=re.S)
-    assert figures and all(f">{want}</text>" in f for f in figures), f"no fork figure writes {want!r}"
-    fork = [state for title, state in widgets.widget_models(page) if title == "f = x·y + x"]
-    assert fork, "chapter 2 has no fork widget"
+    figures = re.findall(rf'<svg [^>]*aria-label="{re.escape(title)}".*?</svg>', html, flags=re.S)
+    assert figures and all(f">{want}</text>" in f for f in figures), f"no figure of {title} writes {want!r}"
+    fork = [state for name, state in widgets.widget_models(page) if name == title]
+    assert fork, f"chapter 2 has no widget of {title}"
     frames = fork[0]["frames"]
     assert f">{want}</text>" in frames[-1]["svg"] and f">{want}</text>" not in frames[-3]["svg"]
     assert frames[-2]["kind"] == "input" and want in frames[-2]["caption"]
