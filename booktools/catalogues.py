@@ -10,7 +10,7 @@ English is the source. Sphinx's ``gettext`` builder cuts every page into message
 written, glue roles and all) and writes one ``.pot`` per page; sphinx-intl merges
 them into ``locales/<language>/LC_MESSAGES/<page>.po``: a new message arrives
 untranslated, a changed one keeps its old translation marked fuzzy, a removed one
-becomes obsolete (``#~``). Sphinx shows English for every entry that is untranslated
+is dropped (no obsolete ``#~`` entries). Sphinx shows English for every entry that is untranslated
 or fuzzy, so ``check`` (and the test suite) fail until each is translated again.
 A translator never sees a computed value: it is pasted into the translation when the
 book builds. The workflow for translators is docs/translating.md.
@@ -114,6 +114,13 @@ def update(languages: list[str] = TRANSLATED, locales: Path = LOCALES) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(pot.read_bytes())
         intl_update(str(locales), tmp, tuple(languages), line_width=LINE_WIDTH, jobs=1)
+    # sphinx-intl keeps a removed message as an obsolete "#~" entry; written again here, the
+    # page's catalogue holds only the messages its page has (see write_catalogue)
+    for language in languages:
+        for domain in pots:
+            path = catalogue_path(domain, language, locales)
+            if path.is_file():
+                write_catalogue(path, read_catalogue(path))
 
 
 @dataclass
@@ -159,7 +166,7 @@ def read_catalogue(path: Path):
 
 def merge(path: Path, english, language: str, project: str) -> Path:
     """Merge the ``english`` messages (a babel Catalog) into the ``.po`` at ``path``, as sphinx-intl
-    merges a page's: a new message arrives untranslated, a changed one fuzzy, a removed one obsolete."""
+    merges a page's: a new message arrives untranslated, a changed one fuzzy, a removed one is dropped."""
     from babel.messages.catalog import Catalog
 
     path = Path(path)
@@ -173,13 +180,17 @@ def merge(path: Path, english, language: str, project: str) -> Path:
 def write_catalogue(path: Path, catalogue) -> bool:
     """Write ``catalogue`` to the ``.po`` at ``path`` unless only its header's dates would change;
     return whether it was written. Babel stamps the header with the time of every write, and
-    `make translations` should leave nothing to commit when no message changed."""
+    `make translations` should leave nothing to commit when no message changed.
+
+    Obsolete entries (messages the English no longer has, kept as "#~" by a merge) are left
+    out: nothing reads them, a new or changed message is matched against the current ones,
+    and an untranslated one among them looked like a translation left unfinished."""
     import io
 
     from babel.messages.pofile import write_po
 
     out = io.BytesIO()
-    write_po(out, catalogue, width=LINE_WIDTH, omit_header=False)
+    write_po(out, catalogue, width=LINE_WIDTH, omit_header=False, ignore_obsolete=True)
     path = Path(path)
     if path.is_file() and _undated(path.read_bytes()) == _undated(out.getvalue()):
         return False

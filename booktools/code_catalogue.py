@@ -13,7 +13,7 @@ catalogues never see them:
 Both go into ``backprop/src/backprop/locales/<language>/LC_MESSAGES/backprop.po`` (it ships
 with the student package, so the widgets speak Korean wherever ``BACKPROP_LANG=ko``), merged
 as sphinx-intl merges the pages' (babel's ``Catalog.update``: new entries untranslated,
-changed ones fuzzy, removed ones obsolete), and compiled to ``backprop.mo`` beside it,
+changed ones fuzzy, removed ones dropped), and compiled to ``backprop.mo`` beside it,
 which ``backprop.messages`` loads. ``python -m booktools.catalogues update`` and ``check``
 (``make translations``) do this with the pages' catalogues.
 """

@@ -200,3 +200,11 @@ def test_a_new_sentence_of_an_upgraded_theme_is_reported_then_merged_untranslate
     theme_catalogue.update("ko", locales)
     merged = theme_catalogue.report("ko", locales)
     assert not merged.stale and merged.untranslated == ["Open the command palette"]
+
+
+def test_no_catalogue_keeps_an_obsolete_entry():
+    """A message the English dropped is dropped from the translation too: a stale "#~" entry,
+    untranslated or not, would read as a translation left unfinished."""
+    found = {str(p.relative_to(ROOT)): len(read_catalogue(p).obsolete)
+             for p in [*LOCALES.rglob("*.po"), *(ROOT / "backprop").rglob("*.po")]}
+    assert found and not {p: n for p, n in found.items() if n}, {p: n for p, n in found.items() if n}
