@@ -431,7 +431,7 @@ def test_chapters_open_with_objectives_and_close_with_summary_and_exercises(buil
         assert re.search(r"exercises/ps\d_\w+/\w+\.ipynb", text[summary:]), f"{doc}: no exercise notebook named"
 
 
-# ---- the sections issue 11 added: their computed numbers --------------------------------
+# ---- the softmax Jacobian, the batch counterexample, the autograd chapter, the Affine shapes ----
 
 def number_after(text: str, context: str, window: int = 200) -> float:
     """The first number (as 1.5, 2e-13 or 5.4e-11) within `window` characters after `context`."""

@@ -1,6 +1,6 @@
 """Every page of the book runs where students are: a fresh virtual environment with
 ``pip install ./backprop`` alone (no reference, no autograder, no MyST-NB), as a page
-downloaded from the book or opened from a launch button would run (issue 12)."""
+downloaded from the book or opened from a launch button would run."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """A 0-point warm-up passes or fails on its checks, so feedback and the report tell the
-student which warm-ups they got right (issue 12: book-printed tasks are warm-ups)."""
+student which warm-ups they got right (a task whose answer the book prints is a warm-up: it
+earns no points, but the student still learns whether it works)."""
 
 from autograder.pipeline.results import CellResult, GradedCell
 
