@@ -24,7 +24,7 @@ from pathlib import Path
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from booktools.vendor import PLOT_FONT, vendored_folder
+from booktools.vendor import PLOT_FONT, SUBDIR, vendored_folder
 
 LOGGER = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ RC = {
     "font.family": ["DejaVu Sans", "Noto Sans KR"],
 }
 FORMATS = {"svg"}
-PLOT_FONT_DIR = "backprop-offline/plot-fonts"   # below a folder of html_static_path (booktools.vendor)
 
 
 def kernel_config(font: Path) -> str:
@@ -91,7 +90,7 @@ class PlotFontMissing(ExtensionError):
 
 
 def _profile(app, config) -> None:
-    font = vendored_folder(app, PLOT_FONT_DIR, PlotFontMissing) / Path(PLOT_FONT).name
+    font = vendored_folder(app, SUBDIR, PlotFontMissing) / PLOT_FONT
     if not font.is_file():
         raise PlotFontMissing(f"{font} is missing; run `make vendor` (python -m booktools.vendor book/_vendor)")
     folder = Path(app.doctreedir).parent / "ipython"

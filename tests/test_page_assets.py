@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from booktools import page_assets, plot_style, static_math, widget_host
-from booktools.vendor import PLOT_FONT
+from booktools.vendor import PLOT_FONT, SUBDIR
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -120,7 +120,7 @@ def test_the_kernels_draw_svg_in_the_book_style_and_hangul_in_the_korean_face():
     import matplotlib.pyplot as plt
     from traitlets.config import Config
 
-    font = ROOT / "book" / "_vendor" / plot_style.PLOT_FONT_DIR / Path(PLOT_FONT).name
+    font = ROOT / "book" / "_vendor" / SUBDIR / PLOT_FONT
     assert font.is_file(), f"{font} is missing: run make vendor"
     config = Config()
     exec(compile(plot_style.kernel_config(font), "ipython_kernel_config.py", "exec"), {"c": config})

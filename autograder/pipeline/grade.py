@@ -244,6 +244,21 @@ def grade(course: Course, assignment: str, *, force: bool = False, students: lis
         return [rows[s] for s in todo]
 
 
+def _next_finished(finished):
+    """The next future of ``finished`` (a ``distributed.as_completed``) to complete.
+
+    Waited for in slices, woken at once by a completion (as_completed notifies its condition),
+    so that a Ctrl-C whose KeyboardInterrupt a library's finalizer swallowed still stops the
+    run while every notebook it waits for is still running."""
+    while True:
+        ctrl_c.stop_if_pressed()
+        with finished.thread_condition:
+            if finished.has_ready():
+                break
+            finished.thread_condition.wait(timeout=0.1)
+    return next(finished)
+
+
 class _Run:
     """The coordinator's loop: sanitize ahead, hand notebooks to workers, judge and write as they finish."""
 
@@ -287,11 +302,7 @@ class _Run:
                     self._tell()
             if not pending:
                 continue
-            # In short waits: a Ctrl-C whose KeyboardInterrupt a library's finalizer swallowed stops here.
-            while not finished.has_ready():
-                ctrl_c.stop_if_pressed()
-                time.sleep(0.05)
-            future = next(finished)
+            future = _next_finished(finished)
             item = pending.pop(future.key)
             self.state.running.remove(item.student)
             rows[item.student] = self._record(self._guard(item.student, lambda: self._finish(item, future)))

@@ -225,21 +225,19 @@ def mistake_figure(subs: list[Submission], by_exercise: dict[str, list[tuple[str
 
 
 def _draw(make, repo: Path):
-    """The figure ``make()`` draws, with a font for its Hangul if it has any; None if it has
-    Hangul and no font on this machine draws it (it would show empty boxes)."""
+    """The figure ``make()`` draws, with a font for its Hangul where the machine has one;
+    None if it has Hangul and no font here draws it (it would show empty boxes)."""
     import matplotlib
     import matplotlib.pyplot as plt
     from matplotlib.text import Text
 
-    fig = make()
-    if not has_hangul(*(t.get_text() for t in fig.findobj(Text))):
-        return fig
-    plt.close(fig)
     family = hangul_family(Path(repo))
-    if family is None:
-        return None
     with matplotlib.rc_context(chart_rc(family)):   # a text takes its font when it is made
-        return make()
+        fig = make()
+    if family is None and has_hangul(*(t.get_text() for t in fig.findobj(Text))):
+        plt.close(fig)
+        return None
+    return fig
 
 
 def _save(fig, path: Path) -> Path:
